@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadRunConfig, parseRunConfig } from './index.js';
+import { ConfigError } from '../errors.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ecglab-config-'));
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+function rejects(path: string, pattern: RegExp): void {
+  assert.throws(() => loadRunConfig(path), (err: unknown) => {
+    assert.ok(err instanceof ConfigError, String(err));
+    assert.equal(err.code, 'CONFIG');
+    assert.match(err.message, pattern);
+    return true;
+  });
+}
+
+test('a minimal YAML config gets the documented defaults', () => {
+  const cfg = loadRunConfig(file('min.yaml', 'name: tiny\ndata:\n  kind: cinc2017\n  path: data/cinc\n'));
+  assert.equal(cfg.optimizer.lr, 3e-4);
+  assert.equal(cfg.model.kind, 'ma-liang');
+  assert.equal(cfg.model.kind === 'ma-liang' && cfg.model.groups, 32);
+  assert.equal(cfg.schedule.kind, 'cosine');
+  assert.equal(cfg.data.path, join(dir, 'data/cinc'));
+});
+
+test('variants merge with their own defaults', () => {
+  const cfg = parseRunConfig({ name: 'x', data: { kind: 'cinc2017', path: '/d' }, model: { kind: 'xresnet1d', kernel: 7 }, schedule: { kind: 'constant' } }, 'x.json');
+  assert.deepEqual(cfg.model, { kind: 'xresnet1d', widths: [64, 128, 256, 512], depth: [2, 2, 2, 2], kernel: 7, cropSeconds: 2.5, cropStrideSeconds: 1.25 });
+  assert.deepEqual(cfg.schedule, { kind: 'constant', warmupEpochs: 0 });
+});
+
+test('errors name the file, the field, what was expected and what was found', () => {
+  const base = 'name: t\ndata: {kind: cinc2017, path: d}\n';
+  rejects(file('a.yaml', `${base}optimizer:\n  lr: fast\n`), /^a\.yaml: \/optimizer\/lr must be a number > 0, got "fast"$/);
+  rejects(file('b.yaml', `${base}optimizer:\n  lr: -1\n`), /b\.yaml: \/optimizer\/lr must be a number > 0, got -1/);
+  rejects(file('c.yaml', `${base}optimizer:\n  kind: sgd\n`), /c\.yaml: \/optimizer\/kind must be one of "adam", "adamw", got "sgd"/);
+  rejects(file('d.yaml', `${base}model:\n  kind: ma-liang\n  groupz: 4\n`), /d\.yaml: \/model: unknown field 'groupz' \(allowed: kind, pooling/);
+  rejects(file('e.yaml', `${base}model:\n  kind: ma-liang\n  depth: [2, 0]\n`), /e\.yaml: \/model\/depth\/1 must be an integer >= 1, got 0/);
+  rejects(file('f.yaml', 'name: t\n'), /f\.yaml: \/: missing required field 'data'/);
+  rejects(file('g.yaml', `${base}train:\n  epochs: 2\nschedule:\n  kind: cosine\n  warmupEpochs: 3\n`), /g\.yaml: \/schedule\/warmupEpochs must be < \/train\/epochs \(2\), got 3/);
+  rejects(file('h.yaml', `${base}model:\n  kind: resnet\n`), /h\.yaml: \/model\/kind must be one of "ma-liang", "xresnet1d", got "resnet"/);
+  rejects(file('i.yaml', 'name: t\n  data: [\n'), /i\.yaml: invalid YAML at line/);
+  rejects(file('j.json', '{"name": "t",}'), /j\.json: invalid JSON/);
+  rejects(file('k.toml', ''), /k\.toml: a config must end in \.json, \.yaml or \.yml/);
+  rejects(join(dir, 'missing.yaml'), /missing\.yaml: cannot read the config file \(ENOENT\)/);
+  rejects(file('l.yaml', `${base}optimizer:\n  betas: [0.9]\n`), /\/optimizer\/betas must be an array of 2 items \(each a number > 0 and < 1\), got \[0.9\]/);
+});
+
+test('the shipped configs validate', () => {
+  for (const name of ['cinc2017.yaml', 'main-job.yaml']) {
+    const cfg = loadRunConfig(new URL(`../../../../configs/${name}`, import.meta.url).pathname);
+    assert.equal(cfg.data.kind, 'cinc2017');
+  }
+});

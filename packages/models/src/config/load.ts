@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
+import Ajv from 'ajv';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { ConfigError } from '../errors.js';
+import { RUN_DEFAULTS, inputDefaults, modelDefaults, scheduleDefaults } from './defaults.js';
+import { RUN_SCHEMA, VARIANTS } from './schema.js';
+import type { RunConfig } from './types.js';
+
+type Json = Record<string, unknown>;
+interface AjvError {
+  keyword: string;
+  dataPath: string;
+  params: Record<string, unknown>;
+  parentSchema?: Json;
+  data?: unknown;
+}
+
+const ajv = new Ajv({ allErrors: true, jsonPointers: true, verbose: true });
+const validateTop = ajv.compile(RUN_SCHEMA);
+const validateVariant = Object.fromEntries(
+  Object.entries(VARIANTS).map(([section, table]) => [section, Object.fromEntries(Object.entries(table).map(([k, s]) => [k, ajv.compile(s)]))]),
+) as Record<keyof typeof VARIANTS, Record<string, ReturnType<typeof ajv.compile>>>;
+
+/** Says what a schema node accepts: `a number > 0`, `one of "adam", "adamw"`, `an array of 2 numbers`. */
+export function describeSchema(s: Json): string {
+  if (Array.isArray(s.enum)) return `one of ${s.enum.map((v) => JSON.stringify(v)).join(', ')}`;
+  const bounds: string[] = [];
+  if (typeof s.exclusiveMinimum === 'number') bounds.push(`> ${s.exclusiveMinimum}`);
+  if (typeof s.minimum === 'number') bounds.push(`>= ${s.minimum}`);
+  if (typeof s.exclusiveMaximum === 'number') bounds.push(`< ${s.exclusiveMaximum}`);
+  if (typeof s.maximum === 'number') bounds.push(`<= ${s.maximum}`);
+  const b = bounds.length > 0 ? ` ${bounds.join(' and ')}` : '';
+  switch (s.type) {
+    case 'number':
+      return `a number${b}`;
+    case 'integer':
+      return `an integer${b}`;
+    case 'string':
+      return typeof s.pattern === 'string' ? `a string matching ${s.pattern}` : s.minLength ? 'a non-empty string' : 'a string';
+    case 'boolean':
+      return 'true or false';
+    case 'object':
+      return 'an object';
+    case 'array': {
+      const each = s.items ? ` (each ${describeSchema(s.items as Json)})` : '';
+      if (s.minItems !== undefined && s.minItems === s.maxItems) return `an array of ${s.minItems} items${each}`;
+      return `an array${typeof s.minItems === 'number' && s.minItems > 0 ? ` of at least ${s.minItems} items` : ''}${each}`;
+    }
+    default:
+      return 'a valid value';
+  }
+}
+
+function formatErrors(errors: AjvError[], prefix: string): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const e of errors) {
+    const path = prefix + e.dataPath;
+    let msg: string;
+    if (e.keyword === 'required') msg = `${path || '/'}: missing required field '${e.params.missingProperty}'`;
+    else if (e.keyword === 'additionalProperties') {
+      const allowed = Object.keys((e.parentSchema?.properties as Json | undefined) ?? {}).join(', ');
+      msg = `${path || '/'}: unknown field '${e.params.additionalProperty}' (allowed: ${allowed})`;
+    } else if (e.keyword === 'minItems' || e.keyword === 'maxItems') {
+      msg = `${path} must be ${describeSchema(e.parentSchema ?? {})}, got ${JSON.stringify(e.data)}`;
+    } else msg = `${path} must be ${describeSchema(e.parentSchema ?? {})}, got ${JSON.stringify(e.data)}`;
+    if (!seen.has(msg)) {
+      seen.add(msg);
+      out.push(msg);
+    }
+  }
+  return out;
+}
+
+/** Deep merge of plain objects; arrays and scalars from `over` replace those of `base`. */
+function merge<T>(base: T, over: unknown): T {
+  if (over === undefined) return structuredClone(base);
+  if (typeof base !== 'object' || base === null || Array.isArray(base) || typeof over !== 'object' || over === null || Array.isArray(over)) {
+    return structuredClone(over) as T;
+  }
+  const out: Json = structuredClone(base) as Json;
+  for (const [k, v] of Object.entries(over as Json)) out[k] = merge(out[k], v);
+  return out as T;
+}
+
+/**
+ * Validates a parsed config object and fills in defaults. `source` names the file in errors.
+ *
+ * @example parseRunConfig({ name: 'x', data: { kind: 'cinc2017', path: 'd' } }, 'run.yaml').optimizer.lr; // 3e-4
+ */
+export function parseRunConfig(raw: unknown, source: string, baseDir = process.cwd()): RunConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(`${source}: the top level must be an object (a mapping), got ${Array.isArray(raw) ? 'an array' : JSON.stringify(raw)}`);
+  }
+  const problems: string[] = [];
+  if (!validateTop(raw)) problems.push(...formatErrors((validateTop.errors ?? []) as unknown as AjvError[], ''));
+  const obj = raw as Json;
+  for (const section of ['model', 'input', 'schedule'] as const) {
+    const v = obj[section] as Json | undefined;
+    if (v === undefined || typeof v !== 'object' || v === null) continue;
+    const check = validateVariant[section][String(v.kind)];
+    if (check && !check(v)) problems.push(...formatErrors((check.errors ?? []) as unknown as AjvError[], `/${section}`));
+  }
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => `${source}: ${p}`).join('\n'));
+
+  const cfg: RunConfig = {
+    ...merge(RUN_DEFAULTS, { ...obj, model: undefined, input: undefined, schedule: undefined }),
+    name: obj.name as string,
+    data: merge({ kind: 'cinc2017', path: '', limit: 0 } as RunConfig['data'], obj.data),
+    model: merge(modelDefaults(((obj.model as Json | undefined)?.kind ?? 'ma-liang') as RunConfig['model']['kind']), obj.model),
+    input: merge(inputDefaults(((obj.input as Json | undefined)?.kind ?? 'max-abs') as RunConfig['input']['kind']), obj.input),
+    schedule: merge(scheduleDefaults(((obj.schedule as Json | undefined)?.kind ?? 'cosine') as RunConfig['schedule']['kind']), obj.schedule),
+  };
+  if (!isAbsolute(cfg.data.path)) cfg.data.path = resolve(baseDir, cfg.data.path);
+  if (cfg.schedule.warmupEpochs >= cfg.train.epochs) {
+    throw new ConfigError(`${source}: /schedule/warmupEpochs must be < /train/epochs (${cfg.train.epochs}), got ${cfg.schedule.warmupEpochs}`);
+  }
+  return cfg;
+}
+
+/** Reads a `.json`, `.yaml` or `.yml` run config, validates it and fills in defaults; relative data paths resolve against the file's folder. */
+export function loadRunConfig(file: string): RunConfig {
+  const name = basename(file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${file}: cannot read the config file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  const ext = extname(file).toLowerCase();
+  let raw: unknown;
+  if (ext === '.json') {
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw new ConfigError(`${name}: invalid JSON: ${(err as Error).message}`);
+    }
+  } else if (ext === '.yaml' || ext === '.yml') {
+    try {
+      raw = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+    } catch (err) {
+      const e = err as YAMLParseError;
+      throw new ConfigError(`${name}: invalid YAML${e.linePos ? ` at line ${e.linePos[0].line}` : ''}: ${e.message.split('\n')[0]}`);
+    }
+  } else {
+    throw new ConfigError(`${file}: a config must end in .json, .yaml or .yml, got '${ext || '(none)'}'`);
+  }
+  return parseRunConfig(raw, name, dirname(resolve(file)));
+}

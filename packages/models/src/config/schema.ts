@@ -1,0 +1,95 @@
+/**
+ * JSON schemas (draft-07, checked by ajv) of a run config. Discriminated unions (`model`, `input`,
+ * `schedule`) are a table of one schema per `kind`; the loader validates `kind` first and then the
+ * variant, so an error names the field of the variant that was meant.
+ */
+type Schema = Record<string, unknown>;
+
+const posNumber = { type: 'number', exclusiveMinimum: 0 };
+const nonNegNumber = { type: 'number', minimum: 0 };
+const posInt = { type: 'integer', minimum: 1 };
+const nonNegInt = { type: 'integer', minimum: 0 };
+const fraction = { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 };
+
+function object(properties: Record<string, unknown>, required: string[] = []): Schema {
+  return { type: 'object', properties, required, additionalProperties: false };
+}
+
+/** Union sections: the schema of each variant, keyed by `kind`. */
+export const VARIANTS: Record<'model' | 'input' | 'schedule', Record<string, Schema>> = {
+  model: {
+    'ma-liang': object({
+      kind: { enum: ['ma-liang'] },
+      pooling: { enum: ['avg', 'max'] },
+      width: posInt,
+      depth: { type: 'array', items: posInt, minItems: 1, maxItems: 8 },
+      groups: posInt,
+      stemKernel: { type: 'integer', minimum: 1, maximum: 63 },
+      slope: nonNegNumber,
+      maskThreshold: { type: 'number', minimum: 0, maximum: 1 },
+    }),
+    xresnet1d: object({
+      kind: { enum: ['xresnet1d'] },
+      widths: { type: 'array', items: posInt, minItems: 1, maxItems: 8 },
+      depth: { type: 'array', items: posInt, minItems: 1, maxItems: 8 },
+      kernel: { type: 'integer', minimum: 1, maximum: 31 },
+      cropSeconds: posNumber,
+      cropStrideSeconds: posNumber,
+    }),
+  },
+  input: {
+    'max-abs': object({
+      kind: { enum: ['max-abs'] },
+      leads: { type: 'array', items: nonNegInt, minItems: 1 },
+      maxSeconds: posNumber,
+      maxShiftSeconds: nonNegNumber,
+    }),
+    'mv-zscore': object({
+      kind: { enum: ['mv-zscore'] },
+      leads: { type: 'array', items: nonNegInt, minItems: 1 },
+      maxSeconds: posNumber,
+      maxShiftSeconds: nonNegNumber,
+    }),
+  },
+  schedule: {
+    constant: object({ kind: { enum: ['constant'] }, warmupEpochs: nonNegInt }),
+    cosine: object({ kind: { enum: ['cosine'] }, warmupEpochs: nonNegInt, minLrFraction: { type: 'number', minimum: 0, maximum: 1 } }),
+  },
+};
+
+/** The top level; union sections are only required to be objects with a `kind` here. */
+export const RUN_SCHEMA: Schema = object(
+  {
+    name: { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9._-]+$' },
+    seed: nonNegInt,
+    threads: { type: 'integer', minimum: 1, maximum: 256 },
+    data: object(
+      {
+        kind: { enum: ['cinc2017'] },
+        path: { type: 'string', minLength: 1 },
+        limit: nonNegInt,
+      },
+      ['kind', 'path'],
+    ),
+    input: { type: 'object', required: ['kind'], properties: { kind: { enum: Object.keys(VARIANTS.input) } } },
+    model: { type: 'object', required: ['kind'], properties: { kind: { enum: Object.keys(VARIANTS.model) } } },
+    optimizer: object({
+      kind: { enum: ['adam', 'adamw'] },
+      lr: posNumber,
+      weightDecay: nonNegNumber,
+      betas: { type: 'array', items: fraction, minItems: 2, maxItems: 2 },
+    }),
+    schedule: { type: 'object', required: ['kind'], properties: { kind: { enum: Object.keys(VARIANTS.schedule) } } },
+    train: object({
+      epochs: posInt,
+      batchSize: posInt,
+      gradClip: nonNegNumber,
+      classWeights: { enum: ['balanced', 'none'] },
+      sampling: { enum: ['shuffle', 'balanced'] },
+      monitor: { enum: ['cinc2017F1', 'macroF1', 'macroAuroc', 'accuracy'] },
+      patience: nonNegInt,
+      valFraction: fraction,
+    }),
+  },
+  ['name', 'data'],
+);

@@ -1,0 +1,71 @@
+import type { ModelConfig } from '../models/config.js';
+
+/** Where the records come from. A discriminated union: one variant per database adapter. */
+export type DatasetConfig = {
+  kind: 'cinc2017';
+  /** Folder holding REFERENCE.csv and the .hea/.mat records; relative paths resolve against the config file. */
+  path: string;
+  /** Use only the first `limit` records of a seeded stratified order (tiny test runs); 0 = all. */
+  limit: number;
+};
+
+/** Input pipeline. `max-abs` is Ma & Liang's; `mv-zscore` is the conventional alternative. */
+export type InputConfig =
+  | {
+      kind: 'max-abs';
+      /** Indices of the leads to feed (CinC 2017 has one). */
+      leads: number[];
+      /** Records longer than this are truncated (training: a random window; evaluation: the start). */
+      maxSeconds: number;
+      /** Random circular shift of the whole record in training, as in Ma & Liang, in seconds (0 = off). */
+      maxShiftSeconds: number;
+    }
+  | {
+      kind: 'mv-zscore';
+      leads: number[];
+      maxSeconds: number;
+      maxShiftSeconds: number;
+    };
+
+export type OptimizerConfig = {
+  kind: 'adam' | 'adamw';
+  /** 3e-4: Adam at Ma & Liang's 1e-3 stayed near chance on CinC 2017 (FACTS.md). */
+  lr: number;
+  weightDecay: number;
+  betas: [number, number];
+};
+
+export type ScheduleConfig =
+  | { kind: 'constant'; warmupEpochs: number }
+  | { kind: 'cosine'; warmupEpochs: number; /** Final lr as a fraction of lr. */ minLrFraction: number };
+
+export type TrainConfig = {
+  epochs: number;
+  batchSize: number;
+  /** Max global gradient norm; 0 disables clipping. */
+  gradClip: number;
+  /** `balanced`: weights n/(K·n_c) in the loss; `none`: plain loss. */
+  classWeights: 'balanced' | 'none';
+  /** `shuffle`: each epoch a seeded permutation; `balanced`: seeded class-balanced sampling with replacement. */
+  sampling: 'shuffle' | 'balanced';
+  /** Validation metric that picks the best epoch and drives early stopping. */
+  monitor: 'cinc2017F1' | 'macroF1' | 'macroAuroc' | 'accuracy';
+  /** Stop after this many epochs without improvement of `monitor`; 0 disables. */
+  patience: number;
+  /** Fraction of records held out for validation (stratified, seeded by `seed`). */
+  valFraction: number;
+};
+
+/** A training run's configuration, as validated from a JSON or YAML file. */
+export interface RunConfig {
+  name: string;
+  seed: number;
+  /** libtorch intra-op threads. */
+  threads: number;
+  data: DatasetConfig;
+  input: InputConfig;
+  model: ModelConfig;
+  optimizer: OptimizerConfig;
+  schedule: ScheduleConfig;
+  train: TrainConfig;
+}
