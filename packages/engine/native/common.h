@@ -1,0 +1,79 @@
+// Shared by every translation unit of the addon: tensor handles, argument readers and the op table entry.
+// Each .cc file owns one job (handle.cc: handles + the one try/catch; creation.cc; ops_*.cc; autograd.cc;
+// runtime.cc) and exports its functions as a static table of OpDef rows that handle.cc registers.
+#pragma once
+
+#include <napi.h>
+#include <ATen/ATen.h>
+
+#include <string>
+#include <vector>
+
+namespace ecg {
+
+// What a JS tensor handle (a Napi::External) points at. dispose() resets `t`; the finalizer deletes the Holder.
+struct Holder {
+  at::Tensor t;
+  int64_t reportedBytes = 0;  // bytes reported to V8 via AdjustExternalMemory
+};
+
+// Wraps a tensor as a new handle (an External with a finalizer as a safety net).
+Napi::Value wrap(Napi::Env env, at::Tensor t);
+Napi::Value wrapList(Napi::Env env, const std::vector<at::Tensor>& ts);
+
+at::ScalarType parseDType(const std::string& s);
+std::string dtypeName(at::ScalarType t);
+at::Device parseDevice(const std::string& s);
+std::string deviceName(const at::Device& d);
+
+// Reads the arguments of one native call; errors name the function and the argument position.
+struct Args {
+  const Napi::CallbackInfo& info;
+  const char* fn;
+
+  Napi::Env env() const { return info.Env(); }
+  size_t size() const { return info.Length(); }
+  bool has(size_t i) const { return i < info.Length() && !info[i].IsUndefined() && !info[i].IsNull(); }
+  bool isNumber(size_t i) const { return i < info.Length() && info[i].IsNumber(); }
+
+  Holder& holder(size_t i) const;
+  at::Tensor T(size_t i) const;                       // a live tensor handle
+  c10::optional<at::Tensor> OT(size_t i) const;       // tensor or undefined/null
+  std::vector<at::Tensor> TL(size_t i) const;         // array of handles
+  at::Tensor fromValue(Napi::Value v, size_t i, size_t k) const;  // element k of array argument i
+  int64_t I(size_t i) const;
+  c10::optional<int64_t> OI(size_t i) const;
+  double D(size_t i) const;
+  c10::optional<double> OD(size_t i) const;
+  bool B(size_t i) const;
+  std::string Str(size_t i) const;
+  std::vector<int64_t> IL(size_t i) const;            // number or number[]
+  at::Scalar S(size_t i) const;                       // number or boolean
+  c10::optional<at::Scalar> OS(size_t i) const;
+  at::TensorOptions options(size_t dtypeIdx, size_t deviceIdx) const;
+  [[noreturn]] void fail(size_t i, const std::string& expected) const;
+};
+
+typedef Napi::Value (*OpFn)(const Args&);
+struct OpDef {
+  const char* name;
+  OpFn fn;
+};
+
+// Tables defined by each translation unit, registered by handle.cc's Init.
+extern const std::vector<OpDef> kCreationOps;
+extern const std::vector<OpDef> kTensorOps;
+extern const std::vector<OpDef> kNnOps;
+extern const std::vector<OpDef> kAutogradOps;
+extern const std::vector<OpDef> kRuntimeOps;
+void initRuntime();  // runs once per thread that loads the addon
+
+inline Napi::Value num(const Args& a, double v) { return Napi::Number::New(a.env(), v); }
+inline Napi::Value boolean(const Args& a, bool v) { return Napi::Boolean::New(a.env(), v); }
+
+}  // namespace ecg
+
+// One row of an op table: OP(name) { body returning Napi::Value }, with `a` the Args.
+#define OP(name) {#name, [](const ::ecg::Args& a) -> Napi::Value
+#define END_OP }
+#define RET(expr) return ::ecg::wrap(a.env(), (expr))
