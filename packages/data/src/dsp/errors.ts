@@ -1,9 +1,14 @@
-/** Errors of the signal-processing, noise, database and loader layers (stable `code`s). */
-export class DspError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'DspError';
+import { DataError } from '../errors.js';
+
+/**
+ * Errors of the signal-processing, noise, database and loader layers. A DataError (so callers
+ * catch one type for the whole package) with a stable `code` per kind: E_DSP_ARG (bad argument),
+ * E_DB (database files or labels), E_LOADER (batching/cache).
+ */
+export class DspError extends DataError {
+  override readonly code: string;
+  constructor(code: string, message: string, file?: string) {
+    super(message, file);
     this.code = code;
   }
 }

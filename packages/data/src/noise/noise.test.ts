@@ -1,0 +1,105 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Rng, addWhiteNoise, addNstdbNoise, loadNstdbNoise, meanSquare, nstSignalPower, qrsPeakToPeak } from './index.js';
+import { DspError } from '../dsp/errors.js';
+
+const NSTDB = fileURLToPath(new URL('../../../../fixtures/data/nstdb', import.meta.url));
+// 2 s of PTB-XL 00005 lead II at 500 Hz (the DSP fixtures' real snippet)
+const fx = JSON.parse(readFileSync(fileURLToPath(new URL('../../fixtures/dsp/dsp_fixtures.json', import.meta.url)), 'utf8')) as { ecg: number[] };
+const ecg = Float64Array.from(fx.ecg);
+const snrDb = (s: number, noise: Float64Array): number => 10 * Math.log10(s / meanSquare(noise));
+const diff = (a: Float64Array, b: Float64Array): Float64Array => a.map((v, i) => v - b[i]!);
+
+test('Rng: same seed gives the same stream, different seeds differ; uniform mean and Gaussian moments', () => {
+  const a = new Rng(123);
+  const b = new Rng(123);
+  const c = new Rng(124);
+  const xa = Array.from({ length: 1000 }, () => a.next());
+  assert.deepEqual(xa, Array.from({ length: 1000 }, () => b.next()));
+  assert.notDeepEqual(xa, Array.from({ length: 1000 }, () => c.next()));
+  const g = new Rng(5);
+  const n = 200000;
+  let s = 0;
+  let s2 = 0;
+  let u = 0;
+  for (let i = 0; i < n; i++) {
+    const v = g.gaussian();
+    s += v;
+    s2 += v * v;
+    u += g.next();
+  }
+  // 5-sigma bounds for n = 200000
+  assert.ok(Math.abs(s / n) < 5 / Math.sqrt(n), `gaussian mean ${s / n}`);
+  assert.ok(Math.abs(s2 / n - 1) < 5 * Math.sqrt(2 / n), `gaussian variance ${s2 / n}`);
+  assert.ok(Math.abs(u / n - 0.5) < 5 * Math.sqrt(1 / 12 / n), `uniform mean ${u / n}`);
+});
+
+test('white noise at a target SNR: measured 10·log10(Ps/Pn) per lead equals the target (1e-9 dB)', () => {
+  const lead2 = ecg.map((v) => v * 0.3);
+  for (const kind of ['gaussian', 'uniform'] as const) {
+    for (const target of [-3, 0, 6, 20]) {
+      const out = addWhiteNoise([ecg, lead2], { kind, snrDb: target }, new Rng(9));
+      assert.ok(Math.abs(snrDb(meanSquare(ecg), diff(out[0]!, ecg)) - target) < 1e-9);
+      assert.ok(Math.abs(snrDb(meanSquare(lead2), diff(out[1]!, lead2)) - target) < 1e-9);
+    }
+  }
+});
+
+test('white noise by amplitude: Gaussian sd and uniform range as asked; seeded', () => {
+  const zero = new Float64Array(100000);
+  const g = addWhiteNoise([zero], { kind: 'gaussian', amplitude: 0.2 }, new Rng(1))[0]!;
+  assert.ok(Math.abs(Math.sqrt(meanSquare(g)) - 0.2) < 0.002);
+  const u = addWhiteNoise([zero], { kind: 'uniform', amplitude: 0.5 }, new Rng(1))[0]!;
+  assert.ok(Math.max(...u) <= 0.5 && Math.min(...u) >= -0.5 && Math.max(...u) > 0.499);
+  assert.ok(Math.abs(meanSquare(u) - 0.25 / 3) < 0.002); // variance of U(-a, a) is a²/3
+  assert.deepEqual(addWhiteNoise([ecg], { kind: 'gaussian', amplitude: 0.1 }, new Rng(77)), addWhiteNoise([ecg], { kind: 'gaussian', amplitude: 0.1 }, new Rng(77)));
+  assert.throws(() => addWhiteNoise([ecg], { kind: 'gaussian' }, new Rng(1)), /needs exactly one of amplitude or snrDb/);
+});
+
+test('nst signal power: a sine of amplitude A has S = pp²/8 = A²/2, its mean power', () => {
+  const fs = 360;
+  const sine = Float64Array.from({ length: 3600 }, (_, i) => 1.5 * Math.sin((2 * Math.PI * 1.3 * i) / fs));
+  assert.ok(Math.abs(qrsPeakToPeak(sine, fs) - 3) < 1e-3);
+  assert.ok(Math.abs(nstSignalPower(sine, fs) - meanSquare(sine)) / meanSquare(sine) < 1e-3);
+});
+
+test('NSTDB bw/ma noise at a target SNR (nst convention) on a real ECG, resampled 360 → 500 Hz', async () => {
+  for (const kind of ['bw', 'ma'] as const) {
+    const noise = await loadNstdbNoise(NSTDB, kind);
+    assert.equal(noise.fs, 360);
+    assert.equal(noise.channels.length, 2);
+    assert.equal(noise.channels[0]!.length, 21600);
+    for (const target of [0, 6, 12, 24]) {
+      const out = addNstdbNoise([ecg], 500, noise, target, new Rng(3));
+      const added = diff(out[0]!, ecg);
+      assert.ok(Math.abs(snrDb(nstSignalPower(ecg, 500), added) - target) < 1e-9, `${kind} at ${target} dB`);
+      assert.ok(meanSquare(added) > 0);
+    }
+    const a = addNstdbNoise([ecg, ecg], 500, noise, 6, new Rng(42));
+    assert.deepEqual(a, addNstdbNoise([ecg, ecg], 500, noise, 6, new Rng(42)));
+    assert.notDeepEqual(a, addNstdbNoise([ecg, ecg], 500, noise, 6, new Rng(43)));
+  }
+});
+
+test('NSTDB noise segments are real noise: ma crosses zero far more often than bw', async () => {
+  // zero-crossing rate of the noise (mean removed) as a crude spectral check, at 360 Hz
+  const zcr = (x: Float64Array): number => {
+    const m = x.reduce((s, v) => s + v, 0) / x.length;
+    let z = 0;
+    for (let i = 1; i < x.length; i++) if ((x[i - 1]! - m) * (x[i]! - m) < 0) z++;
+    return z / (x.length / 360); // crossings per second
+  };
+  const bw = await loadNstdbNoise(NSTDB, 'bw');
+  const ma = await loadNstdbNoise(NSTDB, 'ma');
+  const zb = zcr(bw.channels[0]!);
+  const zm = zcr(ma.channels[0]!);
+  assert.ok(zb * 4 < zm, `bw ${zb} vs ma ${zm} zero crossings/s`);
+  assert.ok(zm > 10, `ma zero crossings/s ${zm}`);
+});
+
+test('em noise is missing and says so; a wrong directory names the file', async () => {
+  await assert.rejects(loadNstdbNoise(NSTDB, 'em'), (e: unknown) => e instanceof DspError && e.code === 'E_NOISE_MISSING' && /'em' \(electrode motion\) noise is not available/.test(e.message));
+  await assert.rejects(loadNstdbNoise('/nonexistent', 'bw'), /\/nonexistent\/bw\.hea not found/);
+});
