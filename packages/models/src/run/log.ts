@@ -1,0 +1,46 @@
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeAtomic } from './atomic.js';
+
+/** One line of a run's `log.jsonl`: an epoch's training and validation figures. */
+export interface EpochRecord {
+  epoch: number;
+  step: number;
+  lr: number;
+  trainLoss: number;
+  valLoss: number;
+  /** Validation metrics by name (cinc2017F1, macroF1, accuracy, ...). */
+  val: Record<string, number>;
+  seconds: number;
+  trainRecordsPerSecond: number;
+  time: string;
+}
+
+/**
+ * An append-only JSON-lines log, one object per line. On resume it is first cut back to the
+ * epochs the checkpoint covers, so an epoch that was logged but not checkpointed before a kill
+ * is not logged twice.
+ */
+export class JsonLinesLog<T extends { epoch: number }> {
+  constructor(readonly path: string) {
+    if (!existsSync(path)) writeFileSync(path, '');
+  }
+  append(record: T): void {
+    appendFileSync(this.path, `${JSON.stringify(record)}\n`);
+  }
+  read(): T[] {
+    // A torn last line (killed while appending) is dropped.
+    return readFileSync(this.path, 'utf8').split('\n').flatMap((line) => {
+      if (line.trim() === '') return [];
+      try {
+        return [JSON.parse(line) as T];
+      } catch {
+        return [];
+      }
+    });
+  }
+  /** Keeps only records with `epoch < epochs`. */
+  truncateTo(epochs: number): void {
+    const kept = this.read().filter((r) => r.epoch < epochs);
+    writeAtomic(this.path, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  }
+}
