@@ -1,0 +1,206 @@
+import type { RgbaImage } from '../image.js';
+import type { Rng } from '../rng.js';
+
+/** Params each effect chose, for the sidecar. */
+export type Params = Record<string, unknown>;
+
+const clamp = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
+
+/**
+ * Fold lines: a dark shadow on one side of each line and a faint highlight on the other,
+ * multiplying the paper and ink alike. 1–4 folds near the halves and thirds of the page.
+ */
+export function creases(img: RgbaImage, s: number, r: Rng, pxPerMm: number): Params {
+  const { width: W, height: H, data } = img;
+  const n = 1 + Math.floor(s * 3.999);
+  const w = 1.5 * pxPerMm;
+  const folds: { vertical: boolean; at: number; angleDeg: number; depth: number }[] = [];
+  for (let f = 0; f < n; f++) {
+    const vertical = f % 2 === 0 ? r.next() < 0.6 : !folds[f - 1]!.vertical;
+    const at = [1 / 3, 1 / 2, 2 / 3][r.int(3)]! + r.uniform(-0.05, 0.05);
+    folds.push({ vertical, at, angleDeg: r.uniform(-2, 2), depth: 0.15 + 0.3 * s * r.next() });
+  }
+  const reach = 4 * w;
+  for (const f of folds) {
+    const a = (f.angleDeg * Math.PI) / 180;
+    // Signed distance to the fold: d = nx·x + ny·y − c, with n the line's unit normal.
+    const nx = f.vertical ? Math.cos(a) : -Math.sin(a);
+    const ny = f.vertical ? Math.sin(a) : Math.cos(a);
+    const c = f.vertical ? f.at * W * nx + (H / 2) * ny : (W / 2) * nx + f.at * H * ny;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const d = nx * x + ny * y - c;
+        if (d > reach || d < -reach) continue;
+        const shade = (d - w / 2) / w;
+        const light = (d + w / 2) / w;
+        const m = 1 - f.depth * Math.exp(-shade * shade) + 0.35 * f.depth * Math.exp(-light * light);
+        const i = (y * W + x) * 4;
+        data[i] = clamp(data[i]! * m);
+        data[i + 1] = clamp(data[i + 1]! * m);
+        data[i + 2] = clamp(data[i + 2]! * m);
+      }
+    }
+  }
+  return { folds };
+}
+
+/**
+ * Crumpled paper under uneven light: a smooth random field of plane waves (wavelengths 6–60 mm)
+ * plus a lighting ramp, multiplying brightness. Evaluated every 4 px and interpolated, since the
+ * field is smooth at that scale.
+ */
+export function wrinkles(img: RgbaImage, s: number, r: Rng, pxPerMm: number): Params {
+  const { width: W, height: H, data } = img;
+  const K = 10;
+  const waves = Array.from({ length: K }, () => {
+    const lambda = r.uniform(6, 60) * pxPerMm;
+    const theta = r.uniform(0, Math.PI);
+    const kk = (2 * Math.PI) / lambda;
+    return { kx: kk * Math.cos(theta), ky: kk * Math.sin(theta), phase: r.uniform(0, 2 * Math.PI), amp: r.uniform(0.3, 1) };
+  });
+  const ampSum = waves.reduce((a, w) => a + w.amp, 0);
+  const light = { dx: r.uniform(-1, 1), dy: r.uniform(-1, 1) };
+  const depth = 0.25 * s;
+  const ramp = 0.3 * s;
+  const step = 4;
+  const gw = Math.ceil(W / step) + 1;
+  const gh = Math.ceil(H / step) + 1;
+  const field = new Float32Array(gw * gh);
+  const norm = Math.abs(light.dx) + Math.abs(light.dy) || 1;
+  for (let gy = 0; gy < gh; gy++) {
+    for (let gx = 0; gx < gw; gx++) {
+      const x = gx * step;
+      const y = gy * step;
+      let f = 0;
+      for (const w of waves) f += w.amp * Math.cos(w.kx * x + w.ky * y + w.phase);
+      // Ramp in [0, 1] from the lit corner to the far one.
+      const t = ((light.dx * (x / W - 0.5) + light.dy * (y / H - 0.5)) / norm + 0.5) * 1;
+      field[gy * gw + gx] = (1 + (depth * f) / ampSum) * (1 - ramp * t);
+    }
+  }
+  for (let y = 0; y < H; y++) {
+    const gy = Math.floor(y / step);
+    const fy = y / step - gy;
+    for (let x = 0; x < W; x++) {
+      const gx = Math.floor(x / step);
+      const fx = x / step - gx;
+      const j = gy * gw + gx;
+      const m =
+        (field[j]! * (1 - fx) + field[j + 1]! * fx) * (1 - fy) + (field[j + gw]! * (1 - fx) + field[j + gw + 1]! * fx) * fy;
+      const i = (y * W + x) * 4;
+      data[i] = clamp(data[i]! * m);
+      data[i + 1] = clamp(data[i + 1]! * m);
+      data[i + 2] = clamp(data[i + 2]! * m);
+    }
+  }
+  return { waves: K, depth, ramp, light };
+}
+
+/** Warm (t > 0) or cool (t < 0) white balance: red up and blue down, or the reverse. */
+export function temperature(img: RgbaImage, s: number, r: Rng): Params {
+  const t = s * r.sign();
+  const gain = [1 + 0.15 * t, 1 + 0.03 * t, 1 - 0.15 * t];
+  const d = img.data;
+  for (let i = 0; i < d.length; i += 4) {
+    d[i] = clamp(d[i]! * gain[0]!);
+    d[i + 1] = clamp(d[i + 1]! * gain[1]!);
+    d[i + 2] = clamp(d[i + 2]! * gain[2]!);
+  }
+  return { t, gain };
+}
+
+/** Contrast about mid-grey by `factor` (faded below 1, harsh above) plus a brightness shift. */
+export function contrast(img: RgbaImage, s: number, r: Rng): Params {
+  const factor = 1 + s * (r.sign() < 0 ? -0.6 : 0.5);
+  const shift = s * r.uniform(-20, 20);
+  const lut = new Uint8Array(256);
+  for (let v = 0; v < 256; v++) lut[v] = clamp(Math.round(128 + (v - 128) * factor + shift));
+  const d = img.data;
+  for (let i = 0; i < d.length; i += 4) {
+    d[i] = lut[d[i]!]!;
+    d[i + 1] = lut[d[i + 1]!]!;
+    d[i + 2] = lut[d[i + 2]!]!;
+  }
+  return { factor, shift };
+}
+
+/** Box widths whose three passes approximate a Gaussian of this sigma (Kovesi's rule). */
+function boxesForGauss(sigma: number): number[] {
+  const wIdeal = Math.sqrt((12 * sigma * sigma) / 3 + 1);
+  let wl = Math.floor(wIdeal);
+  if (wl % 2 === 0) wl--;
+  const wu = wl + 2;
+  const m = Math.round((12 * sigma * sigma - 3 * wl * wl - 12 * wl - 9) / (-4 * wl - 4));
+  return [0, 1, 2].map((i) => (i < m ? wl : wu));
+}
+
+/** One running-sum box pass along rows (dx=4, n=W) or columns (dx=4W, n=H); edges are clamped. */
+function boxPass(d: Uint8Array, W: number, H: number, radius: number, horizontal: boolean, tmp: Float32Array): void {
+  const lines = horizontal ? H : W;
+  const n = horizontal ? W : H;
+  const stride = horizontal ? 4 : 4 * W;
+  const norm = 1 / (2 * radius + 1);
+  for (let line = 0; line < lines; line++) {
+    const base = horizontal ? line * W * 4 : line * 4;
+    for (let ch = 0; ch < 3; ch++) {
+      for (let i = 0; i < n; i++) tmp[i] = d[base + i * stride + ch]!;
+      let acc = tmp[0]! * (radius + 1);
+      for (let i = 1; i <= radius; i++) acc += tmp[Math.min(i, n - 1)]!;
+      for (let i = 0; i < n; i++) {
+        d[base + i * stride + ch] = acc * norm + 0.5;
+        acc += tmp[Math.min(i + radius + 1, n - 1)]! - tmp[Math.max(i - radius, 0)]!;
+      }
+    }
+  }
+}
+
+/** Gaussian blur (defocus, motion-free) with sigma up to 0.35 mm, as three box passes each way. */
+export function blur(img: RgbaImage, s: number, pxPerMm: number): Params {
+  const sigma = s * 0.35 * pxPerMm;
+  if (sigma < 0.3) return { sigmaPx: sigma };
+  const tmp = new Float32Array(Math.max(img.width, img.height));
+  for (const w of boxesForGauss(sigma)) {
+    const radius = (w - 1) / 2;
+    if (radius < 1) continue;
+    boxPass(img.data, img.width, img.height, radius, true, tmp);
+    boxPass(img.data, img.width, img.height, radius, false, tmp);
+  }
+  return { sigmaPx: sigma };
+}
+
+/**
+ * Additive Gaussian noise of sigma up to 20 grey levels, independent per channel. Draws from a
+ * table of normals indexed by a fast generator, since one Box–Muller per value is 10× slower.
+ */
+export function noise(img: RgbaImage, s: number, r: Rng): Params {
+  const sigma = s * 20;
+  const table = new Float32Array(1 << 16);
+  for (let i = 0; i < table.length; i++) table[i] = r.gaussian() * sigma;
+  let state = Math.floor(r.next() * 0xffffffff) | 1;
+  const d = img.data;
+  for (let i = 0; i < d.length; i++) {
+    if ((i & 3) === 3) continue;
+    // xorshift32: only picks table entries, so its short period is no concern.
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    d[i] = clamp(d[i]! + table[state & 0xffff]!);
+  }
+  return { sigma };
+}
+
+/** Salt-and-pepper: up to 4 % of pixels set to black or white. */
+export function saltPepper(img: RgbaImage, s: number, r: Rng): Params {
+  const fraction = s * 0.04;
+  const count = Math.round(fraction * img.width * img.height);
+  const d = img.data;
+  const n = img.width * img.height;
+  for (let k = 0; k < count; k++) {
+    const i = r.int(n) * 4;
+    const v = r.next() < 0.5 ? 0 : 255;
+    d[i] = v;
+    d[i + 1] = v;
+    d[i + 2] = v;
+  }
+  return { fraction, count };
+}

@@ -1,0 +1,104 @@
+import { createCanvas, type Canvas } from '@napi-rs/canvas';
+import sharp from 'sharp';
+import { planGeometry, warp } from './artefacts/geometric.js';
+import { blur, contrast, creases, noise, saltPepper, temperature, wrinkles, type Params } from './artefacts/photometric.js';
+import { drawPage } from './draw.js';
+import type { RgbaImage } from './image.js';
+import { layoutPage } from './layout.js';
+import { checkRecord, resolveOptions, type EcgRecord, type RenderOptions } from './options.js';
+import { RenderArgumentError } from './errors.js';
+import { rngFor } from './rng.js';
+import { makeSidecar, transformSidecar, type Sidecar } from './sidecar.js';
+
+/** A rendered page: RGBA pixels and the sidecar that says where each lead is. */
+export interface RenderedPage extends RgbaImage {
+  sidecar: Sidecar;
+}
+
+// One canvas per page size, reused: allocating a 2200×1700 Skia surface per page costs more than drawing it.
+const canvases = new Map<string, Canvas>();
+function canvasFor(w: number, h: number): Canvas {
+  const key = `${w}x${h}`;
+  let c = canvases.get(key);
+  if (c === undefined) {
+    if (canvases.size > 8) canvases.clear();
+    c = createCanvas(w, h);
+    canvases.set(key, c);
+  }
+  return c;
+}
+
+/** JPEG quality 95 at strength 0 down to 10 at strength 1. */
+export const jpegQuality = (s: number): number => Math.round(95 - 85 * s);
+
+/**
+ * Renders one record to RGBA pixels with its sidecar. Everything is in mm first and mapped to
+ * pixels by px = mm × dpi / 25.4; artefacts follow `opts.artefacts` with `opts.seed`.
+ *
+ * @example
+ * const page = await renderPage({ signals, fs: 500, leadNames }, { layout: '3x4+II', dpi: 100 });
+ * page.sidecar.leads[0].box // { x0, y0, x1, y1 } of lead I on the image
+ */
+export async function renderPage(record: EcgRecord, opts: Partial<RenderOptions> = {}): Promise<RenderedPage> {
+  const o = resolveOptions('renderPage', opts);
+  const page = renderClean(record, o);
+  const s = o.artefacts.jpeg ?? 0;
+  if (s <= 0) return page;
+  const quality = jpegQuality(s);
+  const jpg = await sharp(page.data, { raw: { width: page.width, height: page.height, channels: 4 } })
+    .removeAlpha()
+    .jpeg({ quality, chromaSubsampling: '4:2:0' })
+    .toBuffer();
+  const raw = await sharp(jpg).ensureAlpha().raw().toBuffer();
+  page.sidecar.artefacts.push({ name: 'jpeg', strength: s, params: { quality } });
+  return { ...page, data: new Uint8Array(raw.buffer, raw.byteOffset, raw.length) };
+}
+
+/** renderPage for callers that cannot wait: every artefact but `jpeg`, which needs sharp's async codec. */
+export function renderPageSync(record: EcgRecord, opts: Partial<RenderOptions> = {}): RenderedPage {
+  const o = resolveOptions('renderPageSync', opts);
+  if ((o.artefacts.jpeg ?? 0) > 0) {
+    throw new RenderArgumentError(`renderPageSync: artefact 'jpeg' needs the async codec; use renderPage instead`);
+  }
+  return renderClean(record, o);
+}
+
+function renderClean(record: EcgRecord, o: RenderOptions): RenderedPage {
+  const n = checkRecord('renderPage', record);
+  const L = layoutPage(record, n, o);
+  const a = o.artefacts;
+  const k = L.pxPerMm;
+  const done: { name: string; strength: number; params: Params }[] = [];
+
+  const thick = a.thickness ?? 0;
+  const thickness = 1 + 2 * thick * (0.5 + 0.5 * rngFor(o.seed, 'thickness').next());
+  if (thick > 0) done.push({ name: 'thickness', strength: thick, params: { multiplier: thickness } });
+
+  const canvas = canvasFor(L.widthPx, L.heightPx);
+  const ctx = canvas.getContext('2d');
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  const ink = drawPage(ctx, record, L, o, thickness);
+  const buf = canvas.data();
+  let img: RgbaImage = { width: L.widthPx, height: L.heightPx, data: new Uint8Array(buf.buffer, buf.byteOffset, buf.length) };
+  let sidecar = makeSidecar(record, n, L, o, ink);
+
+  // Paper-space shading first: folds and wrinkles belong to the paper and move with it.
+  if ((a.creases ?? 0) > 0) done.push({ name: 'creases', strength: a.creases!, params: creases(img, a.creases!, rngFor(o.seed, 'creases'), k) });
+  if ((a.wrinkles ?? 0) > 0) done.push({ name: 'wrinkles', strength: a.wrinkles!, params: wrinkles(img, a.wrinkles!, rngFor(o.seed, 'wrinkles'), k) });
+
+  const plan = planGeometry(img.width, img.height, a, o.seed);
+  if (plan !== undefined) {
+    img = warp(img, plan);
+    sidecar = transformSidecar(sidecar, plan.matrix, plan.width, plan.height);
+    done.push(...plan.records.map((r) => ({ ...r, params: { ...r.params, fill: plan.fill } })));
+  }
+
+  if ((a.temperature ?? 0) > 0) done.push({ name: 'temperature', strength: a.temperature!, params: temperature(img, a.temperature!, rngFor(o.seed, 'temperature')) });
+  if ((a.contrast ?? 0) > 0) done.push({ name: 'contrast', strength: a.contrast!, params: contrast(img, a.contrast!, rngFor(o.seed, 'contrast')) });
+  if ((a.blur ?? 0) > 0) done.push({ name: 'blur', strength: a.blur!, params: blur(img, a.blur!, k) });
+  if ((a.noise ?? 0) > 0) done.push({ name: 'noise', strength: a.noise!, params: noise(img, a.noise!, rngFor(o.seed, 'noise')) });
+  if ((a.saltpepper ?? 0) > 0) done.push({ name: 'saltpepper', strength: a.saltpepper!, params: saltPepper(img, a.saltpepper!, rngFor(o.seed, 'saltpepper')) });
+
+  sidecar.artefacts = done;
+  return { ...img, sidecar };
+}
