@@ -26,8 +26,8 @@ export const RUN_DEFAULTS: Omit<RunConfig, 'name' | 'data'> = {
 };
 
 export function inputDefaults(kind: InputConfig['kind']): InputConfig {
-  // 60 s covers every CinC 2017 record; shifts up to the whole record as in Ma & Liang's augmentation.
-  return { kind, leads: [0], maxSeconds: 60, maxShiftSeconds: kind === 'max-abs' ? 60 : 0 };
+  // 60 s covers every CinC 2017 record. Shifts of up to 10 s: Ma & Liang shift by up to 3072 samples (3 × the total stride).
+  return { kind, leads: [0], maxSeconds: 60, maxShiftSeconds: 10 };
 }
 
 export function modelDefaults(kind: ModelConfig['kind']): ModelConfig {

@@ -17,7 +17,7 @@ export type InputConfig =
       leads: number[];
       /** Records longer than this are truncated (training: a random window; evaluation: the start). */
       maxSeconds: number;
-      /** Random circular shift of the whole record in training, as in Ma & Liang, in seconds (0 = off). */
+      /** In training each record starts at a random offset in [0, maxShiftSeconds] inside the zero-padded window (0 = off). */
       maxShiftSeconds: number;
     }
   | {
