@@ -1,0 +1,55 @@
+/**
+ * Errors raised by @ecglab/data. Each class carries a stable `code` and a message that names the
+ * file (and line or field) and says what was expected and what was found, e.g.
+ * `A0001.hea line 3: gain 'abc' is not a number`. Callers catch `DataError` to handle any of them.
+ */
+export class DataError extends Error {
+  readonly code: string = 'E_DATA';
+  /** The file the problem was found in, when there is one. */
+  readonly file: string | undefined;
+  constructor(message: string, file?: string) {
+    super(message);
+    this.name = new.target.name;
+    this.file = file;
+  }
+}
+
+/** A WFDB header (.hea) that does not follow header(5): bad number, missing field, bad layout. */
+export class HeaderError extends DataError {
+  override readonly code = 'E_WFDB_HEADER';
+}
+
+/** A signal format the readers do not implement (e.g. FLAC 508/516/524) or do not know at all. */
+export class UnsupportedFormatError extends DataError {
+  override readonly code = 'E_WFDB_FORMAT';
+}
+
+/** A signal file that is missing, shorter than its header says, or otherwise unreadable. */
+export class SignalFileError extends DataError {
+  override readonly code = 'E_WFDB_SIGNAL';
+}
+
+/** The samples' 16-bit sum differs from the checksum recorded in the header. */
+export class ChecksumError extends DataError {
+  override readonly code = 'E_WFDB_CHECKSUM';
+}
+
+/** A requested sample range or channel that the record does not have. */
+export class RangeRequestError extends DataError {
+  override readonly code = 'E_RANGE';
+}
+
+/** A malformed MIT-format annotation file, or annotations that cannot be written. */
+export class AnnotationError extends DataError {
+  override readonly code = 'E_WFDB_ANNOTATION';
+}
+
+/** A file that is not a MATLAB v4/v5 MAT file, or uses a part of the format not supported. */
+export class MatError extends DataError {
+  override readonly code = 'E_MAT';
+}
+
+/** Invalid arguments to a writer (wrsamp, wrann, convert): the data cannot be stored as asked. */
+export class WriteError extends DataError {
+  override readonly code = 'E_WRITE';
+}

@@ -1,0 +1,84 @@
+import { open, readFile } from 'node:fs/promises';
+import { openSync, readSync, closeSync, fstatSync, readFileSync } from 'node:fs';
+import { SignalFileError } from '../errors.js';
+
+/** Bytes [start, start+length) of a file, and the file's total size. Reads no more than asked. */
+export interface ByteRange {
+  bytes: Uint8Array;
+  fileSize: number;
+}
+
+function missing(path: string, err: unknown): SignalFileError {
+  const code = (err as { code?: string }).code;
+  if (code === 'ENOENT') return new SignalFileError(`${path}: file not found`, path);
+  return new SignalFileError(`${path}: cannot read (${(err as Error).message})`, path);
+}
+
+/**
+ * Reads `length` bytes at `start` (or up to the end of the file if it is shorter), so that a sample
+ * range is read without loading the whole file. `length = Infinity` reads to the end.
+ */
+export async function readRange(path: string, start: number, length: number): Promise<ByteRange> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    throw missing(path, err);
+  }
+  try {
+    const fileSize = (await fh.stat()).size;
+    const n = Math.max(0, Math.min(length, fileSize - start));
+    const bytes = new Uint8Array(n);
+    let off = 0;
+    while (off < n) {
+      const { bytesRead } = await fh.read(bytes, off, n - off, start + off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    return { bytes: off === n ? bytes : bytes.subarray(0, off), fileSize };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Synchronous {@link readRange}. */
+export function readRangeSync(path: string, start: number, length: number): ByteRange {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw missing(path, err);
+  }
+  try {
+    const fileSize = fstatSync(fd).size;
+    const n = Math.max(0, Math.min(length, fileSize - start));
+    const bytes = new Uint8Array(n);
+    let off = 0;
+    while (off < n) {
+      const got = readSync(fd, bytes, off, n - off, start + off);
+      if (got === 0) break;
+      off += got;
+    }
+    return { bytes: off === n ? bytes : bytes.subarray(0, off), fileSize };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Whole file as bytes, with a SignalFileError naming the file when it cannot be read. */
+export async function readWhole(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (err) {
+    throw missing(path, err);
+  }
+}
+
+/** Synchronous {@link readWhole}. */
+export function readWholeSync(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (err) {
+    throw missing(path, err);
+  }
+}

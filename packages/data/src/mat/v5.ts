@@ -1,0 +1,195 @@
+// MATLAB Level 5 MAT files (MathWorks, "MAT-File Format", ch. 1): a 128-byte header (116 bytes of
+// text, 8 of subsystem offset, version 0x0100 and endian indicator 'IM'), then data elements. Each
+// element is a tag (type, byte count; or a 4-byte "small element" packing both into one word) and
+// its data, padded to 8 bytes. miCOMPRESSED (15) elements hold a zlib stream of one element;
+// miMATRIX (14) elements hold array flags, dimensions, name and the class-specific parts.
+import { inflateSync } from 'node:zlib';
+import { MatError } from '../errors.js';
+import type { MatFile, MatNumericClass, MatTypedArray, MatValue } from './types.js';
+
+const miINT8 = 1, miUINT8 = 2, miINT16 = 3, miUINT16 = 4, miINT32 = 5, miUINT32 = 6, miSINGLE = 7, miDOUBLE = 9,
+  miINT64 = 12, miUINT64 = 13, miMATRIX = 14, miCOMPRESSED = 15, miUTF8 = 16, miUTF16 = 17, miUTF32 = 18;
+
+const mxCELL = 1, mxSTRUCT = 2, mxOBJECT = 3, mxCHAR = 4, mxSPARSE = 5;
+// Numeric classes 6..15 and the typed array each is returned in.
+const NUMERIC: Record<number, { cls: MatNumericClass; make: (n: number) => MatTypedArray }> = {
+  6: { cls: 'double', make: (n) => new Float64Array(n) }, 7: { cls: 'single', make: (n) => new Float32Array(n) },
+  8: { cls: 'int8', make: (n) => new Int8Array(n) }, 9: { cls: 'uint8', make: (n) => new Uint8Array(n) },
+  10: { cls: 'int16', make: (n) => new Int16Array(n) }, 11: { cls: 'uint16', make: (n) => new Uint16Array(n) },
+  12: { cls: 'int32', make: (n) => new Int32Array(n) }, 13: { cls: 'uint32', make: (n) => new Uint32Array(n) },
+  14: { cls: 'int64', make: (n) => new BigInt64Array(n) }, 15: { cls: 'uint64', make: (n) => new BigUint64Array(n) },
+};
+const SIZE: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 2, 5: 4, 6: 4, 7: 4, 9: 8, 12: 8, 13: 8, 16: 1, 17: 2, 18: 4 };
+
+interface Element { type: number; data: Uint8Array; next: number }
+
+class Reader {
+  constructor(readonly file: string, readonly le: boolean) {}
+  fail(pos: number, msg: string): MatError {
+    return new MatError(`${this.file} byte ${pos}: ${msg}`, this.file);
+  }
+  element(buf: Uint8Array, pos: number): Element {
+    if (pos + 8 > buf.length) throw this.fail(pos, `data element tag cut off (${buf.length - pos} bytes left)`);
+    const dv = new DataView(buf.buffer, buf.byteOffset + pos, 8);
+    const w = dv.getUint32(0, this.le);
+    // Small data element: byte count in the upper 16 bits, type in the lower, data in the next 4 bytes.
+    if (w >>> 16 !== 0) {
+      const n = w >>> 16;
+      if (n > 4) throw this.fail(pos, `small data element claims ${n} bytes (at most 4)`);
+      return { type: w & 0xffff, data: buf.subarray(pos + 4, pos + 4 + n), next: pos + 8 };
+    }
+    const n = dv.getUint32(4, this.le);
+    if (pos + 8 + n > buf.length) throw this.fail(pos, `data element of type ${w} claims ${n} bytes, only ${buf.length - pos - 8} remain; the file is truncated`);
+    const padded = w === miCOMPRESSED ? n : Math.ceil(n / 8) * 8;
+    return { type: w, data: buf.subarray(pos + 8, pos + 8 + n), next: Math.min(buf.length, pos + 8 + padded) };
+  }
+  /** Reads an element's numbers into `out` (converting from its stored type, as MATLAB may store doubles as uint8). */
+  numbers(e: Element, out: MatTypedArray, pos: number): void {
+    const size = SIZE[e.type];
+    if (size === undefined) throw this.fail(pos, `numeric data of element type ${e.type} is not a number type`);
+    const n = e.data.length / size;
+    if (n !== out.length) throw this.fail(pos, `array has ${out.length} elements but its data holds ${n}`);
+    const dv = new DataView(e.data.buffer, e.data.byteOffset, e.data.length);
+    const le = this.le;
+    const big = out instanceof BigInt64Array || out instanceof BigUint64Array;
+    const get = (i: number): number | bigint => {
+      switch (e.type) {
+        case miINT8: return dv.getInt8(i);
+        case miUINT8: case miUTF8: return dv.getUint8(i);
+        case miINT16: return dv.getInt16(i * 2, le);
+        case miUINT16: case miUTF16: return dv.getUint16(i * 2, le);
+        case miINT32: return dv.getInt32(i * 4, le);
+        case miUINT32: case miUTF32: return dv.getUint32(i * 4, le);
+        case miSINGLE: return dv.getFloat32(i * 4, le);
+        case miDOUBLE: return dv.getFloat64(i * 8, le);
+        case miINT64: return dv.getBigInt64(i * 8, le);
+        default: return dv.getBigUint64(i * 8, le);
+      }
+    };
+    if (out instanceof Float64Array && e.type === miDOUBLE && le) {
+      out.set(new Float64Array(e.data.slice().buffer)); // aligned copy, the common case (signals)
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      const v = get(i);
+      (out as unknown as (number | bigint)[])[i] = big ? BigInt(v) : Number(v);
+    }
+  }
+  ints(e: Element, pos: number): number[] {
+    const out = new Float64Array(e.data.length / (SIZE[e.type] ?? 1));
+    this.numbers(e, out, pos);
+    return [...out];
+  }
+  text(e: Element): string {
+    return Buffer.from(e.data).toString('latin1').replace(/\0+$/, '');
+  }
+
+  /** Parses a miMATRIX element's contents; returns its name and value. */
+  matrix(buf: Uint8Array, at: number): { name: string; value: MatValue } {
+    if (buf.length === 0) return { name: '', value: { kind: 'numeric', class: 'double', dims: [0, 0], data: new Float64Array(0), imag: undefined, logical: false } };
+    const flags = this.element(buf, 0);
+    const fw = this.ints(flags, at)[0] ?? 0;
+    const cls = fw & 0xff;
+    const complex = (fw & 0x800) !== 0;
+    const logical = (fw & 0x200) !== 0;
+    const dimsE = this.element(buf, flags.next);
+    const dims = this.ints(dimsE, at + flags.next);
+    const nameE = this.element(buf, dimsE.next);
+    const name = this.text(nameE);
+    let pos = nameE.next;
+    const count = dims.reduce((a, b) => a * b, 1);
+    if (NUMERIC[cls]) {
+      const real = this.element(buf, pos);
+      const data = NUMERIC[cls].make(count);
+      this.numbers(real, data, at + pos);
+      let imag: MatTypedArray | undefined;
+      if (complex) {
+        imag = NUMERIC[cls].make(count);
+        this.numbers(this.element(buf, real.next), imag, at + real.next);
+      }
+      return { name, value: { kind: 'numeric', class: NUMERIC[cls].cls, dims, data, imag, logical } };
+    }
+    if (cls === mxCHAR) {
+      const e = this.element(buf, pos);
+      const codes = e.type === miUTF8 ? [...Buffer.from(e.data).toString('utf8')].map((c) => c.codePointAt(0)!) : this.ints(e, at + pos);
+      const nr = dims[0] ?? 0;
+      const nc = nr === 0 ? 0 : codes.length / nr;
+      const rows: string[] = [];
+      for (let r = 0; r < nr; r++) {
+        let s = '';
+        for (let c = 0; c < nc; c++) s += String.fromCodePoint(codes[r + c * nr]!);
+        rows.push(s);
+      }
+      return { name, value: { kind: 'char', dims, rows } };
+    }
+    if (cls === mxSTRUCT) {
+      const lenE = this.element(buf, pos);
+      const fieldLen = this.ints(lenE, at + pos)[0] ?? 0;
+      const namesE = this.element(buf, lenE.next);
+      const fields: string[] = [];
+      for (let k = 0; k + fieldLen <= namesE.data.length && fieldLen > 0; k += fieldLen) {
+        fields.push(Buffer.from(namesE.data.subarray(k, k + fieldLen)).toString('latin1').replace(/\0.*$/s, ''));
+      }
+      pos = namesE.next;
+      const elements: Record<string, MatValue>[] = [];
+      for (let i = 0; i < count; i++) {
+        const el: Record<string, MatValue> = {};
+        for (const f of fields) {
+          const e = this.element(buf, pos);
+          if (e.type !== miMATRIX) throw this.fail(at + pos, `struct field '${f}' is element type ${e.type}, expected miMATRIX (14)`);
+          el[f] = this.matrix(e.data, at + pos + 8).value;
+          pos = e.next;
+        }
+        elements.push(el);
+      }
+      return { name, value: { kind: 'struct', dims, fields, elements } };
+    }
+    if (cls === mxCELL) {
+      const cells: MatValue[] = [];
+      for (let i = 0; i < count; i++) {
+        const e = this.element(buf, pos);
+        if (e.type !== miMATRIX) throw this.fail(at + pos, `cell ${i} is element type ${e.type}, expected miMATRIX (14)`);
+        cells.push(this.matrix(e.data, at + pos + 8).value);
+        pos = e.next;
+      }
+      return { name, value: { kind: 'cell', dims, cells } };
+    }
+    const what = cls === mxSPARSE ? 'sparse arrays' : cls === mxOBJECT ? 'objects' : `array class ${cls}`;
+    throw this.fail(at, `variable '${name}': ${what} are not supported`);
+  }
+}
+
+/** Whether the bytes start with a MAT v5 header (endian indicator `IM` or `MI` at byte 126). */
+export function looksLikeV5(bytes: Uint8Array): boolean {
+  return bytes.length >= 128 && ((bytes[126] === 0x49 && bytes[127] === 0x4d) || (bytes[126] === 0x4d && bytes[127] === 0x49));
+}
+
+/** Parses a whole MAT v5 file. */
+export function parseV5(bytes: Uint8Array, file: string): MatFile {
+  const headerText = Buffer.from(bytes.subarray(0, 116)).toString('latin1').replace(/[\0 ]+$/, '');
+  if (headerText.startsWith('MATLAB 7.3')) throw new MatError(`${file}: MAT v7.3 files are HDF5, which this reader does not support; save with -v7 or -v6`, file);
+  const r = new Reader(file, bytes[126] === 0x49);
+  const variables: Record<string, MatValue> = {};
+  let pos = 128;
+  while (pos + 8 <= bytes.length) {
+    const e = r.element(bytes, pos);
+    let inner = e;
+    let at = pos;
+    if (e.type === miCOMPRESSED) {
+      let raw: Uint8Array;
+      try {
+        raw = new Uint8Array(inflateSync(e.data));
+      } catch (err) {
+        throw r.fail(pos, `compressed element does not inflate (${(err as Error).message})`);
+      }
+      inner = r.element(raw, 0);
+      at = 0;
+    }
+    if (inner.type === miMATRIX) {
+      const { name, value } = r.matrix(inner.data, at + 8);
+      variables[name] = value;
+    }
+    pos = e.next;
+  }
+  return { version: 5, headerText, variables };
+}

@@ -1,0 +1,13 @@
+// WFDB records: headers, signals (formats 8–311 and MAT v4 `16+24`), annotations, writers.
+// Every reader is async (fs/promises); `rdheaderSync`/`rdrecordSync` exist for data loaders that
+// decode inside worker threads or synchronous iterators, and behave identically.
+export type { CommentInfo, SegmentSpec, SignalSpec, WfdbHeader } from './header-types.js';
+export type { ChecksumStatus, RdrecordOptions, WfdbRecord } from './record-types.js';
+export { parseHeader, formatHeader, parseCommentInfo } from './header.js';
+export { rdheader, rdheaderSync, rdrecord, rdrecordSync } from './rdrecord.js';
+export { toPhysical } from './record.js';
+export { FORMATS, FLAC_FORMATS, bytesFor, samplesIn, type FormatSpec } from './formats.js';
+export { checksum16 } from './checksum.js';
+export { wrsamp, wrsampSync, encodeRecord, fitGain, type WrsampInput } from './wrsamp.js';
+export { rdann, wrann, decodeAnnotations, encodeAnnotations, type Annotation, type AnnotationInput, type RdannOptions } from './annotation.js';
+export { ANNOTATION_CODES, ACMAX, codeOf, symbolOf, type AnnotationCode } from './annotation-codes.js';

@@ -1,0 +1,54 @@
+import type { WfdbHeader } from './header-types.js';
+
+/**
+ * Result of comparing a signal's 16-bit sample sum with the header's checksum field:
+ * `ok`; `mismatch` (only returned when mismatches are downgraded to warnings); `absent` (no field);
+ * `not-computed` (every checksum field of the record is 0, see checksum.ts); `unchecked` (a partial
+ * range was read, so the sum over the whole signal is not known).
+ */
+export type ChecksumStatus = 'ok' | 'mismatch' | 'absent' | 'not-computed' | 'unchecked';
+
+/** Options of {@link rdrecord}. Sample numbers count frames, as in WFDB's rdsamp `-f`/`-t`. */
+export interface RdrecordOptions {
+  /** First frame to read (default 0). */
+  sampfrom?: number;
+  /** One past the last frame to read (default: the record's length). */
+  sampto?: number;
+  /** Indices of the header's signals to return, in the order wanted (default: all). */
+  channels?: number[];
+  /** Physical units as Float64Array (default true), or stored digital values as Int32Array. */
+  physical?: boolean;
+  /**
+   * With several samples per frame (`16x2`), return one value per frame (the mean, as rdsamp does;
+   * default true) or every sample (`false`, each channel then has sigLen × sampsPerFrame values).
+   */
+  smoothFrames?: boolean;
+  /** On a checksum mismatch: throw ChecksumError (default) or add to `warnings` and continue. */
+  onChecksumMismatch?: 'error' | 'warn';
+}
+
+/** A WFDB record's samples, one typed array per returned channel, and its header. */
+export interface WfdbRecord {
+  recordName: string;
+  header: WfdbHeader;
+  /** Frames per second. */
+  fs: number;
+  /** First frame read and number of frames returned. */
+  sampfrom: number;
+  sigLen: number;
+  /** Per returned channel (in the order of `channels`). */
+  sigName: string[];
+  units: string[];
+  adcGain: number[];
+  baseline: number[];
+  fmt: number[];
+  /** Samples per frame of each returned array (1 when frames are smoothed). */
+  sampsPerFrame: number[];
+  /** Physical values (NaN where the stored sample is WFDB's invalid value); set when `physical`. */
+  physical: Float64Array[] | undefined;
+  /** Stored digital values; set when `physical` is false. */
+  digital: Int32Array[] | undefined;
+  checksums: ChecksumStatus[];
+  /** Non-fatal findings: header oddities, downgraded checksum mismatches. */
+  warnings: string[];
+}
