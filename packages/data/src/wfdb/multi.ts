@@ -24,12 +24,15 @@ function pieces(h: WfdbHeader): Piece[] {
 /** The digital value used for samples a segment does not have: WFDB's invalid value at the signal's resolution. */
 const missingDigital = (s: SignalSpec): number => (s.adcRes > 0 && s.adcRes <= 32 ? -(2 ** (s.adcRes - 1)) : -32768);
 
-function assemble(base: string, h: WfdbHeader, layout: SignalSpec[], opts: RdrecordOptions, parts: { piece: Piece; from: number; to: number; rec: WfdbRecord | undefined }[]): WfdbRecord {
+function assemble(h: WfdbHeader, layout: SignalSpec[], fixed: boolean, opts: RdrecordOptions, parts: { piece: Piece; from: number; to: number; rec: WfdbRecord | undefined }[]): WfdbRecord {
   const total = pieces(h).reduce((a, p) => a + p.len, 0);
   const sigLen = h.sigLen ?? total;
   const from = opts.sampfrom ?? 0;
   const to = opts.sampto ?? sigLen;
   const channels = opts.channels ?? layout.map((_, i) => i);
+  for (const c of channels) {
+    if (!Number.isInteger(c) || c < 0 || c >= layout.length) throw new RangeRequestError(`${h.recordName}: channel ${c} does not exist (the record has ${layout.length} signals)`);
+  }
   const physical = opts.physical ?? true;
   const n = to - from;
   const phys = channels.map(() => new Float64Array(n).fill(NaN));
@@ -41,7 +44,8 @@ function assemble(base: string, h: WfdbHeader, layout: SignalSpec[], opts: Rdrec
     const at = part.piece.start + part.from - from;
     warnings.push(...part.rec.warnings);
     channels.forEach((c, i) => {
-      const k = part.rec!.sigName.indexOf(layout[c]!.description);
+      // Fixed layout: every segment has the same signals in the same order (names may repeat).
+      const k = fixed ? c : part.rec!.sigName.indexOf(layout[c]!.description);
       if (k < 0) return;
       if (physical) phys[i]!.set(part.rec!.physical![k]!, at);
       else dig[i]!.set(part.rec!.digital![k]!, at);
@@ -99,7 +103,7 @@ export async function readMultiSegment(base: string, h: WfdbHeader, opts: Rdreco
   const sigs = layoutSignals(h, layout, firstSeg, base);
   const recs = [];
   for (const p of parts) recs.push({ ...p, rec: p.piece.name === '~' ? undefined : await read(join(dir, p.piece.name), p.segOpts) });
-  return assemble(base, h, sigs, opts, recs);
+  return assemble(h, sigs, layoutName === undefined, opts, recs);
 }
 
 /** Synchronous {@link readMultiSegment}. */
@@ -111,5 +115,5 @@ export function readMultiSegmentSync(base: string, h: WfdbHeader, opts: Rdrecord
   const firstSeg = !layout && firstReal ? rdheaderSync(join(dir, firstReal.name)) : undefined;
   const sigs = layoutSignals(h, layout, firstSeg, base);
   const recs = parts.map((p) => ({ ...p, rec: p.piece.name === '~' ? undefined : read(join(dir, p.piece.name), p.segOpts) }));
-  return assemble(base, h, sigs, opts, recs);
+  return assemble(h, sigs, layoutName === undefined, opts, recs);
 }
