@@ -99,7 +99,7 @@ function findLead(leadNames: string[], name: string): number | undefined {
 
 /** First sample at or after time t (s); the small epsilon keeps 2.5 × 500 = 1250 from rounding up. */
 function sampleAt(t: number, fs: number): number {
-  return Math.ceil(t * fs - 1e-9);
+  return Math.max(0, Math.ceil(t * fs - 1e-9));
 }
 
 /**
