@@ -1,0 +1,14 @@
+// @ecglab/models: Ma & Liang's variable-length CNN and a baseline, the input pipeline, the trainer,
+// run directories and metrics.
+export * from './errors.js';
+export * from './metrics/index.js';
+export * from './config/index.js';
+export * from './models/index.js';
+export { prepareSignal, padBatch, type PaddedBatch } from './data/prepare.js';
+export { loadDataset, parseDatasetSpec, readCinc2017Reference, readRecordMv, type Dataset, type LabeledRecord } from './data/datasets.js';
+export { train, type TrainOptions, type TrainResult } from './train/trainer.js';
+export { predictProbs, evaluateSingleLabel, bootstrapMetric, argmaxRows, type EvalMetrics } from './train/evaluate.js';
+export { stratifiedSplit, epochOrder, balancedClassWeights, learningRate } from './train/sampling.js';
+export { loadModel, readRunConfig, RUN_FILES, type ModelInfo } from './run/rundir.js';
+export { createProgress, type Progress } from './run/progress.js';
+export { Rng } from './util/rng.js';

@@ -1,0 +1,127 @@
+import { nn, F, type Tensor } from '@ecglab/engine';
+import { ArgumentError } from '../errors.js';
+import type { MaLiangConfig } from './config.js';
+
+/** GroupNorm with at most `groups` groups (a 16-channel layer cannot have 32). */
+function groupNorm(groups: number, channels: number): nn.GroupNorm {
+  const g = Math.min(groups, channels);
+  if (channels % g !== 0) throw new ArgumentError(`MaLiangNet: 'groups' (${g}) must divide every stage's channel count, got ${channels} channels`);
+  return new nn.GroupNorm(g, channels);
+}
+
+/**
+ * Ma & Liang's residual block: two k3 convolutions, the first with stride 2, and a 1×1 strided
+ * projection shortcut in every block (their code has one even when the channel count is unchanged).
+ */
+export class BasicBlock extends nn.Module {
+  conv1: nn.Conv1d;
+  gn1: nn.GroupNorm;
+  relu: nn.LeakyReLU;
+  conv2: nn.Conv1d;
+  gn2: nn.GroupNorm;
+  downsample: nn.Conv1d;
+  gn3: nn.GroupNorm;
+
+  constructor(cin: number, cout: number, stride: number, groups: number, slope: number) {
+    super();
+    this.conv1 = new nn.Conv1d(cin, cout, 3, { stride, padding: 1, bias: false });
+    this.gn1 = groupNorm(groups, cout);
+    this.relu = new nn.LeakyReLU(slope);
+    this.conv2 = new nn.Conv1d(cout, cout, 3, { stride: 1, padding: 1, bias: false });
+    this.gn2 = groupNorm(groups, cout);
+    this.downsample = new nn.Conv1d(cin, cout, 1, { stride, bias: false });
+    this.gn3 = groupNorm(groups, cout);
+  }
+
+  forward(x: Tensor): Tensor {
+    const out = this.gn2.call(this.conv2.call(this.relu.call(this.gn1.call(this.conv1.call(x)))));
+    return this.relu.call(out.add(this.gn3.call(this.downsample.call(x))));
+  }
+}
+
+/**
+ * Ma & Liang's variable-length 1-D ResNet (ResNet-18 layout by default) with masked pooling.
+ * Parameter names follow their PyTorch code (`layer0.0.weight`, `layer1.0.conv1.weight`, ...,
+ * `layer5.weight`), so weights interchange with the PyTorch twin in fixtures/ma_liang_torch.py.
+ *
+ * Total stride S = 4·2^(number of blocks) (1024 for ResNet-18). An input is right-padded to a
+ * multiple of S, as their loader pads to 3072·n; then the last stage has L/S − 2 positions, the
+ * same count as the mask average-pooled with kernel 3S and stride S, so each position gets its
+ * window's coverage. Positions covering less than `maskThreshold` real samples are dropped.
+ *
+ * @example
+ * const net = new MaLiangNet({ ...MA_LIANG_DEFAULTS }, 1, 4);
+ * const logits = net.call(x, mask); // x [N, 1, L], mask [N, 1, L] → [N, 4]
+ */
+export class MaLiangNet extends nn.Module {
+  readonly config: MaLiangConfig;
+  readonly stride: number;
+  readonly stages: number;
+  readonly padMultiple: number;
+  readonly minLength: number;
+
+  constructor(config: MaLiangConfig, leads: number, classes: number) {
+    super();
+    this.config = config;
+    const { width, depth, groups, stemKernel, slope } = config;
+    this.layer0 = new nn.Sequential(
+      new nn.Conv1d(leads, width, stemKernel, { stride: 2, padding: Math.floor(stemKernel / 2), bias: false }),
+      groupNorm(groups, width),
+      new nn.LeakyReLU(slope),
+      new nn.MaxPool1d(3, { stride: 2, padding: 1 }),
+    );
+    let cin = width;
+    depth.forEach((n, s) => {
+      const cout = width * 2 ** s;
+      const layers: nn.Module[] = [];
+      for (let b = 0; b < n; b++) {
+        layers.push(new BasicBlock(cin, cout, 2, groups, slope));
+        cin = cout;
+      }
+      // Their last stage ends with a k3 convolution without padding and a ReLU.
+      if (s === depth.length - 1) layers.push(new nn.Conv1d(cout, cout, 3, { stride: 1, padding: 0 }), new nn.ReLU());
+      this.registerModule(`layer${s + 1}`, new nn.Sequential(...layers));
+    });
+    this.registerModule(`layer${depth.length + 1}`, new nn.Linear(cin, classes));
+    this.stages = depth.length;
+    this.stride = 4 * 2 ** depth.reduce((a, b) => a + b, 0);
+    this.padMultiple = this.stride;
+    this.minLength = 3 * this.stride;
+  }
+
+  declare layer0: nn.Sequential;
+
+  private layer(i: number): nn.Module & { call(x: Tensor): Tensor } {
+    return (this as unknown as Record<string, nn.Module & { call(x: Tensor): Tensor }>)[`layer${i}`]!;
+  }
+
+  /** Logits `[N, classes]` of a batch `x` `[N, leads, L]` with its mask `[N, 1, L]` (1 = real sample). */
+  forward(x: Tensor, mask: Tensor): Tensor {
+    const s = this.stride;
+    if (x.ndim !== 3 || mask.ndim !== 3 || mask.shape[1] !== 1 || mask.shape[0] !== x.shape[0] || mask.shape[2] !== x.shape[2]) {
+      throw new ArgumentError(`MaLiangNet.forward: 'x' must be [N, leads, L] and 'mask' [N, 1, L], got [${x.shape.join(', ')}] and [${mask.shape.join(', ')}]`);
+    }
+    const pad = (s - ((x.shape[2] as number) % s)) % s;
+    if (pad > 0) {
+      x = F.pad(x, [0, pad]); // [N, leads, L'] with L' a multiple of S
+      mask = F.pad(mask, [0, pad]); // [N, 1, L']
+    }
+    if ((x.shape[2] as number) < 3 * s) {
+      throw new ArgumentError(`MaLiangNet.forward: inputs must be at least ${3 * s} samples (3 × the total stride ${s}), got ${x.shape[2]}`);
+    }
+    for (let i = 0; i <= this.stages; i++) x = this.layer(i).call(x); // [N, C, L'/S − 2]
+    let m = F.avgPool1d(mask, { kernelSize: 3 * s, stride: s }); // [N, 1, L'/S − 2]: coverage per position
+    const keep = m.ge(this.config.maskThreshold); // [N, 1, T] bool
+    const head = this.layer(this.stages + 1);
+    if (this.config.pooling === 'avg') {
+      m = m.mul(keep.to(m.dtype)); // coverage kept as a weight, zero below the threshold (as their code)
+      const pooled = x.mul(m).sum(2).div(m.sum(2).add(1e-8)); // [N, C]
+      return head.call(pooled);
+    }
+    // Max over time of per-position logits. Their code leaves padded positions in the max, which makes
+    // a record's logits depend on its batch; here those positions are excluded.
+    const z = head.call(x.permute(0, 2, 1)); // [N, T, K]
+    const keepT = keep.permute(0, 2, 1); // [N, T, 1]
+    return z.where(keepT, Number.NEGATIVE_INFINITY).max(1); // [N, K]
+  }
+}

@@ -1,0 +1,185 @@
+import { join } from 'node:path';
+import { F, assertFinite, fromArray, getNumThreads, manualSeed, optim, safetensors, setNumThreads, tidy } from '@ecglab/engine';
+import type { RunConfig } from '../config/types.js';
+import { loadDataset, type Dataset } from '../data/datasets.js';
+import { ConfigError } from '../errors.js';
+import { buildModel, type Classifier } from '../models/index.js';
+import { writeJsonAtomic } from '../run/atomic.js';
+import { JsonLinesLog, type EpochRecord } from '../run/log.js';
+import { createProgress, type Progress } from '../run/progress.js';
+import { loadModel, prepareRunDir, RUN_FILES, type ModelInfo } from '../run/rundir.js';
+import { Rng } from '../util/rng.js';
+import { makeBatch } from './batches.js';
+import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
+import { bootstrapMetric, evaluateSingleLabel, predictProbs, type EvalMetrics } from './evaluate.js';
+import { balancedClassWeights, epochOrder, learningRate, stratifiedSplit } from './sampling.js';
+
+export interface TrainOptions {
+  /** The run directory. */
+  out: string;
+  /** Continue the run in `out` from its last checkpoint. */
+  resume?: boolean;
+  /** No progress output. */
+  quiet?: boolean;
+  progress?: Progress;
+  /** Iterations of the final bootstrap CI (default 1000). */
+  bootstrapIterations?: number;
+}
+
+export interface TrainResult {
+  runDir: string;
+  epochsRun: number;
+  bestEpoch: number;
+  /** Validation metrics of the best epoch's model. */
+  metrics: EvalMetrics & { ci: { metric: string; lower: number; upper: number; level: number; iterations: number } };
+}
+
+/**
+ * Trains the model a config describes and writes a run directory (see run/rundir.ts). Each epoch:
+ * a seeded order of the training split (shuffled or class-balanced), per step the learning rate of
+ * the warm-up/cosine schedule, class-weighted cross-entropy, a finiteness check of the loss,
+ * gradient clipping and an Adam/AdamW step; then validation, the JSON-lines log, the best model,
+ * an atomic checkpoint, and early stopping on `train.monitor`.
+ *
+ * @example await train(loadRunConfig('configs/main-job.yaml'), { out: 'runs/main-job' });
+ */
+export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainResult> {
+  const dir = opts.out;
+  prepareRunDir(dir, cfg, opts.resume ?? false);
+  if (getNumThreads() !== cfg.threads) setNumThreads(cfg.threads);
+
+  const data = loadDataset(cfg.data, cfg.seed);
+  checkMonitor(cfg, data);
+  const labels = data.records.map((r) => r.label);
+  const split = stratifiedSplit(labels, cfg.train.valFraction, cfg.seed);
+  const fs = data.records[0]!.fs;
+  const leads = cfg.input.leads.length;
+  const info: ModelInfo = { config: cfg, classes: data.classes, leads, fs };
+
+  manualSeed(cfg.seed);
+  const model = buildModel(cfg.model, leads, data.classes.length, fs);
+  const o = cfg.optimizer;
+  const optArgs = { lr: o.lr, betas: o.betas, weightDecay: o.weightDecay };
+  const opt = o.kind === 'adamw' ? new optim.AdamW(model.parameters(), optArgs) : new optim.Adam(model.parameters(), optArgs);
+  const weights = cfg.train.classWeights === 'balanced' ? balancedClassWeights(split.train.map((i) => labels[i]!), data.classes.length) : null;
+
+  const log = new JsonLinesLog<EpochRecord>(join(dir, RUN_FILES.log));
+  let state: TrainState = { epoch: 0, step: 0, rngState: new Rng(cfg.seed ^ 0x5eed).state, samplerPosition: 0, best: -Infinity, bestEpoch: -1, badEpochs: 0 };
+  if (opts.resume) {
+    const restored = loadCheckpoint(dir, model, opt);
+    if (restored) state = restored;
+    log.truncateTo(state.epoch);
+  }
+
+  const progress = opts.progress ?? createProgress({ quiet: opts.quiet ?? false });
+  const { epochs, batchSize } = cfg.train;
+  const rng = new Rng(0);
+  const valRecords = split.val.map((i) => data.records[i]!);
+  const valLabels = split.val.map((i) => labels[i]!);
+  const stopped = () => cfg.train.patience > 0 && state.badEpochs >= cfg.train.patience;
+  const weightTensor = weights ? fromArray(Float32Array.from(weights), [weights.length]) : null;
+
+  try {
+    while (state.epoch < epochs && !stopped()) {
+      const epoch = state.epoch;
+      const started = Date.now();
+      rng.state = state.rngState;
+      const order = epochOrder(split.train, labels, cfg.train.sampling, rng);
+      const steps = Math.ceil(order.length / batchSize);
+      model.train();
+      progress.startEpoch(epoch, epochs, steps);
+      let lossSum = 0;
+      for (let b = 0; b < steps; b++) {
+        const idx = order.slice(b * batchSize, (b + 1) * batchSize);
+        const lr = learningRate(cfg.schedule, o.lr, epochs, epoch + b / steps);
+        for (const g of opt.paramGroups) g.lr = lr;
+        const loss = tidy(() => {
+          const { x, mask } = makeBatch(idx.map((i) => data.records[i]!), cfg.input, model, rng);
+          const target = fromArray(BigInt64Array.from(idx, (i) => BigInt(labels[i]!)), [idx.length]);
+          const l = F.crossEntropy(model.call(x, mask), target, weightTensor ? { weight: weightTensor } : {});
+          assertFinite(l, 'loss');
+          opt.zeroGrad();
+          l.backward();
+          if (cfg.train.gradClip > 0) optim.clipGradNorm(model.parameters(), cfg.train.gradClip);
+          opt.step();
+          return l.item();
+        });
+        state.step++;
+        lossSum += loss;
+        progress.step(b + 1, lossSum / (b + 1));
+      }
+      const trainSeconds = (Date.now() - started) / 1000;
+      const val = evaluateSingleLabel(valLabels, predictProbs(model, valRecords, cfg.input, batchSize), data.classes);
+      const score = monitorValue(cfg, val);
+      if (score > state.best) {
+        state.best = score;
+        state.bestEpoch = epoch;
+        state.badEpochs = 0;
+        safetensors.save(join(dir, RUN_FILES.model), model.stateDict(), { ecglab: JSON.stringify(info), epoch: String(epoch) });
+      } else state.badEpochs++;
+      const record: EpochRecord = {
+        epoch,
+        step: state.step,
+        lr: learningRate(cfg.schedule, o.lr, epochs, epoch + 1),
+        trainLoss: lossSum / steps,
+        valLoss: val.loss,
+        val: pickNumbers(val),
+        seconds: (Date.now() - started) / 1000,
+        trainRecordsPerSecond: order.length / trainSeconds,
+        time: new Date().toISOString(),
+      };
+      log.append(record);
+      state = { ...state, epoch: epoch + 1, rngState: rng.state, samplerPosition: 0 };
+      saveCheckpoint(dir, model, opt, state);
+      progress.endEpoch(
+        `epoch ${epoch + 1}/${epochs} loss ${record.trainLoss.toFixed(4)} val_loss ${val.loss.toFixed(4)} ${cfg.train.monitor} ${score.toFixed(4)}` +
+          ` (best ${state.best.toFixed(4)} @ ${state.bestEpoch + 1}) ${record.seconds.toFixed(1)} s`,
+      );
+    }
+  } finally {
+    progress.stop();
+    weightTensor?.dispose();
+    opt.dispose();
+    model.dispose();
+  }
+  return finish(dir, cfg, data, valLabels, valRecords, state, opts.bootstrapIterations ?? 1000);
+}
+
+/** Evaluates the best model on the validation split and writes metrics.json. */
+function finish(dir: string, cfg: RunConfig, data: Dataset, valLabels: number[], valRecords: Dataset['records'], state: TrainState, iterations: number): TrainResult {
+  const { model } = loadModel(dir);
+  try {
+    const probs = predictProbs(model, valRecords, cfg.input, cfg.train.batchSize);
+    const m = evaluateSingleLabel(valLabels, probs, data.classes);
+    const ci = bootstrapMetric(valLabels, probs, data.classes, cfg.train.monitor, cfg.seed, iterations);
+    const metrics = { ...m, ci: { metric: cfg.train.monitor, lower: ci.lower, upper: ci.upper, level: ci.level, iterations: ci.iterations } };
+    writeJsonAtomic(join(dir, RUN_FILES.metrics), {
+      dataset: data.name,
+      split: { kind: 'stratified', valFraction: cfg.train.valFraction, seed: cfg.seed, val: valRecords.map((r) => r.id) },
+      bestEpoch: state.bestEpoch,
+      epochsRun: state.epoch,
+      classes: data.classes,
+      ...metrics,
+    });
+    return { runDir: dir, epochsRun: state.epoch, bestEpoch: state.bestEpoch, metrics };
+  } finally {
+    model.dispose();
+  }
+}
+
+function checkMonitor(cfg: RunConfig, data: Dataset): void {
+  if (cfg.train.monitor === 'cinc2017F1' && data.name !== 'cinc2017') {
+    throw new ConfigError(`/train/monitor 'cinc2017F1' needs the CinC 2017 classes, but the dataset is ${data.name}`);
+  }
+}
+
+function monitorValue(cfg: RunConfig, m: EvalMetrics): number {
+  const v = m[cfg.train.monitor];
+  return typeof v === 'number' && !Number.isNaN(v) ? v : -Infinity;
+}
+
+function pickNumbers(m: EvalMetrics): Record<string, number> {
+  return Object.fromEntries(Object.entries(m).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
+}
+
+export type { Classifier };
