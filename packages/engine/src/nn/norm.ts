@@ -45,8 +45,10 @@ abstract class BatchNormNd extends Module {
     let factor = this.momentum ?? 0;
     if (this.training && this.numBatchesTracked !== null) {
       const n = this.numBatchesTracked;
-      noGrad(() => n.add_(1));
-      if (this.momentum === null) factor = 1 / Number(n.item());
+      // fill_ rather than add_(1): a JS number reaches libtorch as a double, which add_ will not cast into int64.
+      const count = Number(n.item()) + 1;
+      noGrad(() => n.fill_(count));
+      if (this.momentum === null) factor = 1 / count;
     }
     const useBatchStats = this.training || (this.runningMean === null && this.runningVar === null);
     const track = !this.training || this.numBatchesTracked !== null;
