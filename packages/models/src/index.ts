@@ -12,3 +12,4 @@ export { stratifiedSplit, epochOrder, balancedClassWeights, learningRate } from 
 export { loadModel, readRunConfig, RUN_FILES, type ModelInfo } from './run/rundir.js';
 export { createProgress, type Progress } from './run/progress.js';
 export { Rng } from './util/rng.js';
+export { evaluateDataset, predictRecords, type EvalReport, type Prediction } from './run/inference.js';

@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { evaluateDataset } from '@ecglab/models';
+
+/** `ecglab eval --model <run dir> --data <kind:path[:split file]> [--json]` */
+export function register(program: Command): void {
+  program
+    .command('eval')
+    .description('evaluate a trained model on a labelled dataset, e.g. --data cinc2017:/data/training2017[:split.txt]')
+    .requiredOption('-m, --model <run>', 'run directory (or its model.safetensors)')
+    .requiredOption('-d, --data <spec>', 'dataset spec KIND:PATH[:SPLITFILE] (a split file lists record IDs, one per line)')
+    .option('--bootstrap <n>', 'bootstrap iterations for the confidence interval', '1000')
+    .option('--json', 'print the metrics as JSON')
+    .action((opts: { model: string; data: string; bootstrap: string; json?: boolean }) => {
+      const iterations = Number(opts.bootstrap);
+      if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`eval: --bootstrap must be a positive integer, got '${opts.bootstrap}'`);
+      const r = evaluateDataset(opts.model, opts.data, iterations);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+        return;
+      }
+      const lines = [
+        `records ${r.n}  accuracy ${r.accuracy.toFixed(4)}  macro F1 ${r.macroF1.toFixed(4)}  balanced acc ${r.balancedAccuracy.toFixed(4)}  macro AUROC ${r.macroAuroc.toFixed(4)}  macro AUPRC ${r.macroAuprc.toFixed(4)}`,
+        ...(r.cinc2017F1 !== undefined ? [`CinC 2017 F1 ${r.cinc2017F1.toFixed(4)}`] : []),
+        `${r.ci.metric}: ${Math.round(r.ci.level * 100)}% bootstrap CI ${r.ci.lower.toFixed(4)}–${r.ci.upper.toFixed(4)} (${r.ci.iterations} resamples)`,
+        `per-class F1: ${Object.entries(r.perClassF1).map(([c, f]) => `${c} ${f.toFixed(4)}`).join('  ')}`,
+        `confusion (rows true ${r.classes.join('/')}): ${JSON.stringify(r.confusion)}`,
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}

@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import { predictRecords } from '@ecglab/models';
+
+/** `ecglab predict <record...> --model <run> [--json]` */
+export function register(program: Command): void {
+  program
+    .command('predict')
+    .description('class probabilities of WFDB records (paths without extension, or .hea files)')
+    .argument('<records...>', 'record paths, e.g. data/A00001')
+    .requiredOption('-m, --model <run>', 'run directory (or its model.safetensors)')
+    .option('--json', 'print JSON lines: {"record", "prediction", "probabilities": {class: p}}')
+    .action((records: string[], opts: { model: string; json?: boolean }) => {
+      for (const p of predictRecords(opts.model, records)) {
+        if (opts.json) process.stdout.write(`${JSON.stringify(p)}\n`);
+        else {
+          const probs = Object.entries(p.probabilities).map(([c, v]) => `${c} ${v.toFixed(4)}`).join('  ');
+          process.stdout.write(`${p.record}\t${p.prediction}\t${probs}\n`);
+        }
+      }
+    });
+}

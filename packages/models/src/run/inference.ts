@@ -1,0 +1,64 @@
+import { resolve } from 'node:path';
+import { loadDataset, parseDatasetSpec, readRecordMv } from '../data/datasets.js';
+import { DataSpecError } from '../errors.js';
+import { argmaxRows, bootstrapMetric, evaluateSingleLabel, predictProbs, type EvalMetrics } from '../train/evaluate.js';
+import { loadModel } from './rundir.js';
+
+export interface EvalReport extends EvalMetrics {
+  model: string;
+  data: string;
+  classes: string[];
+  ci: { metric: string; lower: number; upper: number; level: number; iterations: number };
+}
+
+/**
+ * Evaluates a trained model on a dataset spec (`cinc2017:/path[:split.txt]`) with the run's input
+ * pipeline; the CI is for the run's monitored metric.
+ */
+export function evaluateDataset(modelPath: string, spec: string, iterations = 1000): EvalReport {
+  const { model, info } = loadModel(modelPath);
+  try {
+    const { config, only } = parseDatasetSpec(spec);
+    const data = loadDataset(config, 0, only);
+    if (data.classes.join() !== info.classes.join()) {
+      throw new DataSpecError(`${spec}: the dataset's classes (${data.classes.join(', ')}) differ from the model's (${info.classes.join(', ')})`);
+    }
+    const probs = predictProbs(model, data.records, info.config.input, info.config.train.batchSize);
+    const labels = data.records.map((r) => r.label);
+    const m = evaluateSingleLabel(labels, probs, data.classes);
+    const ci = bootstrapMetric(labels, probs, data.classes, info.config.train.monitor, info.config.seed, iterations);
+    return { model: modelPath, data: spec, classes: data.classes, ...m, ci: { metric: info.config.train.monitor, lower: ci.lower, upper: ci.upper, level: ci.level, iterations } };
+  } finally {
+    model.dispose();
+  }
+}
+
+export interface Prediction {
+  record: string;
+  prediction: string;
+  probabilities: Record<string, number>;
+}
+
+/** Class probabilities of WFDB records (paths with or without `.hea`). */
+export function predictRecords(modelPath: string, recordPaths: string[]): Prediction[] {
+  const { model, info } = loadModel(modelPath);
+  try {
+    const records = recordPaths.map((p) => {
+      const path = resolve(p.replace(/\.hea$/, ''));
+      const rec = readRecordMv(path);
+      if (rec.fs !== info.fs) {
+        throw new DataSpecError(`${p}: sampled at ${rec.fs} Hz, the model was trained at ${info.fs} Hz (resample the record first)`);
+      }
+      return { id: p, ...rec };
+    });
+    const probs = predictProbs(model, records, info.config.input, info.config.train.batchSize);
+    const pred = argmaxRows(probs);
+    return records.map((r, i) => ({
+      record: r.id,
+      prediction: info.classes[pred[i]!]!,
+      probabilities: Object.fromEntries(info.classes.map((c, k) => [c, probs[i]![k]!])),
+    }));
+  } finally {
+    model.dispose();
+  }
+}
