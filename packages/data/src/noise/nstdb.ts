@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DspError, argError } from '../dsp/errors.js';
 import { rateRatio, resamplePoly } from '../dsp/resample.js';
 import { type Signal, signalShape } from '../dsp/types.js';
-import { rdrecord } from '../wfdb/rdrecord.js';
+import { rdrecord } from '../wfdb/index.js';
 import type { Rng } from './prng.js';
 import { meanSquare } from './white.js';
 

@@ -1,0 +1,43 @@
+import { DspError } from '../dsp/errors.js';
+import { iterativeStratification } from './stratify.js';
+import type { DatabaseFacts, EcgDatabase, FoldOptions, LoadedRecord, RecordLabels, RecordMetadata } from './types.js';
+
+/** Shared behaviour: id checks, multi-hot from class names, computed folds. */
+export abstract class BaseDatabase implements EcgDatabase {
+  abstract readonly facts: DatabaseFacts;
+  abstract readonly classes: readonly string[];
+  protected abstract ids: string[];
+  abstract load(id: string): Promise<LoadedRecord>;
+  abstract metadata(id: string): RecordMetadata;
+  /** Positive class names of a record (each one of `classes`). */
+  protected abstract classNames(id: string): string[];
+
+  list(): string[] {
+    return [...this.ids];
+  }
+
+  protected check(id: string): void {
+    if (!this.ids.includes(id)) {
+      throw new DspError('E_DB_RECORD', `${this.facts.name}: no record '${id}' (${this.ids.length} records listed, e.g. ${this.ids.slice(0, 3).join(', ')})`);
+    }
+  }
+
+  labels(id: string): RecordLabels {
+    this.check(id);
+    const names = this.classNames(id);
+    const multiHot = new Float32Array(this.classes.length);
+    for (const nm of names) {
+      const i = this.classes.indexOf(nm);
+      if (i < 0) throw new DspError('E_DB_LABEL', `${this.facts.name} record ${id}: label '${nm}' is not one of the classes (${this.classes.join(', ')})`);
+      multiHot[i] = 1;
+    }
+    return { multiHot, names: this.classes.filter((_, i) => multiHot[i] === 1) };
+  }
+
+  folds(opts: FoldOptions = {}): Map<string, number> {
+    const ids = this.list();
+    const labels = ids.map((id) => this.classNames(id).map((n) => this.classes.indexOf(n)));
+    const f = iterativeStratification(labels, opts.k ?? 10, opts.seed ?? 0);
+    return new Map(ids.map((id, i) => [id, f[i]!]));
+  }
+}

@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import { DspError } from '../dsp/errors.js';
+import { rdheaderSync } from '../wfdb/index.js';
+import { BaseDatabase } from './base.js';
+import { CsvTable } from './csv.js';
+import { CINC2017 } from './facts.js';
+import type { LoadedRecord, RecordMetadata } from './types.js';
+import { listWfdbRecords, loadWfdb } from './wfdb-files.js';
+
+/**
+ * PhysioNet/CinC Challenge 2017: single-lead 300 Hz records (`A00001.hea` + MAT v4 `.mat`) and
+ * `REFERENCE.csv` (`A00001,N`, no header; classes N, A, O, ~). The records listed are those in
+ * `dir`; each must have a REFERENCE row (the table may hold more, e.g. the full 8528 rows).
+ * Example: `const db = openCinc2017('fixtures/data/cinc2017/training2017')`.
+ */
+export class Cinc2017 extends BaseDatabase {
+  readonly facts = CINC2017;
+  readonly classes = CINC2017.classes;
+  protected ids: string[];
+  private readonly label = new Map<string, string>();
+  private readonly paths: Map<string, string>;
+
+  constructor(dir: string, reference = join(dir, 'REFERENCE.csv')) {
+    super();
+    const table = CsvTable.read(reference, { header: false });
+    for (const row of table.rows) {
+      const [id, cls] = row.fields.map((f) => f.trim());
+      if (row.fields.length !== 2 || !id) throw new DspError('E_DB_LABEL', `${reference} line ${row.line}: expected 'record,class', got '${row.fields.join(',')}'`, reference);
+      if (!this.classes.includes(cls!)) throw new DspError('E_DB_LABEL', `${reference} line ${row.line}: class '${cls}' of ${id} is not one of N, A, O, ~`, reference);
+      if (this.label.has(id)) throw new DspError('E_DB_LABEL', `${reference} line ${row.line}: record ${id} is listed twice`, reference);
+      this.label.set(id, cls!);
+    }
+    this.paths = listWfdbRecords(dir);
+    for (const id of this.paths.keys()) {
+      if (!this.label.has(id)) throw new DspError('E_DB_LABEL', `${reference}: has no row for record ${id} found in ${dir}`, reference);
+    }
+    this.ids = [...this.paths.keys()];
+  }
+
+  protected classNames(id: string): string[] {
+    return [this.label.get(id)!];
+  }
+
+  /** The single class of a record (N, A, O or ~): what single-label splits stratify on. */
+  classOf(id: string): string {
+    this.check(id);
+    return this.label.get(id)!;
+  }
+
+  async load(id: string): Promise<LoadedRecord> {
+    this.check(id);
+    return loadWfdb(id, this.paths.get(id)!);
+  }
+
+  metadata(id: string): RecordMetadata {
+    this.check(id);
+    const h = rdheaderSync(this.paths.get(id)!);
+    return { age: null, sex: null, extra: { sigLen: String(h.sigLen ?? '') } };
+  }
+}
+
+export function openCinc2017(dir: string, reference?: string): Cinc2017 {
+  return new Cinc2017(dir, reference);
+}

@@ -1,0 +1,22 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CsvTable, parseCsv } from './csv.js';
+
+test('parseCsv handles quotes, doubled quotes, commas and newlines in quotes, CRLF', () => {
+  const rows = parseCsv('a,b,c\r\n1,"x, ""y""",\n2,"multi\nline",z\n');
+  assert.deepEqual(rows.map((r) => r.fields), [['a', 'b', 'c'], ['1', 'x, "y"', ''], ['2', 'multi\nline', 'z']]);
+  assert.deepEqual(rows.map((r) => r.line), [1, 2, 3]);
+  assert.deepEqual(parseCsv('x\n\ny').map((r) => r.fields), [['x'], [''], ['y']]);
+});
+
+test('parseCsv reads a PTB-XL scp_codes dict as one field', () => {
+  const [r] = parseCsv(`1,15709.0,"{'NORM': 100.0, 'LVOLT': 0.0, 'SR': 0.0}",,3\n`);
+  assert.deepEqual(r!.fields, ['1', '15709.0', "{'NORM': 100.0, 'LVOLT': 0.0, 'SR': 0.0}", '', '3']);
+});
+
+test('CSV errors name the file and line', () => {
+  assert.throws(() => parseCsv('a,b\n1,"open\n', 'x.csv'), /x\.csv line 2: quoted field is not closed/);
+  assert.throws(() => parseCsv('a,b"c\n', 'x.csv'), /x\.csv line 1: quote inside an unquoted field/);
+  assert.throws(() => new CsvTable('t.csv', 'a,b\n1,2,3\n'), /t\.csv line 2: has 3 fields, the header has 2/);
+  assert.throws(() => new CsvTable('t.csv', 'a,b\n1,2\n').col('c'), /t\.csv: has no column 'c' \(columns: a, b\)/);
+});

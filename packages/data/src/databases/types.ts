@@ -1,0 +1,62 @@
+import type { Signal } from '../dsp/types.js';
+
+/** A decoded record: [leads][samples] in physical units (mV), its rate and lead names. */
+export interface LoadedRecord {
+  id: string;
+  signal: Signal;
+  fs: number;
+  leads: string[];
+}
+
+/** Labels of one record: multi-hot over the database's `classes`, and the positive class names. */
+export interface RecordLabels {
+  multiHot: Float32Array;
+  names: string[];
+}
+
+/** What a database says about the subject and recording; `extra` keeps database-specific fields as text. */
+export interface RecordMetadata {
+  age: number | null;
+  sex: 'M' | 'F' | null;
+  extra: Record<string, string>;
+}
+
+/** Facts about a database, kept as data (see facts.ts). */
+export interface DatabaseFacts {
+  name: string;
+  title: string;
+  citation: string;
+  licence: string;
+  url: string;
+  /** Sampling rates the database ships, Hz. */
+  fs: number[];
+  /** Official folds, when the database defines them. */
+  officialFolds: string | null;
+}
+
+/** Options for computed folds (databases without official ones, or when asked). */
+export interface FoldOptions {
+  k?: number;
+  seed?: number;
+}
+
+/**
+ * One adapter per database behind this interface (torch_ecg's model, with facts as data).
+ * `load` is lazy (reads the record's files when called); the label table is read when the
+ * adapter is opened, so `list`, `labels`, `metadata` and `folds` are cheap and synchronous.
+ */
+export interface EcgDatabase {
+  readonly facts: DatabaseFacts;
+  /** Class names, in the order of the multi-hot vectors. */
+  readonly classes: readonly string[];
+  /** Record ids present, sorted. */
+  list(): string[];
+  load(id: string): Promise<LoadedRecord>;
+  labels(id: string): RecordLabels;
+  metadata(id: string): RecordMetadata;
+  /**
+   * Fold (0-based) of every listed record: the database's official folds where it has them
+   * (PTB-XL strat_fold 1..10 → 0..9), else multi-label iterative stratification (k = 10, seed 0 by default).
+   */
+  folds(opts?: FoldOptions): Map<string, number>;
+}
