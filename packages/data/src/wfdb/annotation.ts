@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { AnnotationError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { ACMAX, codeOf, symbolOf } from './annotation-codes.js';
+import { ACMAX, codeOf, symbolOf, type AnnotationCode } from './annotation-codes.js';
 
 const SKIP = 59, NUM = 60, SUB = 61, CHN = 62, AUX = 63;
 
@@ -25,9 +25,17 @@ export interface Annotation {
   aux: string[];
   /** Sampling frequency, when the file starts with a `## time resolution:` annotation. */
   fs: number | undefined;
+  /** Custom codes defined in the file's `## annotation type definitions` block (e.g. 15 `c`). */
+  customCodes: AnnotationCode[];
 }
 
 export interface RdannOptions {
+  /**
+   * Keep the header annotations at sample 0 that WFDB's getann consumes (time resolution, the
+   * custom code definitions block and the NOTQRS that closes it) instead of parsing them into
+   * `fs`/`customCodes` (default false, matching rdann's output).
+   */
+  raw?: boolean;
   /** Keep annotations with sample ≥ sampfrom (default 0). */
   sampfrom?: number;
   /** Keep annotations with sample < sampto (default: all). */
@@ -36,7 +44,7 @@ export interface RdannOptions {
 
 /** Decodes the bytes of an annotation file. `file` names it in errors. */
 export function decodeAnnotations(bytes: Uint8Array, file: string, recordName = '', extension = ''): Annotation {
-  const a: Annotation = { recordName, extension, sample: [], code: [], symbol: [], subtype: [], chan: [], num: [], aux: [], fs: undefined };
+  const a: Annotation = { recordName, extension, sample: [], code: [], symbol: [], subtype: [], chan: [], num: [], aux: [], fs: undefined, customCodes: [] };
   let t = 0;
   let chan = 0;
   let num = 0;
@@ -83,12 +91,41 @@ export function decodeAnnotations(bytes: Uint8Array, file: string, recordName = 
       a.aux.push('');
     }
   }
-  // A leading NOTQRS annotation at sample 0 carrying "## time resolution: F" states the frequency.
-  if (a.code[0] === 0 && a.sample[0] === 0 && /^## time resolution: /.test(a.aux[0] ?? '')) {
-    a.fs = Number(a.aux[0]!.slice(20));
-    for (const k of ['sample', 'code', 'symbol', 'subtype', 'chan', 'num', 'aux'] as const) a[k].shift();
-  }
   return a;
+}
+
+const FIELDS = ['sample', 'code', 'symbol', 'subtype', 'chan', 'num', 'aux'] as const;
+
+/**
+ * Moves the header annotations at sample 0 into `fs` and `customCodes`, as WFDB's annopen does:
+ * NOTE (22) annotations whose aux starts with `## time resolution:`, and the block from
+ * `## annotation type definitions` to `## end of definitions` (one `code mnemonic description` line
+ * each), followed in files WFDB wrote (e.g. 1003.atr) by a NOTQRS (0) at sample 0 closing the block.
+ */
+export function consumeHeaderAnnotations(a: Annotation): Annotation {
+  let k = 0;
+  let inDefs = false;
+  let endedDefs = false;
+  const custom: AnnotationCode[] = [];
+  let fs = a.fs;
+  while (k < a.sample.length && a.sample[k] === 0) {
+    const aux = a.aux[k]!;
+    if (a.code[k] === 22 && aux.startsWith('## time resolution: ')) fs = Number(aux.slice(20));
+    else if (a.code[k] === 22 && aux.startsWith('## annotation type definitions')) inDefs = true;
+    else if (a.code[k] === 22 && inDefs && aux.startsWith('## end of definitions')) { inDefs = false; endedDefs = true; }
+    else if (a.code[k] === 22 && inDefs) {
+      const m = /^(\d+)\s+(\S+)\s*(.*?)\s*$/s.exec(aux);
+      if (m) custom.push({ code: Number(m[1]), symbol: m[2]!, name: m[2]!, description: m[3]! });
+    } else if (a.code[k] === 0 && endedDefs) endedDefs = false;
+    else break;
+    k++;
+  }
+  if (k === 0) return a;
+  const out = { ...a, fs, customCodes: custom };
+  for (const f of FIELDS) (out as Record<string, unknown>)[f] = a[f].slice(k);
+  const bySym = new Map(custom.map((c) => [c.code, c.symbol]));
+  out.symbol = out.code.map((c, i) => bySym.get(c) ?? out.symbol[i]!);
+  return out;
 }
 
 function filter(a: Annotation, from: number, to: number): Annotation {
@@ -110,7 +147,8 @@ export async function rdann(recordPath: string, extension: string, opts: RdannOp
     const code = (err as { code?: string }).code;
     throw new AnnotationError(code === 'ENOENT' ? `${file}: annotation file not found` : `${file}: cannot read (${(err as Error).message})`, file);
   }
-  const a = decodeAnnotations(bytes, file, recordPath.slice(recordPath.lastIndexOf('/') + 1), extension);
+  const decoded = decodeAnnotations(bytes, file, recordPath.slice(recordPath.lastIndexOf('/') + 1), extension);
+  const a = opts.raw ? decoded : consumeHeaderAnnotations(decoded);
   return opts.sampfrom !== undefined || opts.sampto !== undefined ? filter(a, opts.sampfrom ?? 0, opts.sampto ?? Infinity) : a;
 }
 
@@ -137,7 +175,7 @@ export function encodeAnnotations(ann: AnnotationInput, file = '<annotations>'):
     if (!Number.isSafeInteger(s) || s < 0) throw fail(k, `sample ${s} is not a non-negative integer`);
     const code = ann.code ? ann.code[k]! : codeOf(ann.symbol?.[k] ?? '');
     if (code === undefined) throw fail(k, `symbol '${ann.symbol?.[k]}' is not a standard annotation symbol`);
-    if (!Number.isInteger(code) || code < 1 || code > ACMAX) throw fail(k, `code ${code} is outside 1..${ACMAX}`);
+    if (!Number.isInteger(code) || code < 0 || code > ACMAX) throw fail(k, `code ${code} is outside 0..${ACMAX}`);
     let d = s - t;
     if (d < 0) throw fail(k, `sample ${s} comes before the previous annotation's ${t}; sort by sample first`);
     if (d > 0x3ff) {
@@ -149,14 +187,20 @@ export function encodeAnnotations(ann: AnnotationInput, file = '<annotations>'):
         d -= step;
       }
     }
+    if (code === 0 && d === 0) {
+      // A = I = 0 would end the file, so WFDB writes a NOTQRS with no interval as SKIP −1 then I = 1.
+      word(SKIP, 0);
+      out.push(0xff, 0xff, 0xff, 0xff);
+      d = 1;
+    }
     word(code, d);
     t = s;
     const sub = ann.subtype?.[k] ?? 0;
-    if (sub !== 0) word(SUB, sub & 0xff);
+    if (sub !== 0) word(SUB, sub); // signed char: −1 is written as 0x3ff, as WFDB does
     const c = ann.chan?.[k] ?? chan;
-    if (c !== chan) { word(CHN, c & 0xff); chan = c; }
+    if (c !== chan) { word(CHN, (c << 24) >> 24); chan = c; }
     const nm = ann.num?.[k] ?? num;
-    if (nm !== num) { word(NUM, nm & 0xff); num = nm; }
+    if (nm !== num) { word(NUM, nm); num = nm; }
     const aux = ann.aux?.[k] ?? '';
     if (aux !== '') {
       const b = Buffer.from(aux, 'latin1');

@@ -1,0 +1,111 @@
+// Annotations checked against rdann's output (target-output/ann-1 = `rdann -r 100 -a atr`,
+// ann-2 = `rdann -r 12726 -a anI`, ann-3 = `rdann -r 1003 -a atr`).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { AnnotationError } from '../errors.js';
+import { ANNOTATION_CODES, decodeAnnotations, encodeAnnotations, rdann, wrann, type Annotation } from './index.js';
+import { FIXTURES, WFDB_FIXTURES as W, targetText } from './testing.js';
+
+/** rdann lines: time, sample, symbol, subtype, chan, num, then a tab and the aux text. */
+function rdannRows(name: string) {
+  return targetText(name).split('\n').filter((l) => l !== '').map((l) => {
+    const [main = '', aux = ''] = l.split('\t');
+    const f = main.trim().split(/\s+/);
+    const n = f.length;
+    return { sample: Number(f[n - 5]), symbol: f[n - 4]!, subtype: Number(f[n - 3]), chan: Number(f[n - 2]), num: Number(f[n - 1]), aux };
+  });
+}
+
+function assertMatchesRdann(a: Annotation, name: string) {
+  const want = rdannRows(name);
+  assert.equal(a.sample.length, want.length, `${name}: count`);
+  want.forEach((w, i) => {
+    const got = { sample: a.sample[i], symbol: a.symbol[i], subtype: a.subtype[i], chan: a.chan[i], num: a.num[i], aux: a.aux[i] };
+    assert.deepEqual(got, w, `${name} line ${i + 1}`);
+  });
+}
+
+test('100.atr equals rdann -r 100 -a atr (ann-1): 2274 annotations, 2239 N, 33 A, 1 V, one +', async () => {
+  const a = await rdann(`${W}100`, 'atr');
+  assertMatchesRdann(a, 'ann-1.gz');
+  const count = (s: string) => a.symbol.filter((x) => x === s).length;
+  assert.deepEqual([count('N'), count('A'), count('V'), count('+')], [2239, 33, 1, 1]);
+  assert.deepEqual([a.sample[0], a.aux[0], a.sample[1], a.sample.at(-1)], [18, '(N', 77, 649991]);
+});
+
+test('12726.anI (SKIP, CHN 255, comment annotations) equals ann-2', async () => {
+  assertMatchesRdann(await rdann(`${W}12726`, 'anI'), 'ann-2');
+});
+
+test('1003.atr: the custom code definitions at sample 0 are parsed, the rest equals ann-3', async () => {
+  const a = await rdann(`${W}1003`, 'atr');
+  assertMatchesRdann(a, 'ann-3.gz');
+  assert.deepEqual(a.customCodes.map((c) => [c.code, c.symbol]), [[15, 'c'], [17, '#'], [20, 'x'], [21, 'w'], [23, '*'], [24, 'z']]);
+  const raw = await rdann(`${W}1003`, 'atr', { raw: true });
+  assert.equal(raw.sample.length, a.sample.length + 9);
+});
+
+test('huge.qrs: one annotation at sample 10,000,000,000 (SKIPs summing past 2^32)', async () => {
+  const a = await rdann(`${W}huge`, 'qrs');
+  assert.deepEqual(a.sample, [10000000000]);
+  assert.deepEqual(a.symbol, ['N']);
+  // Written back, it takes the same five SKIPs and is byte-identical.
+  assert.deepEqual(encodeAnnotations(a), new Uint8Array(readFileSync(`${W}huge.qrs`)));
+});
+
+test('LUDB per-lead files (.i ... .v6) hold P/QRS/T waves with onsets and offsets', async () => {
+  for (const lead of ['i', 'ii', 'iii', 'avr', 'avl', 'avf', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6']) {
+    const a = await rdann(`${FIXTURES}ludb/data/21`, lead);
+    assert.ok(a.sample.length > 0, lead);
+    assert.ok(a.symbol.every((s) => ['p', 'N', 't', '(', ')'].includes(s)), `${lead}: ${[...new Set(a.symbol)].join('')}`);
+    assert.ok(a.sample.every((s, i) => i === 0 || s >= a.sample[i - 1]!), `${lead} sorted`);
+  }
+});
+
+test('sampfrom/sampto keep annotations with sampfrom <= sample < sampto', async () => {
+  const a = await rdann(`${W}100`, 'atr', { sampfrom: 77, sampto: 663 });
+  assert.deepEqual(a.sample, [77, 370, 662]);
+});
+
+test('write then read is lossless for every fixture annotation file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecglab-ann-'));
+  const files: [string, string][] = [[`${W}100`, 'atr'], [`${W}100`, 'qrs'], [`${W}1003`, 'atr'], [`${W}12726`, 'anI'], [`${W}03700181`, 'sqrs'], [`${W}03700181`, 'gqrsh'], [`${FIXTURES}ludb/data/21`, 'v1']];
+  for (const [rec, ext] of files) {
+    const a = await rdann(rec, ext, { raw: true });
+    await wrann(join(dir, 'out'), ext, a);
+    const b = await rdann(join(dir, 'out'), ext, { raw: true });
+    for (const f of ['sample', 'code', 'subtype', 'chan', 'num', 'aux'] as const) assert.deepEqual(b[f], a[f], `${ext} ${f}`);
+  }
+});
+
+test('property: random annotations survive encode/decode', () => {
+  const codes = [...ANNOTATION_CODES.keys()].filter((c) => c > 0);
+  const ann = fc.array(fc.record({
+    gap: fc.oneof(fc.integer({ min: 0, max: 1023 }), fc.integer({ min: 0, max: 2 ** 40 })),
+    code: fc.constantFrom(...codes), subtype: fc.integer({ min: -128, max: 127 }),
+    chan: fc.integer({ min: 0, max: 255 }), num: fc.integer({ min: -128, max: 127 }),
+    aux: fc.stringMatching(/^[ -~]{0,20}$/),
+  }), { maxLength: 40 });
+  fc.assert(fc.property(ann, (xs) => {
+    let t = 0;
+    const sample = xs.map((x) => (t += x.gap));
+    const input = { sample, code: xs.map((x) => x.code), subtype: xs.map((x) => x.subtype), chan: xs.map((x) => x.chan), num: xs.map((x) => x.num), aux: xs.map((x) => x.aux) };
+    const a = decodeAnnotations(encodeAnnotations(input), 'p');
+    assert.deepEqual({ sample: a.sample, code: a.code, subtype: a.subtype, chan: a.chan, num: a.num, aux: a.aux }, input);
+  }), { numRuns: 300 });
+});
+
+test('broken annotation files and inputs give AnnotationError naming the file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecglab-ann-bad-'));
+  writeFileSync(join(dir, 'cut.atr'), Uint8Array.from([0x00, 0xec, 0x01, 0x00])); // SKIP with 2 of 4 bytes
+  await assert.rejects(rdann(join(dir, 'cut'), 'atr'), (e: unknown) => e instanceof AnnotationError && /cut\.atr byte 2: SKIP is cut off/.test((e as Error).message));
+  writeFileSync(join(dir, 'aux.atr'), Uint8Array.from([0x12, 0x04, 0x10, 0xfc, 0x41]));
+  await assert.rejects(rdann(join(dir, 'aux'), 'atr'), /aux\.atr byte 4: AUX of 16 bytes is cut off/);
+  await assert.rejects(rdann(join(dir, 'none'), 'atr'), /none\.atr: annotation file not found/);
+  assert.throws(() => encodeAnnotations({ sample: [5, 3], symbol: ['N', 'N'] }, 'o.atr'), /o\.atr: annotation 1: sample 3 comes before the previous annotation's 5/);
+  assert.throws(() => encodeAnnotations({ sample: [5], symbol: ['Z'] }, 'o.atr'), /symbol 'Z' is not a standard annotation symbol/);
+});
