@@ -3,4 +3,5 @@ export { Optimizer, type BaseGroup, type ParamState, type OptimizerStateDict, ty
 export { SGD, type SGDGroup, type SGDOptions } from './sgd.js';
 export { Adam, AdamW, type AdamGroup, type AdamOptions } from './adam.js';
 export { clipGradNorm } from './clip.js';
+export { flattenState, unflattenState } from './checkpoint.js';
 export * as lrScheduler from './schedulers.js';
