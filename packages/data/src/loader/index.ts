@@ -1,0 +1,5 @@
+export { preprocess, configHash, PREPROCESS_VERSION, type PreprocessConfig, type PreparedRecord } from './preprocess.js';
+export { RecordCache, type CacheStats } from './cache.js';
+export { randomBatches, bucketBatches, classBalancedWeights, weightedSample, paddingFraction } from './sampler.js';
+export { collate, type Batch } from './batch.js';
+export { EcgLoader, type LoaderOptions } from './loader.js';
