@@ -120,7 +120,7 @@ for (const [name, make] of Object.entries(OPTIMIZERS)) {
   });
 }
 
-test('a run resumed from safetensors bytes continues bit-exactly (Adam, BatchNorm buffers)', () => {
+test('a run resumed from a safetensors checkpoint continues bit-exactly (Adam, BatchNorm buffers)', () => {
   const straight = fromFixture();
   const optA = new optim.Adam(straight.parameters(), { lr: 1e-2, amsgrad: true });
   for (let i = 0; i < 3; i++) trainStep(straight, optA);
