@@ -16,8 +16,12 @@ export abstract class BaseDatabase implements EcgDatabase {
     return [...this.ids];
   }
 
+  private idSet: Set<string> | undefined;
+
   protected check(id: string): void {
-    if (!this.ids.includes(id)) {
+    // a Set, built once: labels() is called per record, and includes() would make that O(n²)
+    if (this.idSet?.size !== this.ids.length) this.idSet = new Set(this.ids);
+    if (!this.idSet.has(id)) {
       throw new DspError('E_DB_RECORD', `${this.facts.name}: no record '${id}' (${this.ids.length} records listed, e.g. ${this.ids.slice(0, 3).join(', ')})`);
     }
   }

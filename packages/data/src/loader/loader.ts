@@ -64,7 +64,17 @@ export class EcgLoader {
     if (ids.length === 0) throw new DspError('E_LOADER', `EcgLoader: no records to load from ${opts.db.facts.name}`);
     const cache = opts.cacheDir ? new RecordCache(opts.cacheDir) : undefined;
     const loader = new EcgLoader(opts, ids, [], cache);
-    for (const id of ids) loader.lengths.push((await loader.record(id)).length);
+    // several records in flight: file reads and the cache's fsyncs overlap with preprocessing
+    const lengths = new Array<number>(ids.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < ids.length) {
+        const i = next++;
+        lengths[i] = (await loader.record(ids[i]!)).length;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(16, ids.length) }, worker));
+    loader.lengths.push(...lengths);
     return loader;
   }
 
