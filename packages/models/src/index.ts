@@ -5,7 +5,7 @@ export * from './metrics/index.js';
 export * from './config/index.js';
 export * from './models/index.js';
 export { prepareSignal, padBatch, type PaddedBatch } from './data/prepare.js';
-export { loadDataset, parseDatasetSpec, readCinc2017Reference, readRecordMv, type Dataset, type LabeledRecord } from './data/datasets.js';
+export { loadDataset, parseDatasetSpec, readRecordMv, type Dataset, type LabeledRecord } from './data/datasets.js';
 export { train, type TrainOptions, type TrainResult } from './train/trainer.js';
 export { predictProbs, evaluateSingleLabel, bootstrapMetric, argmaxRows, type EvalMetrics } from './train/evaluate.js';
 export { stratifiedSplit, epochOrder, balancedClassWeights, learningRate } from './train/sampling.js';

@@ -10,10 +10,10 @@ export function register(program: Command): void {
     .requiredOption('-d, --data <spec>', 'dataset spec KIND:PATH[:SPLITFILE] (a split file lists record IDs, one per line)')
     .option('--bootstrap <n>', 'bootstrap iterations for the confidence interval', '1000')
     .option('--json', 'print the metrics as JSON')
-    .action((opts: { model: string; data: string; bootstrap: string; json?: boolean }) => {
+    .action(async (opts: { model: string; data: string; bootstrap: string; json?: boolean }) => {
       const iterations = Number(opts.bootstrap);
       if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`eval: --bootstrap must be a positive integer, got '${opts.bootstrap}'`);
-      const r = evaluateDataset(opts.model, opts.data, iterations);
+      const r = await evaluateDataset(opts.model, opts.data, iterations);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
         return;

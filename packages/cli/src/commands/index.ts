@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import { register as train } from './train.js';
+import { register as evaluate } from './eval.js';
+import { register as predict } from './predict.js';
 
 /** Each subcommand module exports one `register(program)`; add new ones to this list. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [train, evaluate, predict];

@@ -9,8 +9,8 @@ export function register(program: Command): void {
     .argument('<records...>', 'record paths, e.g. data/A00001')
     .requiredOption('-m, --model <run>', 'run directory (or its model.safetensors)')
     .option('--json', 'print JSON lines: {"record", "prediction", "probabilities": {class: p}}')
-    .action((records: string[], opts: { model: string; json?: boolean }) => {
-      for (const p of predictRecords(opts.model, records)) {
+    .action(async (records: string[], opts: { model: string; json?: boolean }) => {
+      for (const p of await predictRecords(opts.model, records)) {
         if (opts.json) process.stdout.write(`${JSON.stringify(p)}\n`);
         else {
           const probs = Object.entries(p.probabilities).map(([c, v]) => `${c} ${v.toFixed(4)}`).join('  ');

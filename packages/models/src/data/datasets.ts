@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { rdrecordSync } from '@ecglab/data';
+import { basename, resolve } from 'node:path';
+import { loadWfdb, openCinc2017, type Cinc2017 } from '@ecglab/data';
 import { DataSpecError } from '../errors.js';
-import { CINC2017_CLASSES } from '../metrics/classification.js';
 import type { DatasetConfig } from '../config/types.js';
 import { Rng } from '../util/rng.js';
 
@@ -22,46 +21,36 @@ export interface Dataset {
   records: LabeledRecord[];
 }
 
-/** REFERENCE.csv rows `A00001,N` (no header; CRLF tolerated) of a CinC 2017 folder. */
-export function readCinc2017Reference(dir: string): { id: string; label: number }[] {
-  const file = join(dir, 'REFERENCE.csv');
-  if (!existsSync(file)) throw new DataSpecError(`${file}: not found (a CinC 2017 folder holds REFERENCE.csv and the .hea/.mat records)`);
-  return readFileSync(file, 'latin1')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !/^name,/i.test(l))
-    .map((line, i) => {
-      const [id, code] = line.split(',');
-      const label = (CINC2017_CLASSES as readonly string[]).indexOf(code ?? '');
-      if (!id || label < 0) throw new DataSpecError(`${file} line ${i + 1}: expected 'RECORD,LABEL' with LABEL one of N, A, O, ~, got '${line}'`);
-      return { id, label };
-    });
-}
-
-/** Reads one record's leads in mV as float32. */
-export function readRecordMv(path: string): { fs: number; signal: Float32Array[] } {
-  const rec = rdrecordSync(path);
-  const phys = rec.physical;
-  if (!phys) throw new DataSpecError(`${path}: no physical signal was read`);
-  return { fs: rec.fs, signal: phys.map((l) => Float32Array.from(l, (v) => (Number.isNaN(v) ? 0 : v))) };
+/** Reads one WFDB record (path without extension) into float32 leads in mV (@ecglab/data's loadWfdb; invalid samples are 0). */
+export async function readRecordMv(path: string): Promise<{ fs: number; signal: Float32Array[] }> {
+  const rec = await loadWfdb(basename(path), path);
+  return { fs: rec.fs, signal: rec.signal.map((l) => Float32Array.from(l)) };
 }
 
 /**
- * Loads a dataset from its config, optionally only the record IDs in `only`. `limit` keeps a seeded class-stratified subset (its first
- * `limit` of a round-robin over the shuffled classes), for tiny test runs.
+ * Loads a dataset from its config through @ecglab/data's database adapters, optionally only the
+ * record IDs in `only`. `limit` keeps a seeded class-stratified subset (the first `limit` of a
+ * round-robin over the shuffled classes), for tiny test runs.
  */
-export function loadDataset(cfg: DatasetConfig, seed = 0, only: Set<string> | null = null): Dataset {
+export async function loadDataset(cfg: DatasetConfig, seed = 0, only: Set<string> | null = null): Promise<Dataset> {
   switch (cfg.kind) {
     case 'cinc2017': {
-      let rows = readCinc2017Reference(cfg.path);
+      const db: Cinc2017 = openCinc2017(cfg.path);
+      const classes = [...db.classes];
+      let rows = db.list().map((id) => ({ id, label: classes.indexOf(db.classOf(id)) }));
       if (only) {
-        const missing = [...only].filter((id) => !rows.some((r) => r.id === id));
-        if (missing.length > 0) throw new DataSpecError(`${join(cfg.path, 'REFERENCE.csv')}: split lists records not in it: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
+        const have = new Set(rows.map((r) => r.id));
+        const missing = [...only].filter((id) => !have.has(id));
+        if (missing.length > 0) throw new DataSpecError(`${cfg.path}: the split lists records not there: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);
         rows = rows.filter((r) => only.has(r.id));
       }
       if (cfg.limit > 0 && cfg.limit < rows.length) rows = stratifiedSubset(rows, cfg.limit, seed);
-      const records = rows.map(({ id, label }) => ({ id, label, ...readRecordMv(resolve(cfg.path, id)) }));
-      return { name: 'cinc2017', classes: [...CINC2017_CLASSES], task: 'single-label', records };
+      const records: LabeledRecord[] = [];
+      for (const { id, label } of rows) {
+        const rec = await db.load(id);
+        records.push({ id, label, fs: rec.fs, signal: rec.signal.map((l) => Float32Array.from(l)) });
+      }
+      return { name: 'cinc2017', classes, task: 'single-label', records };
     }
     default:
       throw new DataSpecError(`unknown dataset kind '${(cfg as { kind: string }).kind}'`);
@@ -94,6 +83,7 @@ export function parseDatasetSpec(spec: string): { config: DatasetConfig; only: S
   if (kind !== 'cinc2017') throw new DataSpecError(`dataset spec '${spec}': unknown kind '${kind}' (known: cinc2017)`);
   const parts = rest.split(':');
   const path = resolve(parts[0]!);
+  if (!existsSync(path)) throw new DataSpecError(`dataset spec '${spec}': folder '${path}' not found`);
   let only: Set<string> | null = null;
   if (parts[1]) {
     if (!existsSync(parts[1])) throw new DataSpecError(`dataset spec '${spec}': split file '${parts[1]}' not found`);

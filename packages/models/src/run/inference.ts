@@ -15,11 +15,11 @@ export interface EvalReport extends EvalMetrics {
  * Evaluates a trained model on a dataset spec (`cinc2017:/path[:split.txt]`) with the run's input
  * pipeline; the CI is for the run's monitored metric.
  */
-export function evaluateDataset(modelPath: string, spec: string, iterations = 1000): EvalReport {
+export async function evaluateDataset(modelPath: string, spec: string, iterations = 1000): Promise<EvalReport> {
   const { model, info } = loadModel(modelPath);
   try {
     const { config, only } = parseDatasetSpec(spec);
-    const data = loadDataset(config, 0, only);
+    const data = await loadDataset(config, 0, only);
     if (data.classes.join() !== info.classes.join()) {
       throw new DataSpecError(`${spec}: the dataset's classes (${data.classes.join(', ')}) differ from the model's (${info.classes.join(', ')})`);
     }
@@ -40,17 +40,18 @@ export interface Prediction {
 }
 
 /** Class probabilities of WFDB records (paths with or without `.hea`). */
-export function predictRecords(modelPath: string, recordPaths: string[]): Prediction[] {
+export async function predictRecords(modelPath: string, recordPaths: string[]): Promise<Prediction[]> {
   const { model, info } = loadModel(modelPath);
   try {
-    const records = recordPaths.map((p) => {
+    const records = [];
+    for (const p of recordPaths) {
       const path = resolve(p.replace(/\.hea$/, ''));
-      const rec = readRecordMv(path);
+      const rec = await readRecordMv(path);
       if (rec.fs !== info.fs) {
         throw new DataSpecError(`${p}: sampled at ${rec.fs} Hz, the model was trained at ${info.fs} Hz (resample the record first)`);
       }
-      return { id: p, ...rec };
-    });
+      records.push({ id: p, ...rec });
+    }
     const probs = predictProbs(model, records, info.config.input, info.config.train.batchSize);
     const pred = argmaxRows(probs);
     return records.map((r, i) => ({

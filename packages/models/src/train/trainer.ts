@@ -48,7 +48,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
   prepareRunDir(dir, cfg, opts.resume ?? false);
   if (getNumThreads() !== cfg.threads) setNumThreads(cfg.threads);
 
-  const data = loadDataset(cfg.data, cfg.seed);
+  const data = await loadDataset(cfg.data, cfg.seed);
   checkMonitor(cfg, data);
   const labels = data.records.map((r) => r.label);
   const split = stratifiedSplit(labels, cfg.train.valFraction, cfg.seed);
