@@ -1,4 +1,4 @@
-export { preprocess, configHash, PREPROCESS_VERSION, type PreprocessConfig, type PreparedRecord } from './preprocess.js';
+export { preprocess, toSignal, fromSignal, configHash, PREPROCESS_VERSION, type PreprocessConfig, type PreparedRecord } from './preprocess.js';
 export { RecordCache, type CacheStats } from './cache.js';
 export { randomBatches, bucketBatches, classBalancedWeights, weightedSample, paddingFraction } from './sampler.js';
 export { collate, type Batch } from './batch.js';

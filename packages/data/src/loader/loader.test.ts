@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openCinc2017, openPtbxl } from '../databases/index.js';
 import { Rng } from '../noise/prng.js';
-import { EcgLoader, RecordCache, bucketBatches, classBalancedWeights, configHash, paddingFraction, preprocess, randomBatches, weightedSample } from './index.js';
+import { addWhiteNoise } from '../noise/white.js';
+import { EcgLoader, RecordCache, fromSignal, toSignal, type PreparedRecord, bucketBatches, classBalancedWeights, configHash, paddingFraction, preprocess, randomBatches, weightedSample } from './index.js';
 
 const DATA = fileURLToPath(new URL('../../../../fixtures/data/', import.meta.url));
 const cinc = openCinc2017(join(DATA, 'cinc2017/training2017'));
@@ -120,4 +121,24 @@ test('preprocessing: PTB-XL 500 Hz resampled to 100 Hz, leads chosen case-insens
   assert.throws(() => preprocess(rec, { leads: ['V7'] }), /lead V7 missing from record 17/);
   const z = preprocess(rec, { leads: ['I', 'V7'], missingLeads: 'zeros' });
   assert.ok(z.data.subarray(z.length).every((v) => v === 0));
+});
+
+test('augment: seeded per batch position, so two loaders with the same seed give identical noisy batches', async () => {
+  const augment = (rec: PreparedRecord, rng: Rng): PreparedRecord =>
+    fromSignal(addWhiteNoise(toSignal(rec), { kind: 'gaussian', snrDb: 10 }, rng), rec.fs);
+  const make = (seed: number): Promise<EcgLoader> => EcgLoader.create({ db: cinc, ids: ids.slice(0, 12), preprocess: {}, batchSize: 4, seed, prefetch: 3, augment });
+  const collect = async (l: EcgLoader): Promise<Float32Array[]> => {
+    const out: Float32Array[] = [];
+    for await (const b of l.epoch(1)) out.push(b.x);
+    return out;
+  };
+  const a = await collect(await make(9));
+  assert.deepEqual(a, await collect(await make(9)));
+  assert.notDeepEqual(a, await collect(await make(10)));
+  // the noise is really there: the batch differs from the clean records
+  const clean = await EcgLoader.create({ db: cinc, ids: ids.slice(0, 12), preprocess: {}, batchSize: 4, seed: 9 });
+  const c: Float32Array[] = [];
+  for await (const b of clean.epoch(1)) c.push(b.x);
+  assert.notDeepEqual(a, c);
+  assert.equal(a.length, c.length);
 });

@@ -28,6 +28,12 @@ export interface LoaderOptions {
   maxSamples?: number;
   /** Pool size of the bucketing, in batches (default 50). */
   poolBatches?: number;
+  /**
+   * Training-time change of each record after the cache (noise, gain, shifts). Its `rng` is seeded
+   * from (seed, epoch, batch, position), so results do not depend on prefetch timing. Must not
+   * modify `rec` in place: cached arrays may be shared.
+   */
+  augment?: (rec: PreparedRecord, rng: Rng, id: string) => PreparedRecord;
 }
 
 /**
@@ -101,8 +107,17 @@ export class EcgLoader {
     return bucketBatches(pick.map((i) => this.lengths[i]!), bs, rng, this.opts.poolBatches ?? 50).map((b) => b.map((i) => pick[i]!));
   }
 
-  async batch(indices: number[]): Promise<Batch> {
-    const items = await Promise.all(indices.map(async (i) => ({ id: this.ids[i]!, rec: await this.record(this.ids[i]!), y: this.labels[i]! })));
+  /** Collates the records at `indices`; `key` = [epoch, batch number] seeds the augmentation. */
+  async batch(indices: number[], key: [number, number] = [0, 0]): Promise<Batch> {
+    const aug = this.opts.augment;
+    const items = await Promise.all(
+      indices.map(async (i, pos) => {
+        const id = this.ids[i]!;
+        let rec = await this.record(id);
+        if (aug) rec = aug(rec, new Rng((this.opts.seed ^ Math.imul(key[0] + 1, 0x85ebca6b) ^ Math.imul(key[1] + 1, 0xc2b2ae35) ^ Math.imul(pos + 1, 0x27d4eb2f)) | 0), id);
+        return { id, rec, y: this.labels[i]! };
+      }),
+    );
     return collate(items, this.opts.maxSamples);
   }
 
@@ -114,7 +129,8 @@ export class EcgLoader {
     let next = 0;
     const fill = (): void => {
       while (queue.length < ahead && next < plan.length) {
-        const p = this.batch(plan[next++]!);
+        const p = this.batch(plan[next]!, [epoch, next]);
+        next++;
         p.catch(() => undefined); // a failure surfaces when this batch is awaited, not as an unhandled rejection
         queue.push(p);
         this.stats.started++;

@@ -41,6 +41,19 @@ export interface PreparedRecord {
   fs: number;
 }
 
+/** A prepared record as a [leads][samples] Float64 signal (for the dsp and noise functions). */
+export function toSignal(rec: PreparedRecord): Float64Array[] {
+  return Array.from({ length: rec.leads }, (_, l) => Float64Array.from(rec.data.subarray(l * rec.length, (l + 1) * rec.length)));
+}
+
+/** Packs a [leads][samples] signal back into a PreparedRecord at rate `fs`. */
+export function fromSignal(sig: Float64Array[], fs: number): PreparedRecord {
+  const length = sig[0]?.length ?? 0;
+  const data = new Float32Array(sig.length * length);
+  sig.forEach((l, i) => data.set(l, i * length));
+  return { data, leads: sig.length, length, fs };
+}
+
 /** Stable hash of a config (keys sorted), with PREPROCESS_VERSION. */
 export function configHash(cfg: PreprocessConfig): string {
   const canon = (v: unknown): unknown =>
