@@ -8,7 +8,7 @@ import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { F, noGrad, tidy, randn, randint, setNumThreads, getNumThreads, liveTensorCount, nn, optim, safetensors } from '@ecglab/engine';
+import { F, noGrad, tidy, randn, randint, setNumThreads, getNumThreads, liveTensorCount, optim, safetensors } from '@ecglab/engine';
 import { ResNet1d18, BATCH, CLASSES, LEADS, SAMPLES } from './resnet1d.js';
 
 const { values: args } = parseArgs({
