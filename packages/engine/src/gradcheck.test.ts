@@ -2,8 +2,12 @@
 // float64 (testing/gradcheck.ts), plus second-order checks through grad(..., { createGraph: true }).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor, randn, rand, tensor, fromArray, cat, stack, where, grad, F, manualSeed, tidy, liveTensorCount } from './index.js';
+import { Tensor, randn, rand, tensor, fromArray, cat, stack, where, grad, F, manualSeed, tidy, liveTensorCount, setNumThreads } from './index.js';
 import { gradcheck, gradgradcheck } from './testing/gradcheck.js';
+
+// Tiny ops on a shared 2-core machine: an OpenMP team of 2 waits on descheduled threads when other processes
+// load the cores (measured 27 ms vs 1.6 ms per training step at load 11), so these tests use one thread.
+setNumThreads(1);
 
 const f64 = { dtype: 'float64' as const, requiresGrad: true };
 const x = (...shape: number[]) => randn(shape, f64);
