@@ -72,11 +72,9 @@ export class TorchWorker {
     if (!/^(file|data):/.test(url)) {
       return Promise.reject(new TorchError('ARGUMENT', `TorchWorker.start: 'moduleUrl' must be a file: URL, got ${url}`));
     }
-    // The host is TypeScript: keep the parent's loader flags (tsx) and add tsx if the parent ran without it.
-    const execArgv = process.execArgv.some((a) => a.includes('tsx')) ? process.execArgv : [...process.execArgv, '--import', 'tsx'];
-    const worker = new Worker(new URL('./worker_host.ts', import.meta.url), {
+    // worker_boot.mjs registers the TypeScript loader inside the thread, then loads worker_host.ts.
+    const worker = new Worker(new URL('./worker_boot.mjs', import.meta.url), {
       workerData: { moduleUrl: url, numThreads: opts.numThreads },
-      execArgv,
     });
     return new Promise((resolve, reject) => {
       const onMessage = (m: Reply) => {
