@@ -5,6 +5,7 @@ import type { DatabaseFacts, EcgDatabase, FoldOptions, LoadedRecord, RecordLabel
 /** Shared behaviour: id checks, multi-hot from class names, computed folds. */
 export abstract class BaseDatabase implements EcgDatabase {
   abstract readonly facts: DatabaseFacts;
+  abstract readonly source: string;
   abstract readonly classes: readonly string[];
   protected abstract ids: string[];
   abstract load(id: string): Promise<LoadedRecord>;

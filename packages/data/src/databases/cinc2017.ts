@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DspError } from '../dsp/errors.js';
 import { rdheaderSync } from '../wfdb/index.js';
 import { BaseDatabase } from './base.js';
@@ -16,6 +16,7 @@ import { listWfdbRecords, loadWfdb } from './wfdb-files.js';
 export class Cinc2017 extends BaseDatabase {
   readonly facts = CINC2017;
   readonly classes = CINC2017.classes;
+  readonly source: string;
   protected ids: string[];
   private readonly label = new Map<string, string>();
   private readonly paths: Map<string, string>;
@@ -35,6 +36,7 @@ export class Cinc2017 extends BaseDatabase {
       if (!this.label.has(id)) throw new DspError('E_DB_LABEL', `${reference}: has no row for record ${id} found in ${dir}`, reference);
     }
     this.ids = [...this.paths.keys()];
+    this.source = `cinc2017:${resolve(dir)}`;
   }
 
   protected classNames(id: string): string[] {

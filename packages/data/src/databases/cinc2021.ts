@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { DspError } from '../dsp/errors.js';
 import { rdheaderSync, type CommentInfo } from '../wfdb/index.js';
 import { BaseDatabase } from './base.js';
@@ -25,6 +26,7 @@ export interface Cinc2021Options {
 export class Cinc2021 extends BaseDatabase {
   readonly facts = CINC2021;
   readonly classes: string[] = [];
+  readonly source: string;
   /** SNOMED codes of each class (two for a merged pair). */
   readonly classCodes: string[][] = [];
   protected ids: string[];
@@ -69,6 +71,7 @@ export class Cinc2021 extends BaseDatabase {
       this.info.set(id, info);
     }
     this.ids = [...this.paths.keys()];
+    this.source = `cinc2021:${resolve(opts.dir)}`;
   }
 
   protected classNames(id: string): string[] {

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { DspError } from '../dsp/errors.js';
 import { matDoubles, matScalar, matString, readMat, readMatSync, type MatStruct } from '../mat/index.js';
 import { rdheaderSync } from '../wfdb/index.js';
@@ -26,6 +26,7 @@ export interface Cpsc2018Options {
 export class Cpsc2018 extends BaseDatabase {
   readonly facts = CPSC2018;
   readonly classes = CPSC2018.classes;
+  readonly source: string;
   protected ids: string[];
   private readonly label = new Map<string, string[]>();
   private readonly wfdb = new Map<string, string>();
@@ -56,6 +57,7 @@ export class Cpsc2018 extends BaseDatabase {
       }
     }
     this.ids = [...this.wfdb.keys(), ...this.mat.keys()].sort();
+    this.source = `cpsc2018:${opts.wfdbDir ? resolve(opts.wfdbDir) : ''}:${opts.matDir ? resolve(opts.matDir) : ''}`;
     for (const id of this.ids) {
       if (!this.label.has(id)) throw new DspError('E_DB_LABEL', `${opts.reference}: has no row for record ${id}`, opts.reference);
     }

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DspError } from '../dsp/errors.js';
 import { leadKey } from '../dsp/leads.js';
 import { rdann, type Annotation } from '../wfdb/index.js';
@@ -31,6 +31,7 @@ function items(cell: string): string[] {
 export class Ludb extends BaseDatabase {
   readonly facts = LUDB;
   readonly classes: string[];
+  readonly source: string;
   protected ids: string[];
   private readonly rows = new Map<string, Record<string, string>>();
   private readonly names = new Map<string, string[]>();
@@ -61,6 +62,7 @@ export class Ludb extends BaseDatabase {
       if (!this.rows.has(id)) throw new DspError('E_DB_LABEL', `${file}: has no row for record ${id}`, file);
     }
     this.ids = [...this.paths.keys()].sort((a, b) => Number(a) - Number(b));
+    this.source = `ludb:${resolve(opts.dir)}`;
   }
 
   protected classNames(id: string): string[] {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DspError } from '../dsp/errors.js';
 import { BaseDatabase } from './base.js';
 import { CsvTable } from './csv.js';
@@ -59,6 +59,7 @@ export function parseScpCodes(text: string, where: string): Map<string, number> 
 export class Ptbxl extends BaseDatabase {
   readonly facts = PTBXL;
   readonly classes: string[];
+  readonly source: string;
   protected ids: string[] = [];
   private readonly rows = new Map<string, Record<string, string>>();
   private readonly codes = new Map<string, Map<string, number>>();
@@ -117,6 +118,7 @@ export class Ptbxl extends BaseDatabase {
       else this.absent.push(id);
     }
     this.ids = [...this.paths.keys()].sort((a, b) => Number(a) - Number(b));
+    this.source = `ptbxl@${fs}Hz:${resolve(opts.dir)}`;
   }
 
   /** ecg_ids of table rows whose signal files are absent at this rate. */

@@ -47,6 +47,11 @@ export interface FoldOptions {
  */
 export interface EcgDatabase {
   readonly facts: DatabaseFacts;
+  /**
+   * Where the signals come from (database, absolute folder(s), rate), so that caches keyed on it
+   * never mix PTB-XL at 100 Hz with 500 Hz, or two generic folders with the same record names.
+   */
+  readonly source: string;
   /** Class names, in the order of the multi-hot vectors. */
   readonly classes: readonly string[];
   /** Record ids present, sorted. */

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { DspError } from '../dsp/errors.js';
 import { rdheaderSync } from '../wfdb/index.js';
 import { BaseDatabase } from './base.js';
@@ -31,6 +32,7 @@ export interface WfdbFolderOptions {
 export class WfdbFolder extends BaseDatabase {
   readonly facts: DatabaseFacts;
   readonly classes: string[];
+  readonly source: string;
   protected ids: string[];
   private readonly label = new Map<string, string[]>();
   private readonly paths: Map<string, string>;
@@ -61,6 +63,7 @@ export class WfdbFolder extends BaseDatabase {
     }
     this.classes = opts.classes ? [...opts.classes] : found;
     this.ids = [...this.label.keys()].sort();
+    this.source = `wfdb-folder:${resolve(opts.dir)}`;
   }
 
   protected classNames(id: string): string[] {

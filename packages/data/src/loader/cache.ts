@@ -29,8 +29,9 @@ export class RecordCache {
     mkdirSync(dir, { recursive: true });
   }
 
-  pathOf(db: string, id: string, cfgHash: string): string {
-    const key = createHash('sha256').update(`${db}\0${id}\0${cfgHash}`).digest('hex').slice(0, 40);
+  /** `source` identifies the database's signals (EcgDatabase.source). */
+  pathOf(source: string, id: string, cfgHash: string): string {
+    const key = createHash('sha256').update(`${source}\0${id}\0${cfgHash}`).digest('hex').slice(0, 40);
     return join(this.dir, `${key}.ecgc`);
   }
 
@@ -72,8 +73,8 @@ export class RecordCache {
   }
 
   /** The cached entry, or `build()`'s result written to the cache. */
-  async get(db: string, id: string, cfgHash: string, build: () => Promise<PreparedRecord>): Promise<PreparedRecord> {
-    const path = this.pathOf(db, id, cfgHash);
+  async get(source: string, id: string, cfgHash: string, build: () => Promise<PreparedRecord>): Promise<PreparedRecord> {
+    const path = this.pathOf(source, id, cfgHash);
     const hit = this.read(path);
     if (hit) {
       this.stats.hits++;

@@ -73,11 +73,11 @@ test('cache: a hit returns identical arrays; truncated or altered entries are de
   assert.deepEqual(again.cache!.stats, { hits: 4, misses: 0, corrupt: 0 });
   const hit = await again.record(ids[0]!);
   assert.deepEqual(hit.data, direct.data);
-  const path = again.cache!.pathOf('cinc2017', ids[0]!, configHash(cfg));
+  const path = again.cache!.pathOf(cinc.source, ids[0]!, configHash(cfg));
   const size = statSync(path).size;
   truncateSync(path, size - 7);
   const c1 = new RecordCache(dir);
-  const rebuilt = await c1.get('cinc2017', ids[0]!, configHash(cfg), async () => preprocess(await cinc.load(ids[0]!), cfg));
+  const rebuilt = await c1.get(cinc.source, ids[0]!, configHash(cfg), async () => preprocess(await cinc.load(ids[0]!), cfg));
   assert.deepEqual(c1.stats, { hits: 0, misses: 1, corrupt: 1 });
   assert.deepEqual(rebuilt.data, direct.data);
   assert.equal(statSync(path).size, size);
@@ -87,7 +87,7 @@ test('cache: a hit returns identical arrays; truncated or altered entries are de
   const c2 = new RecordCache(dir);
   assert.equal(c2.read(path), undefined);
   assert.equal(c2.stats.corrupt, 1);
-  assert.deepEqual((await c2.get('cinc2017', ids[0]!, configHash(cfg), async () => direct)).data, direct.data);
+  assert.deepEqual((await c2.get(cinc.source, ids[0]!, configHash(cfg), async () => direct)).data, direct.data);
   assert.ok(new RecordCache(dir).read(path));
   // atomic writes leave no temp files behind
   assert.ok(readdirSync(dir).every((f) => f.endsWith('.ecgc')));
@@ -141,4 +141,12 @@ test('augment: seeded per batch position, so two loaders with the same seed give
   for await (const b of clean.epoch(1)) c.push(b.x);
   assert.notDeepEqual(a, c);
   assert.equal(a.length, c.length);
+});
+
+test('cache entries are keyed by the signal source: PTB-XL at 100 and 500 Hz never share one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecglab-cache-src-'));
+  const lr = await EcgLoader.create({ db: openPtbxl({ dir: join(DATA, 'ptbxl'), fs: 100 }), ids: ['17'], preprocess: {}, batchSize: 1, seed: 0, cacheDir: dir });
+  const hr = await EcgLoader.create({ db: openPtbxl({ dir: join(DATA, 'ptbxl'), fs: 500 }), ids: ['17'], preprocess: {}, batchSize: 1, seed: 0, cacheDir: dir });
+  assert.deepEqual([lr.lengths, hr.lengths], [[1000], [5000]]);
+  assert.equal(hr.cache!.stats.hits, 0);
 });

@@ -87,7 +87,7 @@ export class EcgLoader {
   /** One preprocessed record, from the cache when there is one. */
   async record(id: string): Promise<PreparedRecord> {
     const build = async (): Promise<PreparedRecord> => preprocess(await this.opts.db.load(id), this.opts.preprocess);
-    return this.cache ? this.cache.get(this.opts.db.facts.name, id, this.hash, build) : build();
+    return this.cache ? this.cache.get(this.opts.db.source, id, this.hash, build) : build();
   }
 
   /** The batches of an epoch as indices into `ids`; deterministic in (seed, epoch). */
