@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openCinc2017, openCinc2021, openCpsc2018, openLudb, openPtbxl, openWfdbFolder, parseScpCodes, type EcgDatabase } from './index.js';
+import { openCinc2017, openCinc2021, openCpsc2018, openDatabase, openLudb, openPtbxl, openWfdbFolder, parseScpCodes, type EcgDatabase } from './index.js';
 import { DspError } from '../dsp/errors.js';
 
 const DATA = fileURLToPath(new URL('../../../../fixtures/data/', import.meta.url));
@@ -170,4 +170,11 @@ test('generic WFDB folder with a labels CSV; a labels file naming absent records
   writeFileSync(bad, 'record,labels\n00001_lr,NORM\nnope,AF\n');
   assert.throws(() => openWfdbFolder({ dir, labels: bad }), (e: unknown) => e instanceof DspError && e.message.includes(`${bad}: names 1 record not found in ${dir}: 'nope' (line 3)`));
   assert.throws(() => openWfdbFolder({ dir, labels: good, classes: ['NORM'] }), /labels MI, STTC are not among the given classes/);
+});
+
+test('openDatabase opens each adapter from a config value and names an unknown kind', () => {
+  assert.equal(openDatabase({ kind: 'cinc2017', path: join(DATA, 'cinc2017/training2017') }).list().length, 300);
+  assert.equal(openDatabase({ kind: 'ptbxl', dir: join(DATA, 'ptbxl'), fs: 500 }).list().length, 2);
+  assert.equal(openDatabase({ kind: 'ludb', dir: join(DATA, 'ludb') }).facts.name, 'ludb');
+  assert.throws(() => openDatabase({ kind: 'mitdb' } as never), /openDatabase: 'kind' must be .* got 'mitdb'/);
 });

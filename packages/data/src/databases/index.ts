@@ -10,3 +10,4 @@ export { Cinc2021, openCinc2021, type Cinc2021Options } from './cinc2021.js';
 export { Ptbxl, openPtbxl, parseScpCodes, type PtbxlOptions, type PtbxlLabelSet } from './ptbxl.js';
 export { Ludb, openLudb, type LudbOptions, type LudbLabelSet } from './ludb.js';
 export { WfdbFolder, openWfdbFolder, type WfdbFolderOptions } from './wfdb-folder.js';
+export { openDatabase, type DatabaseSpec } from './open.js';

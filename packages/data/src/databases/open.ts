@@ -1,0 +1,37 @@
+import { DspError } from '../dsp/errors.js';
+import { Cinc2017 } from './cinc2017.js';
+import { Cinc2021, type Cinc2021Options } from './cinc2021.js';
+import { Cpsc2018, type Cpsc2018Options } from './cpsc2018.js';
+import { Ludb, type LudbOptions } from './ludb.js';
+import { Ptbxl, type PtbxlOptions } from './ptbxl.js';
+import type { EcgDatabase } from './types.js';
+import { WfdbFolder, type WfdbFolderOptions } from './wfdb-folder.js';
+
+/** Any database adapter, as a config value: one variant per adapter (for run configs and the CLI). */
+export type DatabaseSpec =
+  | { kind: 'cinc2017'; path: string; reference?: string }
+  | ({ kind: 'cpsc2018' } & Cpsc2018Options)
+  | ({ kind: 'cinc2021' } & Cinc2021Options)
+  | ({ kind: 'ptbxl' } & PtbxlOptions)
+  | ({ kind: 'ludb' } & LudbOptions)
+  | ({ kind: 'wfdb-folder' } & WfdbFolderOptions);
+
+/** Opens the adapter a spec names. Example: `openDatabase({ kind: 'ptbxl', dir: 'data/ptbxl', fs: 500 })`. */
+export function openDatabase(spec: DatabaseSpec): EcgDatabase {
+  switch (spec.kind) {
+    case 'cinc2017':
+      return new Cinc2017(spec.path, spec.reference);
+    case 'cpsc2018':
+      return new Cpsc2018(spec);
+    case 'cinc2021':
+      return new Cinc2021(spec);
+    case 'ptbxl':
+      return new Ptbxl(spec);
+    case 'ludb':
+      return new Ludb(spec);
+    case 'wfdb-folder':
+      return new WfdbFolder(spec);
+    default:
+      throw new DspError('E_DSP_ARG', `openDatabase: 'kind' must be cinc2017, cpsc2018, cinc2021, ptbxl, ludb or wfdb-folder, got '${String((spec as { kind: unknown }).kind)}'`);
+  }
+}
