@@ -2,6 +2,7 @@
 export * from './wfdb/index.js';
 export * from './mat/index.js';
 export * from './errors.js';
+export * from './io/index.js';
 export * from './dsp/index.js';
 export * from './noise/index.js';
 export * from './databases/index.js';

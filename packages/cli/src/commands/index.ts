@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import { register as train } from './train.js';
 import { register as evaluate } from './eval.js';
 import { register as predict } from './predict.js';
+import { register as info } from './info.js';
+import { register as convert } from './convert.js';
 
 /** Each subcommand module exports one `register(program)`; add new ones to this list. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [train, evaluate, predict];
+export const commands: RegisterCommand[] = [train, evaluate, predict, info, convert];

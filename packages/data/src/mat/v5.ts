@@ -63,7 +63,7 @@ class Reader {
         case miSINGLE: return dv.getFloat32(i * 4, le);
         case miDOUBLE: return dv.getFloat64(i * 8, le);
         case miINT64: return dv.getBigInt64(i * 8, le);
-        default: return dv.getBigUint64(i * 8, le);
+        case miUINT64: default: return dv.getBigUint64(i * 8, le);
       }
     };
     if (out instanceof Float64Array && e.type === miDOUBLE && le) {
