@@ -188,7 +188,12 @@ std::vector<int64_t> Args::IL(size_t i) const {
 at::Scalar Args::S(size_t i) const {
   if (i < info.Length() && info[i].IsBoolean()) return at::Scalar(info[i].As<Napi::Boolean>().Value());
   if (!isNumber(i)) fail(i, "a number");
-  return at::Scalar(info[i].As<Napi::Number>().DoubleValue());
+  double d = info[i].As<Napi::Number>().DoubleValue();
+  // JS has one number type: integral values act as Python ints (int tensor + 1 stays int64), others as floats.
+  if (std::abs(d) < 9007199254740992.0 && d == static_cast<double>(static_cast<int64_t>(d))) {
+    return at::Scalar(static_cast<int64_t>(d));
+  }
+  return at::Scalar(d);
 }
 
 c10::optional<at::Scalar> Args::OS(size_t i) const {
