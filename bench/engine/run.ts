@@ -4,7 +4,7 @@
 // Usage: node --import tsx bench/engine/run.ts [--json] [--iters 8] [--warmup 2] [--rounds 2] [--threads 2]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -54,6 +54,7 @@ function runPeer(checkOut?: string): PeerResult {
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as PeerResult;
 }
 
+const loadStart = loadavg()[0];
 setNumThreads(threads);
 const model = new ResNet1d18();
 const nParams = model.parameters().reduce((n, p) => n + p.numel, 0);
@@ -116,6 +117,7 @@ const result = {
   params: nParams,
   threads: { ecglab: getNumThreads(), peer: peerRuns[0]!.threads },
   cpus: cpus().length,
+  load_average_1m: { start: loadStart, end: loadavg()[0] }, // other work on the machine inflates both sides
   iterations: { warmup, timed: iters * rounds, rounds },
   peer: peerRuns[0]!.peer,
   identity_check_max_logit_diff: maxDiff,
@@ -134,4 +136,5 @@ if (args.json) {
   console.log(`${''.padEnd(28)} ${'ecglab'.padStart(11)} ${'PyTorch'.padStart(11)} ${'ratio'.padStart(7)}`);
   console.log(row('train step (fwd+CE+bwd+Adam)', result.train_step_s));
   console.log(row('inference (noGrad forward)', result.inference_s));
+  console.log(`load average (1 min) ${result.load_average_1m.start.toFixed(1)} → ${result.load_average_1m.end.toFixed(1)} on ${result.cpus} CPUs`);
 }
