@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { evaluateDataset } from '@ecglab/models';
 
 /** `ecglab eval --model <run dir> --data <kind:path[:split file]> [--json]` */
 export function register(program: Command): void {
@@ -11,6 +10,8 @@ export function register(program: Command): void {
     .option('--bootstrap <n>', 'bootstrap iterations for the confidence interval', '1000')
     .option('--json', 'print the metrics as JSON')
     .action(async (opts: { model: string; data: string; bootstrap: string; json?: boolean }) => {
+      // Loaded on use, so `ecglab --help` and other commands work without the native addon.
+      const { evaluateDataset } = await import('@ecglab/models');
       const iterations = Number(opts.bootstrap);
       if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`eval: --bootstrap must be a positive integer, got '${opts.bootstrap}'`);
       const r = await evaluateDataset(opts.model, opts.data, iterations);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { predictRecords } from '@ecglab/models';
 
 /** `ecglab predict <record...> --model <run> [--json]` */
 export function register(program: Command): void {
@@ -10,6 +9,8 @@ export function register(program: Command): void {
     .requiredOption('-m, --model <run>', 'run directory (or its model.safetensors)')
     .option('--json', 'print JSON lines: {"record", "prediction", "probabilities": {class: p}}')
     .action(async (records: string[], opts: { model: string; json?: boolean }) => {
+      // Loaded on use, so `ecglab --help` and other commands work without the native addon.
+      const { predictRecords } = await import('@ecglab/models');
       for (const p of await predictRecords(opts.model, records)) {
         if (opts.json) process.stdout.write(`${JSON.stringify(p)}\n`);
         else {

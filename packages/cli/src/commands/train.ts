@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadRunConfig, readRunConfig, train } from '@ecglab/models';
 
 /** `ecglab train --config <file> [--resume] [--out runs/<name>]` */
 export function register(program: Command): void {
@@ -12,6 +11,8 @@ export function register(program: Command): void {
     .option('--resume', 'continue the run in --out from its last checkpoint (e.g. after kill -9)')
     .option('-q, --quiet', 'no progress output')
     .action(async (opts: { config?: string; out?: string; resume?: boolean; quiet?: boolean }) => {
+      // Loaded on use, so `ecglab --help` and other commands work without the native addon.
+      const { loadRunConfig, readRunConfig, train } = await import('@ecglab/models');
       if (!opts.config && !(opts.resume && opts.out)) throw new Error("train: pass --config <file> (or --resume --out <run dir> to continue a run)");
       const cfg = opts.config ? loadRunConfig(opts.config) : readRunConfig(opts.out!);
       const out = resolve(opts.out ?? `runs/${cfg.name}`);
