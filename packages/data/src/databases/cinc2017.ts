@@ -24,8 +24,10 @@ export class Cinc2017 extends BaseDatabase {
   constructor(dir: string, reference = join(dir, 'REFERENCE.csv')) {
     super();
     const table = CsvTable.read(reference, { header: false });
-    for (const row of table.rows) {
+    for (const [k, row] of table.rows.entries()) {
       const [id, cls] = row.fields.map((f) => f.trim());
+      // some copies add a 'NAME,TYPE' header line (MANIFEST.md); the original has none
+      if (k === 0 && id?.toUpperCase() === 'NAME' && cls?.toUpperCase() === 'TYPE') continue;
       if (row.fields.length !== 2 || !id) throw new DspError('E_DB_LABEL', `${reference} line ${row.line}: expected 'record,class', got '${row.fields.join(',')}'`, reference);
       if (!this.classes.includes(cls!)) throw new DspError('E_DB_LABEL', `${reference} line ${row.line}: class '${cls}' of ${id} is not one of N, A, O, ~`, reference);
       if (this.label.has(id)) throw new DspError('E_DB_LABEL', `${reference} line ${row.line}: record ${id} is listed twice`, reference);

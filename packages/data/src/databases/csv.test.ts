@@ -7,6 +7,8 @@ test('parseCsv handles quotes, doubled quotes, commas and newlines in quotes, CR
   assert.deepEqual(rows.map((r) => r.fields), [['a', 'b', 'c'], ['1', 'x, "y"', ''], ['2', 'multi\nline', 'z']]);
   assert.deepEqual(rows.map((r) => r.line), [1, 2, 3]);
   assert.deepEqual(parseCsv('x\n\ny').map((r) => r.fields), [['x'], [''], ['y']]);
+  // tables drop blank lines
+  assert.deepEqual(new CsvTable('t.csv', 'a,b\n1,2\n\n\n').rows.map((r) => r.fields), [['1', '2']]);
 });
 
 test('parseCsv reads a PTB-XL scp_codes dict as one field', () => {

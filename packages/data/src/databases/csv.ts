@@ -77,7 +77,8 @@ export class CsvTable {
     text: string,
     opts: { header?: boolean; columns?: number } = {},
   ) {
-    const all = parseCsv(text, file);
+    // blank lines (often trailing) carry no row
+    const all = parseCsv(text, file).filter((r) => !(r.fields.length === 1 && r.fields[0]!.trim() === ''));
     if (opts.header === false) {
       this.header = [];
       this.rows = all;

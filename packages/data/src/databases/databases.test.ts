@@ -178,3 +178,13 @@ test('openDatabase opens each adapter from a config value and names an unknown k
   assert.equal(openDatabase({ kind: 'ludb', dir: join(DATA, 'ludb') }).facts.name, 'ludb');
   assert.throws(() => openDatabase({ kind: 'mitdb' } as never), /openDatabase: 'kind' must be .* got 'mitdb'/);
 });
+
+test('CinC 2017: a NAME,TYPE header line and CRLF/blank lines are accepted; a bad class is named', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'ecglab-c17-'));
+  const dir = join(DATA, 'cinc2017/training2017');
+  const rows = readFileSync(join(dir, 'REFERENCE.csv'), 'utf8').trim().split('\n');
+  writeFileSync(join(tmp, 'ref.csv'), `NAME,TYPE\r\n${rows.join('\r\n')}\r\n\r\n`);
+  assert.equal(openCinc2017(dir, join(tmp, 'ref.csv')).list().length, 300);
+  writeFileSync(join(tmp, 'bad.csv'), `${rows[0]!.split(',')[0]},X\n`);
+  assert.throws(() => openCinc2017(dir, join(tmp, 'bad.csv')), /bad\.csv line 1: class 'X' of A\d+ is not one of N, A, O, ~/);
+});
