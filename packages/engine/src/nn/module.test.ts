@@ -67,8 +67,18 @@ test('shared parameters are listed once; registerParameter checks its argument',
   t.dispose();
 });
 
-test('train/eval reach every sub-module', () => {
+test('train/eval reach every sub-module; requiresGrad_ freezes; apply visits children first; call = forward', () => {
   const net = new Net();
+  net.blocks.requiresGrad_(false);
+  assert.deepEqual(net.parameters().map((p) => p.requiresGrad), [true, true, ...Array(8).fill(false), true, true, true]);
+  const order: string[] = [];
+  net.heads.apply((m) => order.push(m.constructor.name));
+  assert.deepEqual(order, ['Linear', 'Linear', 'ModuleDict']);
+  const x = ones([1, 3]);
+  const y: Tensor = net.stem.call(x);
+  assert.deepEqual(y.shape, [1, 2]);
+  x.dispose();
+  y.dispose();
   net.eval();
   assert.ok(net.modules().every((m) => !m.training));
   net.train();

@@ -238,6 +238,19 @@ export abstract class Module {
     return this.train(false);
   }
 
+  /** Turn gradients on or off for every parameter, e.g. to freeze a pretrained backbone. */
+  requiresGrad_(flag = true): this {
+    for (const p of this.parameters()) p.requiresGrad_(flag);
+    return this;
+  }
+
+  /** Call `fn` on every sub-module, children first, then this one (PyTorch's apply). */
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+
   /** Drop every parameter's gradient (PyTorch's zero_grad(set_to_none=True)). */
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = null;
