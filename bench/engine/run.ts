@@ -54,7 +54,7 @@ function runPeer(checkOut?: string): PeerResult {
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as PeerResult;
 }
 
-const loadStart = loadavg()[0];
+const loadStart = loadavg()[0]!;
 setNumThreads(threads);
 const model = new ResNet1d18();
 const nParams = model.parameters().reduce((n, p) => n + p.numel, 0);
@@ -117,7 +117,7 @@ const result = {
   params: nParams,
   threads: { ecglab: getNumThreads(), peer: peerRuns[0]!.threads },
   cpus: cpus().length,
-  load_average_1m: { start: loadStart, end: loadavg()[0] }, // other work on the machine inflates both sides
+  load_average_1m: { start: loadStart, end: loadavg()[0]! }, // other work on the machine inflates both sides
   iterations: { warmup, timed: iters * rounds, rounds },
   peer: peerRuns[0]!.peer,
   identity_check_max_logit_diff: maxDiff,
