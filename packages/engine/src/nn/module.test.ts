@@ -141,6 +141,21 @@ test('BatchNorm counts batches only in training', () => {
   bn.dispose();
 });
 
+test('Dropout in training zeroes about p of the elements and scales the rest by 1/(1-p)', () => {
+  manualSeed(1);
+  const d = new nn.Dropout(0.25);
+  const x = ones([100_000]);
+  const y = d.forward(x);
+  const v = y.toArray() as Float32Array;
+  const zeros = v.filter((e) => e === 0).length / v.length;
+  assert.ok(Math.abs(zeros - 0.25) < 0.01, `zero fraction ${zeros}`);
+  assert.ok(v.every((e) => e === 0 || Math.abs(e - 1 / 0.75) < 1e-6));
+  d.eval();
+  const z = d.forward(x);
+  assert.deepEqual(z.toArray(), x.toArray());
+  for (const t of [x, y, z]) t.dispose();
+});
+
 test("default inits: PyTorch's bounds (kaiming-uniform a=√5, bias 1/√fan_in, xavier for MHA)", () => {
   manualSeed(0);
   const lin = new nn.Linear(400, 300);
