@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { openCinc2017, openPtbxl } from '../databases/index.js';
 import { Rng } from '../noise/prng.js';
 import { addWhiteNoise } from '../noise/white.js';
-import { EcgLoader, RecordCache, fromSignal, toSignal, type PreparedRecord, bucketBatches, classBalancedWeights, configHash, paddingFraction, preprocess, randomBatches, weightedSample } from './index.js';
+import { loadNstdbNoise, nstSignalPower } from '../noise/nstdb.js';
+import { EcgLoader, RecordCache, fromSignal, noiseAugment, toSignal, type PreparedRecord, bucketBatches, classBalancedWeights, configHash, paddingFraction, preprocess, randomBatches, weightedSample } from './index.js';
 
 const DATA = fileURLToPath(new URL('../../../../fixtures/data/', import.meta.url));
 const cinc = openCinc2017(join(DATA, 'cinc2017/training2017'));
@@ -149,4 +150,25 @@ test('cache entries are keyed by the signal source: PTB-XL at 100 and 500 Hz nev
   const hr = await EcgLoader.create({ db: openPtbxl({ dir: join(DATA, 'ptbxl'), fs: 500 }), ids: ['17'], preprocess: {}, batchSize: 1, seed: 0, cacheDir: dir });
   assert.deepEqual([lr.lengths, hr.lengths], [[1000], [5000]]);
   assert.equal(hr.cache!.stats.hits, 0);
+});
+
+test('noiseAugment: NSTDB ma noise at 6 dB (nst convention) and white noise at 12 dB land on their targets', async () => {
+  const ma = await loadNstdbNoise(join(DATA, 'nstdb'), 'ma');
+  const clean = await EcgLoader.create({ db: cinc, ids: ids.slice(0, 6), preprocess: {}, batchSize: 6, seed: 4, order: 'sequential' });
+  const cb = await clean.batch([0, 1, 2, 3, 4, 5]);
+  for (const [source, snr] of [[ma, 6], ['gaussian', 12]] as const) {
+    const noisy = await EcgLoader.create({ db: cinc, ids: ids.slice(0, 6), preprocess: {}, batchSize: 6, seed: 4, order: 'sequential', augment: noiseAugment({ snrDb: [snr, snr], sources: [source] }) });
+    const nb = await noisy.batch([0, 1, 2, 3, 4, 5]);
+    const T = cb.shape[2];
+    for (let i = 0; i < 6; i++) {
+      const n = cb.lengths[i]!;
+      const x = Float64Array.from(cb.x.subarray(i * T, i * T + n));
+      const added = Float64Array.from(nb.x.subarray(i * T, i * T + n), (v, t) => v - x[t]!);
+      const ps = typeof source === 'string' ? x.reduce((s, v) => s + v * v, 0) / n : nstSignalPower(x, 300);
+      const pn = added.reduce((s, v) => s + v * v, 0) / n;
+      // float32 storage of the batch limits the agreement to ~1e-4 dB
+      assert.ok(Math.abs(10 * Math.log10(ps / pn) - snr) < 0.01, `record ${i}: ${10 * Math.log10(ps / pn)} dB`);
+    }
+  }
+  assert.throws(() => noiseAugment({ snrDb: [5, 1], sources: ['gaussian'] }), /'snrDb' must be \[low, high\]/);
 });
