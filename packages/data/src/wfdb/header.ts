@@ -150,13 +150,29 @@ function parseSegmentLine(text: string, at: Where): SegmentSpec {
   return { name: f[0]!, sigLen };
 }
 
-// file fmt[xN][:skew][+offset] gain[(baseline)][/units] adcres adczero initval checksum blocksize description
-const SIGNAL_LINE = /^(\S+)\s+(\S+)(?:\s+(\S+))?(?:\s+(\S+))?(?:\s+(\S+))?(?:\s+(\S+))?(?:\s+(\S+))?(?:\s+(\S+))?(?:\s+(.*))?$/;
+const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 11 || c === 12;
 
+/** The first `max` whitespace-separated fields of a line, then the rest of the line (or undefined). */
+function splitFields(text: string, max: number): (string | undefined)[] {
+  const out: (string | undefined)[] = [];
+  let i = 0;
+  const n = text.length;
+  while (out.length < max) {
+    while (i < n && isSpace(text.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const start = i;
+    while (i < n && !isSpace(text.charCodeAt(i))) i++;
+    out.push(text.slice(start, i));
+  }
+  while (i < n && isSpace(text.charCodeAt(i))) i++;
+  out.push(i < n ? text.slice(i) : undefined);
+  return out;
+}
+
+// file fmt[xN][:skew][+offset] gain[(baseline)][/units] adcres adczero initval checksum blocksize description
 function parseSignalLine(text: string, at: Where): SignalSpec {
-  const m = SIGNAL_LINE.exec(text.trim());
-  if (!m) throw at.fail(`signal line has no format field (expected 'file format ...', found '${text.trim()}')`);
-  const [, fileName, fmtField, gainField, resF, zeroF, initF, sumF, blockF, descF] = m;
+  const [fileName, fmtField, gainField, resF, zeroF, initF, sumF, blockF, descF] = splitFields(text, 8);
+  if (fmtField === undefined) throw at.fail(`signal line has no format field (expected 'file format ...', found '${text.trim()}')`);
   // "Format: ... followed optionally by 'x' and samples per frame, ':' and skew, '+' and byte offset"
   const fm = /^(\d+)(?:x(\d+))?(?::(\d+))?(?:\+(\d+))?$/.exec(fmtField!);
   if (!fm) throw at.fail(`format '${fmtField}' is not of the form N[xN][:N][+N]`);

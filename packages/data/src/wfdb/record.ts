@@ -134,6 +134,7 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
   const allZero = h.signals.every((s) => s.checksum === 0);
   const warnings = [...h.warnings];
   const expanded = new Map<number, Int32Array>();
+  const physicalDirect = new Map<number, Float64Array>();
   const status = new Map<number, ChecksumStatus>();
   plan.reads.forEach((r, k) => {
     const { group } = r;
@@ -149,35 +150,39 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
       const want = group.byteOffset + bytesFor(spec, sigLen * tpf);
       throw new SignalFileError(`${r.path}: truncated: ${sigLen} samples of ${tpf} per frame in format ${spec.fmt} need ${want} bytes, the file has ${got[k]!.fileSize}`, r.path);
     }
+    // The file's samples in frame order. Format 16 needs no decoding at all: an Int16Array view of
+    // the bytes serves (the buffers readRange allocates are 2-aligned, so this is the common case).
     const count = Math.min(avail, r.lead + (n + group.maxSkew) * tpf);
-    const stream = new Int32Array(count);
-    spec.decode(bytes, count, stream, 0);
-    if (spec.fmt === 8) integrateFormat8(stream, group, h);
+    let stream: Int16Array | Int32Array;
+    if (spec.fmt === 16 && (bytes.byteOffset & 1) === 0) {
+      stream = new Int16Array(bytes.buffer, bytes.byteOffset, count);
+    } else {
+      stream = new Int32Array(count);
+      spec.decode(bytes, count, stream, 0);
+      if (spec.fmt === 8) integrateFormat8(stream, group, h);
+    }
     for (const m of group.members) {
       if (!plan.channels.includes(m.sig)) continue;
-      const out = new Int32Array(n * m.spf);
-      const base = r.lead + m.skew * tpf + m.offset;
+      const sp = h.signals[m.sig]!;
+      let sum = 0;
       if (m.spf === 1 && m.skew === 0) {
-        for (let f = 0, p = base; f < n; f++, p += tpf) out[f] = stream[p]!;
+        // One pass per signal: pick its samples, sum them, and convert them if asked.
+        const x = pick(stream, r.lead + m.offset, tpf, n, physical, sp.baseline, sp.adcGain === 0 ? 200 : sp.adcGain, spec.invalid);
+        if (x.physical) physicalDirect.set(m.sig, x.physical);
+        else expanded.set(m.sig, x.digital!);
+        sum = x.sum;
       } else {
-        for (let f = 0; f < n; f++) {
-          for (let j = 0; j < m.spf; j++) {
-            const p = base + f * tpf + j;
-            // A skewed signal's last samples lie beyond the file's last frame: WFDB reads them as invalid.
-            out[f * m.spf + j] = p < count ? stream[p]! : spec.invalid;
-          }
-        }
+        expanded.set(m.sig, extract(stream, r.lead + m.skew * tpf + m.offset, tpf, m.spf, n, spec.invalid));
+        if (whole) sum = storedSum(stream, r.lead + m.offset, tpf, m.spf, n);
       }
-      expanded.set(m.sig, out);
-      const spec0 = h.signals[m.sig]!;
       status.set(m.sig, whole
-        ? checkSignal(spec0, storedSum(stream, r.lead + m.offset, tpf, m.spf, n), allZero, `${r.path} signal ${m.sig} (${spec0.description})`, opts.onChecksumMismatch ?? 'error', warnings)
-        : spec0.checksum === undefined ? 'absent' : 'unchecked');
+        ? checkSignal(sp, sum, allZero, `${r.path} signal ${m.sig} (${sp.description})`, opts.onChecksumMismatch ?? 'error', warnings)
+        : sp.checksum === undefined ? 'absent' : 'unchecked');
     }
   });
   const sigs = plan.channels.map((c) => h.signals[c]!);
   const digital = plan.channels.map((c, i) => {
-    const e = expanded.get(c)!;
+    const e = expanded.get(c) ?? EMPTY; // EMPTY where physical values were made directly
     const spf = sigs[i]!.sampsPerFrame;
     return smooth && spf > 1 ? smoothDigital(e, spf, n, invalidOf(sigs[i]!)) : e;
   });
@@ -193,7 +198,7 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
     baseline: sigs.map((s) => s.baseline),
     fmt: sigs.map((s) => s.fmt),
     sampsPerFrame: sigs.map((s) => (smooth ? 1 : s.sampsPerFrame)),
-    physical: physical ? digital.map((d, i) => toPhysical(d, sigs[i]!)) : undefined,
+    physical: physical ? digital.map((d, i) => physicalDirect.get(plan.channels[i]!) ?? toPhysical(d, sigs[i]!)) : undefined,
     digital: physical ? undefined : digital,
     checksums: plan.channels.map((c) => status.get(c)!),
     warnings,
@@ -202,10 +207,51 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
 
 // The checksum covers the samples as stored in the file's first sigLen frames: a skew moves what
 // rdsamp returns, not what the writer summed (100skew and test01_00s_skew keep the unskewed sums).
-function storedSum(stream: Int32Array, base: number, tpf: number, spf: number, n: number): number {
+function storedSum(stream: Int16Array | Int32Array, base: number, tpf: number, spf: number, n: number): number {
   let s = 0;
   for (let f = 0; f < n; f++) for (let j = 0; j < spf; j++) s = (s + stream[base + f * tpf + j]!) | 0;
   return ((s % 65536) + 65536) % 65536;
+}
+
+// One signal's samples out of the interleaved stream: `spf` per frame, frames `tpf` apart.
+function extract(stream: Int16Array | Int32Array, base: number, tpf: number, spf: number, n: number, invalid: number): Int32Array {
+  const out = new Int32Array(n * spf);
+  if (spf === 1 && base + (n - 1) * tpf < stream.length) {
+    for (let f = 0, p = base; f < n; f++, p += tpf) out[f] = stream[p]!;
+    return out;
+  }
+  const count = stream.length;
+  for (let f = 0; f < n; f++) {
+    for (let j = 0; j < spf; j++) {
+      const p = base + f * tpf + j;
+      // A skewed signal's last samples lie beyond the file's last frame: WFDB reads them as invalid.
+      out[f * spf + j] = p < count ? stream[p]! : invalid;
+    }
+  }
+  return out;
+}
+
+const EMPTY = new Int32Array(0);
+
+// Every `tpf`-th sample from `base`: as digital values or physical units, with their 16-bit sum.
+function pick(src: Int16Array | Int32Array, base: number, tpf: number, n: number, physical: boolean, baseline: number, gain: number, invalid: number): { digital?: Int32Array; physical?: Float64Array; sum: number } {
+  let acc = 0;
+  if (physical) {
+    const out = new Float64Array(n);
+    for (let f = 0, p = base; f < n; f++, p += tpf) {
+      const x = src[p]!;
+      acc = (acc + x) | 0;
+      out[f] = x === invalid ? NaN : (x - baseline) / gain;
+    }
+    return { physical: out, sum: ((acc % 65536) + 65536) % 65536 };
+  }
+  const out = new Int32Array(n);
+  for (let f = 0, p = base; f < n; f++, p += tpf) {
+    const x = src[p]!;
+    acc = (acc + x) | 0;
+    out[f] = x;
+  }
+  return { digital: out, sum: ((acc % 65536) + 65536) % 65536 };
 }
 
 const invalidOf = (s: SignalSpec): number => FORMATS.get(s.fmt)!.invalid;
@@ -246,10 +292,12 @@ function smoothDigital(e: Int32Array, spf: number, n: number, invalid: number): 
 export function toPhysical(d: Int32Array, s: SignalSpec): Float64Array {
   const gain = s.adcGain === 0 ? 200 : s.adcGain; // WFDB_DEFGAIN for uncalibrated signals
   const invalid = invalidOf(s);
-  const out = new Float64Array(d.length);
-  for (let i = 0; i < d.length; i++) {
+  const baseline = s.baseline;
+  const n = d.length;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
     const v = d[i]!;
-    out[i] = v === invalid ? NaN : (v - s.baseline) / gain;
+    out[i] = v === invalid ? NaN : (v - baseline) / gain;
   }
   return out;
 }
