@@ -113,9 +113,21 @@ export function drawPage(
   o: RenderOptions,
   thickness = 1,
 ): TraceExtent[] {
+  // The canvas is reused between pages: start every page from the default state and leave it there.
+  ctx.save();
+  try {
+    return drawOn(ctx, record, L, o, thickness);
+  } finally {
+    ctx.restore();
+  }
+}
+
+function drawOn(ctx: SKRSContext2D, record: EcgRecord, L: PageLayout, o: RenderOptions, thickness: number): TraceExtent[] {
   const k = L.pxPerMm;
   ctx.fillStyle = PAPER;
   ctx.fillRect(0, 0, L.widthPx, L.heightPx);
+  ctx.lineCap = 'butt';
+  ctx.lineJoin = 'miter';
   drawGrid(ctx, L, o.grid);
 
   ctx.strokeStyle = INK;

@@ -11,6 +11,8 @@ export interface GeometryPlan {
   height: number;
   /** Colour of what lies outside the paper (table, scanner lid). */
   fill: [number, number, number];
+  /** The cropped picture's place on the output; outside it is padding (fill). */
+  content: { x0: number; y0: number; x1: number; y1: number };
   records: ArtefactRecord[];
 }
 
@@ -80,6 +82,7 @@ export function planGeometry(w: number, h: number, s: ArtefactStrengths, seed: n
     width: w - crop.left - crop.right + pad.left + pad.right,
     height: h - crop.top - crop.bottom + pad.top + pad.bottom,
     fill,
+    content: { x0: pad.left, y0: pad.top, x1: w - crop.left - crop.right + pad.left, y1: h - crop.top - crop.bottom + pad.top },
     records,
   };
 }
@@ -96,6 +99,7 @@ export function warp(img: RgbaImage, plan: GeometryPlan): RgbaImage {
   const out = new Uint8Array(W * H * 4);
   const inv = invert(plan.matrix);
   const [fr, fg, fb] = plan.fill;
+  const c = plan.content;
   for (let y = 0; y < H; y++) {
     // Pixel centres: output (x + 0.5, y + 0.5) maps to a continuous source point; subtract 0.5 to index.
     let X = inv[0] * 0.5 + inv[1] * (y + 0.5) + inv[2];
@@ -103,6 +107,13 @@ export function warp(img: RgbaImage, plan: GeometryPlan): RgbaImage {
     let Z = inv[6] * 0.5 + inv[7] * (y + 0.5) + inv[8];
     let o = y * W * 4;
     for (let x = 0; x < W; x++, X += inv[0], Y += inv[3], Z += inv[6], o += 4) {
+      if (x < c.x0 || x >= c.x1 || y < c.y0 || y >= c.y1) {
+        out[o] = fr;
+        out[o + 1] = fg;
+        out[o + 2] = fb;
+        out[o + 3] = 255;
+        continue;
+      }
       const sx = X / Z - 0.5;
       const sy = Y / Z - 0.5;
       const x0 = Math.floor(sx);

@@ -134,38 +134,50 @@ function boxesForGauss(sigma: number): number[] {
   return [0, 1, 2].map((i) => (i < m ? wl : wu));
 }
 
-/** One running-sum box pass along rows (dx=4, n=W) or columns (dx=4W, n=H); edges are clamped. */
-function boxPass(d: Uint8Array, W: number, H: number, radius: number, horizontal: boolean, tmp: Float32Array): void {
+/** Running-sum box filter of `src` into `dst` (length n), edges clamped. */
+function box(src: Float32Array, dst: Float32Array, n: number, radius: number): void {
+  const norm = 1 / (2 * radius + 1);
+  let acc = src[0]! * (radius + 1);
+  for (let i = 1; i <= radius; i++) acc += src[Math.min(i, n - 1)]!;
+  for (let i = 0; i < n; i++) {
+    dst[i] = acc * norm;
+    acc += src[Math.min(i + radius + 1, n - 1)]! - src[Math.max(i - radius, 0)]!;
+  }
+}
+
+/**
+ * All box passes along rows (or columns) of each channel in float, rounding once per direction:
+ * rounding after every pass would add up to a visible change of the ink's total darkness.
+ */
+function boxLines(d: Uint8Array, W: number, H: number, radii: number[], horizontal: boolean): void {
   const lines = horizontal ? H : W;
   const n = horizontal ? W : H;
   const stride = horizontal ? 4 : 4 * W;
-  const norm = 1 / (2 * radius + 1);
+  let a = new Float32Array(n);
+  let b = new Float32Array(n);
   for (let line = 0; line < lines; line++) {
     const base = horizontal ? line * W * 4 : line * 4;
     for (let ch = 0; ch < 3; ch++) {
-      for (let i = 0; i < n; i++) tmp[i] = d[base + i * stride + ch]!;
-      let acc = tmp[0]! * (radius + 1);
-      for (let i = 1; i <= radius; i++) acc += tmp[Math.min(i, n - 1)]!;
-      for (let i = 0; i < n; i++) {
-        d[base + i * stride + ch] = acc * norm + 0.5;
-        acc += tmp[Math.min(i + radius + 1, n - 1)]! - tmp[Math.max(i - radius, 0)]!;
+      for (let i = 0; i < n; i++) a[i] = d[base + i * stride + ch]!;
+      for (const r of radii) {
+        box(a, b, n, r);
+        [a, b] = [b, a];
       }
+      for (let i = 0; i < n; i++) d[base + i * stride + ch] = a[i]! + 0.5;
     }
   }
 }
 
-/** Gaussian blur (defocus, motion-free) with sigma up to 0.35 mm, as three box passes each way. */
+/** Gaussian blur (defocus) with sigma up to 0.35 mm, as three box passes each way. */
 export function blur(img: RgbaImage, s: number, pxPerMm: number): Params {
   const sigma = s * 0.35 * pxPerMm;
   if (sigma < 0.3) return { sigmaPx: sigma };
-  const tmp = new Float32Array(Math.max(img.width, img.height));
-  for (const w of boxesForGauss(sigma)) {
-    const radius = (w - 1) / 2;
-    if (radius < 1) continue;
-    boxPass(img.data, img.width, img.height, radius, true, tmp);
-    boxPass(img.data, img.width, img.height, radius, false, tmp);
-  }
-  return { sigmaPx: sigma };
+  const radii = boxesForGauss(sigma)
+    .map((w) => (w - 1) / 2)
+    .filter((r) => r >= 1);
+  boxLines(img.data, img.width, img.height, radii, true);
+  boxLines(img.data, img.width, img.height, radii, false);
+  return { sigmaPx: sigma, boxRadii: radii };
 }
 
 /**
