@@ -168,3 +168,10 @@ test('LUDB record 21 (format 16, 12 leads, 500 Hz) reads with valid checksums', 
   assert.equal(r.sigLen, 5000);
   assert.ok(r.checksums.every((c) => c === 'ok'));
 });
+
+test('a layout header (format 0, file ~) reads as null signals: invalid samples, no file', async () => {
+  const r = await rdrecord(`${W}multi-segment/p000878/3269321_layout`, { physical: false });
+  assert.deepEqual(r.sigName, ['PLETH', 'II', 'V', 'ABP']);
+  assert.equal(r.sigLen, 0);
+  assert.deepEqual(r.checksums, ['absent', 'absent', 'absent', 'absent']);
+});

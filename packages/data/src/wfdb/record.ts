@@ -24,6 +24,7 @@ export interface FileGroup {
 export function fileGroups(h: WfdbHeader, heaFile: string): FileGroup[] {
   const groups = new Map<string, FileGroup>();
   h.signals.forEach((s, sig) => {
+    if (isNullSignal(s)) return; // no file: read as invalid samples
     const spec = formatOf(s, sig, heaFile);
     let g = groups.get(s.fileName);
     if (g === undefined) {
@@ -38,6 +39,9 @@ export function fileGroups(h: WfdbHeader, heaFile: string): FileGroup[] {
   });
   return [...groups.values()];
 }
+
+/** Format 0 (file `~` in layout headers): a signal with no stored samples (header(5)). */
+export const isNullSignal = (s: SignalSpec): boolean => s.fmt === 0;
 
 function formatOf(s: SignalSpec, sig: number, heaFile: string): FormatSpec {
   const spec = FORMATS.get(s.fmt);
@@ -181,6 +185,12 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
     }
   });
   const sigs = plan.channels.map((c) => h.signals[c]!);
+  plan.channels.forEach((c) => {
+    if (isNullSignal(h.signals[c]!)) {
+      expanded.set(c, new Int32Array(n).fill(NULL_SAMPLE));
+      status.set(c, 'absent');
+    }
+  });
   const digital = plan.channels.map((c, i) => {
     const e = expanded.get(c) ?? EMPTY; // EMPTY where physical values were made directly
     const spf = sigs[i]!.sampsPerFrame;
@@ -254,7 +264,9 @@ function pick(src: Int16Array | Int32Array, base: number, tpf: number, n: number
   return { digital: out, sum: ((acc % 65536) + 65536) % 65536 };
 }
 
-const invalidOf = (s: SignalSpec): number => FORMATS.get(s.fmt)!.invalid;
+// WFDB_INVALID_SAMPLE, for null signals, which have no format of their own.
+const NULL_SAMPLE = -32768;
+const invalidOf = (s: SignalSpec): number => FORMATS.get(s.fmt)?.invalid ?? NULL_SAMPLE;
 
 // Format 8: each byte is the difference from the signal's previous sample; the first is relative to
 // the header's initial value.
