@@ -8,6 +8,12 @@ export interface ByteRange {
   fileSize: number;
 }
 
+// Every byte is overwritten by the read (a short read is cut off below), so skip zero-filling.
+// allocUnsafeSlow gives the buffer its own ArrayBuffer at offset 0: aligned for typed-array views.
+function uninitialised(n: number): Uint8Array {
+  return Buffer.allocUnsafeSlow(n);
+}
+
 function missing(path: string, err: unknown): SignalFileError {
   const code = (err as { code?: string }).code;
   if (code === 'ENOENT') return new SignalFileError(`${path}: file not found`, path);
@@ -28,7 +34,7 @@ export async function readRange(path: string, start: number, length: number): Pr
   try {
     const fileSize = (await fh.stat()).size;
     const n = Math.max(0, Math.min(length, fileSize - start));
-    const bytes = new Uint8Array(n);
+    const bytes = uninitialised(n);
     let off = 0;
     while (off < n) {
       const { bytesRead } = await fh.read(bytes, off, n - off, start + off);
@@ -52,7 +58,7 @@ export function readRangeSync(path: string, start: number, length: number): Byte
   try {
     const fileSize = fstatSync(fd).size;
     const n = Math.max(0, Math.min(length, fileSize - start));
-    const bytes = new Uint8Array(n);
+    const bytes = uninitialised(n);
     let off = 0;
     while (off < n) {
       const got = readSync(fd, bytes, off, n - off, start + off);
