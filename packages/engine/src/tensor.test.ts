@@ -15,7 +15,7 @@ test('creators honour shape, dtype and requiresGrad; read-back gives the dtype\'
     assert.equal(z.ndim, 2);
     assert.equal(z.numel, 6);
     assert.ok(z.toArray() instanceof Float32Array);
-    assert.deepEqual(Array.from(ones([3], { dtype: 'float64' }).toArray()), [1, 1, 1]);
+    assert.deepEqual(ones([3], { dtype: 'float64' }).tolist(), [1, 1, 1]);
     assert.ok(ones([2], { dtype: 'float64' }).toArray() instanceof Float64Array);
     assert.deepEqual(full([2], 7, { dtype: 'int64' }).toArray(), BigInt64Array.from([7n, 7n]));
     assert.deepEqual(full([2], 7, { dtype: 'int32' }).toArray(), Int32Array.from([7, 7]));
@@ -23,14 +23,14 @@ test('creators honour shape, dtype and requiresGrad; read-back gives the dtype\'
     assert.deepEqual(tensor([true, false]).toArray(), Uint8Array.from([1, 0]));
     assert.equal(tensor([true, false]).dtype, 'bool');
     assert.deepEqual(tensor([[true], [false]]).tolist(), [[true], [false]]);
-    assert.deepEqual(Array.from(arange(5).toArray()), [0, 1, 2, 3, 4]);
-    assert.deepEqual(Array.from(arange(1, 2, 0.25, { dtype: 'float64' }).toArray()), [1, 1.25, 1.5, 1.75]);
+    assert.deepEqual(arange(5).tolist(), [0, 1, 2, 3, 4]);
+    assert.deepEqual(arange(1, 2, 0.25, { dtype: 'float64' }).tolist(), [1, 1.25, 1.5, 1.75]);
     assert.equal(arange(3, undefined, 1, { dtype: 'int64' }).dtype, 'int64');
     assert.deepEqual(tensor([[1, 2], [3, 4]]).tolist(), [[1, 2], [3, 4]]);
     assert.equal(tensor(3.5).item(), 3.5);
     assert.deepEqual(tensor(3.5).shape, []);
     assert.deepEqual(zerosLike(ones([2], { dtype: 'float64' })).dtype, 'float64');
-    assert.deepEqual(Array.from(onesLike(zeros([2])).toArray()), [1, 1]);
+    assert.deepEqual(onesLike(zeros([2])).tolist(), [1, 1]);
     assert.deepEqual(randnLike(zeros([4, 2])).shape, [4, 2]);
     assert.equal(randn([2], { requiresGrad: true }).requiresGrad, true);
     assert.equal(rand([1000]).max().item() < 1 && rand([1000]).min().item() >= 0, true);
@@ -46,7 +46,7 @@ test('fromArray copies: later writes to the array do not reach the tensor', () =
     data[0] = 100;
     assert.deepEqual(t.tolist(), [[1, 2], [3, 4]]);
     const sub = new Float64Array([9, 1, 2, 9]).subarray(1, 3);     // a view with a byte offset
-    assert.deepEqual(Array.from(fromArray(sub, [2]).toArray()), [1, 2]);
+    assert.deepEqual(fromArray(sub, [2]).tolist(), [1, 2]);
     assert.equal(fromArray(new BigInt64Array([5n]), [1]).dtype, 'int64');
     assert.equal(fromArray(new Int32Array([5]), [1]).dtype, 'int32');
     assert.equal(fromArray(new Uint8Array([1, 0]), [2], { dtype: 'bool' }).dtype, 'bool');
@@ -103,13 +103,13 @@ test('backward accumulates .grad; retainGraph allows a second pass; gradient for
     const w = tensor([1, 2, 3], { dtype: 'float64', requiresGrad: true });
     const y = w.mul(w).sum();
     y.backward(undefined, { retainGraph: true });
-    assert.deepEqual(Array.from(w.grad!.toArray()), [2, 4, 6]);
+    assert.deepEqual(w.grad!.tolist(), [2, 4, 6]);
     y.backward();
-    assert.deepEqual(Array.from(w.grad!.toArray()), [4, 8, 12]);
+    assert.deepEqual(w.grad!.tolist(), [4, 8, 12]);
     assert.throws(() => y.backward(), /TORCH|second time|freed/);
     w.zeroGrad_();
     w.mul(3).backward(tensor([1, 0, 2], { dtype: 'float64' }));
-    assert.deepEqual(Array.from(w.grad!.toArray()), [3, 0, 6]);
+    assert.deepEqual(w.grad!.tolist(), [3, 0, 6]);
     assert.equal(w.isLeaf, true);
   });
 });
@@ -120,13 +120,13 @@ test('grad(): createGraph gives differentiable results; allowUnused gives null',
     const u = tensor([5], { dtype: 'float64', requiresGrad: true });
     const y = x.pow(3).sum();
     const [dx, du] = grad(y, [x, u], { createGraph: true, allowUnused: true });
-    assert.deepEqual(Array.from(dx!.toArray()), [3, 12]);        // 3x²
+    assert.deepEqual(dx!.tolist(), [3, 12]);        // 3x²
     assert.equal(du, null);
     const [ddx] = grad(dx!.sum(), [x]);
-    assert.deepEqual(Array.from(ddx!.toArray()), [6, 12]);       // 6x
+    assert.deepEqual(ddx!.tolist(), [6, 12]);       // 6x
     assert.equal(x.grad, null, 'grad() does not touch .grad');
     const [g] = grad(x.mul(2), [x], { gradOutputs: [tensor([1, 10], { dtype: 'float64' })] });
-    assert.deepEqual(Array.from(g!.toArray()), [2, 20]);
+    assert.deepEqual(g!.tolist(), [2, 20]);
     assert.throws(() => grad(y, [u]), /TORCH|not have been used|appears to not/);
   });
 });
@@ -148,14 +148,14 @@ test('in-place updates change the tensor itself (optimizer steps under noGrad)',
       p.sub_(tensor([1, 1], { dtype: 'float64' }), 0.5).mul_(2).add_(1);
       p.addcmul_(tensor([1, 1], { dtype: 'float64' }), tensor([2, 3], { dtype: 'float64' }), 0.5);
     });
-    assert.deepEqual(Array.from(p.toArray()), [3, 5.5]);
+    assert.deepEqual(p.tolist(), [3, 5.5]);
     assert.equal(p.requiresGrad, true);
     const q = zeros([3]).fill_(2);
-    assert.deepEqual(Array.from(q.toArray()), [2, 2, 2]);
+    assert.deepEqual(q.tolist(), [2, 2, 2]);
     q.copy_(ones([3]));
-    assert.deepEqual(Array.from(q.toArray()), [1, 1, 1]);
+    assert.deepEqual(q.tolist(), [1, 1, 1]);
     q.zero_();
-    assert.deepEqual(Array.from(q.toArray()), [0, 0, 0]);
+    assert.deepEqual(q.tolist(), [0, 0, 0]);
   });
 });
 
