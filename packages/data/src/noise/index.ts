@@ -1,3 +1,3 @@
 export { Rng } from './prng.js';
 export { addWhiteNoise, meanSquare, type WhiteNoiseSpec } from './white.js';
-export { loadNstdbNoise, addNstdbNoise, qrsPeakToPeak, nstSignalPower, type NstdbKind, type NoiseRecord, type NstdbNoiseOptions } from './nstdb.js';
+export { loadNstdbNoise, addNstdbNoise, qrsPeakToPeak, noiseRms, nstSignalPower, nstSnrDb, type NstdbKind, type NoiseRecord, type NstdbNoiseOptions } from './nstdb.js';

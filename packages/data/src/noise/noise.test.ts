@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Rng, addWhiteNoise, addNstdbNoise, loadNstdbNoise, meanSquare, nstSignalPower, qrsPeakToPeak } from './index.js';
+import { Rng, addWhiteNoise, addNstdbNoise, loadNstdbNoise, meanSquare, noiseRms, nstSignalPower, nstSnrDb, qrsPeakToPeak } from './index.js';
 import { DspError } from '../dsp/errors.js';
 
 const NSTDB = fileURLToPath(new URL('../../../../fixtures/data/nstdb', import.meta.url));
@@ -58,6 +58,26 @@ test('white noise by amplitude: Gaussian sd and uniform range as asked; seeded',
   assert.throws(() => addWhiteNoise([ecg], { kind: 'gaussian' }, new Rng(1)), /needs exactly one of amplitude or snrDb/);
 });
 
+test('sigamp-style measures: 5 %-trimmed means over beats or 1-s windows', () => {
+  // 40 beats of known peak-to-peak amplitude 1..40 mV at 1 s spacing: trimmed mean drops 2 each side
+  const fs = 100;
+  const x = new Float64Array(4100);
+  const beats: number[] = [];
+  for (let k = 0; k < 40; k++) {
+    const t = 50 + k * 100;
+    x[t] = (k + 1) / 2;
+    x[t + 3] = -(k + 1) / 2;
+    beats.push(t);
+  }
+  const want = Array.from({ length: 36 }, (_, j) => j + 3).reduce((s, v) => s + v, 0) / 36;
+  assert.ok(Math.abs(qrsPeakToPeak(x, fs, beats) - want) < 1e-12);
+  // a window that misses the beat by more than 0.05 s sees nothing: the ±5-sample window of fs = 100
+  assert.equal(qrsPeakToPeak(x, fs, [20]), 0);
+  // noise RMS: 1-s windows about their own mean, so a DC offset does not count
+  const n = Float64Array.from({ length: 1000 }, (_, i) => 5 + (i % 2 === 0 ? 0.3 : -0.3));
+  assert.ok(Math.abs(noiseRms(n, 100) - 0.3) < 1e-12);
+});
+
 test('nst signal power: a sine of amplitude A has S = pp²/8 = A²/2, its mean power', () => {
   const fs = 360;
   const sine = Float64Array.from({ length: 3600 }, (_, i) => 1.5 * Math.sin((2 * Math.PI * 1.3 * i) / fs));
@@ -74,7 +94,7 @@ test('NSTDB bw/ma noise at a target SNR (nst convention) on a real ECG, resample
     for (const target of [0, 6, 12, 24]) {
       const out = addNstdbNoise([ecg], 500, noise, target, new Rng(3));
       const added = diff(out[0]!, ecg);
-      assert.ok(Math.abs(snrDb(nstSignalPower(ecg, 500), added) - target) < 1e-9, `${kind} at ${target} dB`);
+      assert.ok(Math.abs(nstSnrDb(ecg, added, 500) - target) < 1e-9, `${kind} at ${target} dB`);
       assert.ok(meanSquare(added) > 0);
     }
     const a = addNstdbNoise([ecg, ecg], 500, noise, 6, new Rng(42));

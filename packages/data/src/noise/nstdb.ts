@@ -5,7 +5,6 @@ import { rateRatio, resamplePoly } from '../dsp/resample.js';
 import { type Signal, signalShape } from '../dsp/types.js';
 import { rdrecord } from '../wfdb/index.js';
 import type { Rng } from './prng.js';
-import { meanSquare } from './white.js';
 
 /**
  * Noise records of the MIT-BIH Noise Stress Test Database: 'bw' baseline wander, 'ma' muscle
@@ -35,17 +34,30 @@ export async function loadNstdbNoise(dir: string, kind: NstdbKind): Promise<Nois
   return { kind, fs: rec.fs, channels: rec.physical, source: path };
 }
 
+/** sigamp's estimate: sort, drop the lowest and highest 5 % (floor(n/20) each), average the rest. */
+function trimmedMean(xs: number[]): number {
+  const a = [...xs].sort((x, y) => x - y);
+  const lo = Math.floor(a.length / 20);
+  let s = 0;
+  for (let j = lo; j < a.length - lo; j++) s += a[j]!;
+  return s / (a.length - 2 * lo);
+}
+
+/** At most this many measurements, as sigamp (NMAX = 300). */
+const NMAX = 300;
+
 /**
- * Typical QRS peak-to-peak amplitude of one lead: the median over beats of (max - min) within
- * ±50 ms of each beat when beat sample positions are given, else the median of (max - min) over
- * consecutive 1-s windows (each window of a record at ≥ 60 bpm holds a QRS, the largest deflection).
+ * QRS peak-to-peak amplitude as WFDB's `sigamp -a` measures it: for each beat (up to 300), max - min
+ * from 0.05 s before to 0.05 s after the beat, then the 5 %-trimmed mean. Without beat positions (nst
+ * needs reference annotations; our records often have none) the same statistic is taken over
+ * consecutive 1-s windows, each of which holds a QRS complex at heart rates of 60/min and above.
  */
 export function qrsPeakToPeak(lead: Float64Array, fs: number, beats?: readonly number[]): number {
   const amps: number[] = [];
   const range = (a: number, b: number): void => {
     let lo = Infinity;
     let hi = -Infinity;
-    for (let i = Math.max(0, a); i < Math.min(lead.length, b); i++) {
+    for (let i = Math.max(0, a); i <= Math.min(lead.length - 1, b); i++) {
       lo = Math.min(lo, lead[i]!);
       hi = Math.max(hi, lead[i]!);
     }
@@ -53,25 +65,50 @@ export function qrsPeakToPeak(lead: Float64Array, fs: number, beats?: readonly n
   };
   if (beats !== undefined && beats.length > 0) {
     const w = Math.round(0.05 * fs);
-    for (const b of beats) range(b - w, b + w + 1);
+    for (const b of beats.slice(0, NMAX)) range(b - w, b + w);
   } else {
     const w = Math.max(1, Math.round(fs));
-    for (let a = 0; a + w <= lead.length || a === 0; a += w) range(a, a + w);
+    for (let a = 0; amps.length < NMAX && (a + w <= lead.length || a === 0); a += w) range(a, a + w - 1);
   }
   if (amps.length === 0) argError('qrsPeakToPeak', 'lead', 'has no samples to measure');
-  amps.sort((x, y) => x - y);
-  const m = amps.length >> 1;
-  return amps.length % 2 ? amps[m]! : (amps[m - 1]! + amps[m]!) / 2;
+  return trimmedMean(amps);
 }
 
 /**
- * The NSTDB convention for SNR (nst(1), WFDB; Moody, Muldrow & Mark 1984): the signal power is
- * S = pp² / 8, the power of a sinusoid whose peak-to-peak amplitude equals the QRS peak-to-peak
- * amplitude pp; the noise power N is its mean square (RMS²); SNR = 10·log10(S / N).
+ * Noise RMS as `sigamp -r` measures it: the RMS about the mean of each consecutive 1-s window (up
+ * to 300 windows; a shorter signal is one window), then the 5 %-trimmed mean.
+ */
+export function noiseRms(noise: Float64Array, fs: number): number {
+  const w = Math.max(1, Math.round(fs));
+  const rms: number[] = [];
+  const one = (a: number, b: number): void => {
+    let m = 0;
+    for (let i = a; i < b; i++) m += noise[i]!;
+    m /= b - a;
+    let s = 0;
+    for (let i = a; i < b; i++) s += (noise[i]! - m) ** 2;
+    rms.push(Math.sqrt(s / (b - a)));
+  };
+  if (noise.length === 0) argError('noiseRms', 'noise', 'is empty');
+  if (noise.length < w) one(0, noise.length);
+  for (let a = 0; rms.length < NMAX && a + w <= noise.length; a += w) one(a, a + w);
+  return trimmedMean(rms);
+}
+
+/**
+ * The NSTDB convention for SNR (WFDB nst.c: `nsr = pow(10., snr/-20.)*sqrt(2.0)/4.0`, the ratio of
+ * the noise RMS to the QRS peak-to-peak amplitude, both measured by sigamp): SNR = 10·log10(S / N)
+ * with S = pp² / 8 (the power of a sinusoid of peak-to-peak amplitude pp) and N = RMS². Moody GB,
+ * Muldrow WE, Mark RG, A noise stress test for arrhythmia detectors, Computers in Cardiology 1984.
  */
 export function nstSignalPower(lead: Float64Array, fs: number, beats?: readonly number[]): number {
   const pp = qrsPeakToPeak(lead, fs, beats);
   return (pp * pp) / 8;
+}
+
+/** SNR in dB of `noise` added to `lead`, by the NSTDB convention. */
+export function nstSnrDb(lead: Float64Array, noise: Float64Array, fs: number, beats?: readonly number[]): number {
+  return 10 * Math.log10(nstSignalPower(lead, fs, beats) / noiseRms(noise, fs) ** 2);
 }
 
 const resampled = new WeakMap<NoiseRecord, Map<number, Float64Array[]>>();
@@ -98,8 +135,9 @@ export interface NstdbNoiseOptions {
  * Adds real NSTDB noise to every lead at `snrDb` by the nst convention (see nstSignalPower). The
  * noise is resampled to `fs` with resamplePoly, a segment of the record's length is taken from a
  * random channel at a random offset (wrapping around if the noise is shorter), its mean is removed
- * (the noise records carry a DC offset that is not noise), and it is scaled so that
- * 10·log10(S / mean(noise²)) = snrDb exactly. Seeded by `rng`.
+ * (the noise records carry a DC offset that is not noise), and it is scaled as nst does,
+ * gain = nsr · pp / RMS. One difference from nst: the RMS is measured on the segment added, not on
+ * the noise record's first 300 s, so each output has exactly the target SNR. Seeded by `rng`.
  * Example: `addNstdbNoise(sig, 500, await loadNstdbNoise(dir, 'ma'), 6, new Rng(7))`.
  */
 export function addNstdbNoise(sig: Signal, fs: number, noise: NoiseRecord, snrDb: number, rng: Rng, opts: NstdbNoiseOptions = {}): Signal {
@@ -115,9 +153,9 @@ export function addNstdbNoise(sig: Signal, fs: number, noise: NoiseRecord, snrDb
     for (let i = 0; i < n; i++) mean += seg[i] = src[(off + i) % src.length]!;
     mean /= n;
     for (let i = 0; i < n; i++) seg[i]! -= mean;
-    const pn = meanSquare(seg);
-    const s = nstSignalPower(lead, fs, opts.beats);
-    const gain = pn === 0 ? 0 : Math.sqrt(s / 10 ** (snrDb / 10) / pn);
+    const rms = noiseRms(seg, fs);
+    const nsr = (10 ** (snrDb / -20) * Math.SQRT2) / 4; // nst.c
+    const gain = rms === 0 ? 0 : (nsr * qrsPeakToPeak(lead, fs, opts.beats)) / rms;
     return lead.map((v, i) => v + gain * seg[i]!);
   });
 }
