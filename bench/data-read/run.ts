@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { rdheaderSync, rdrecord, rdrecordSync } from '@ecglab/data';
 
 const DATA = process.env.ECGLAB_SHARED_DATA ?? '/work/shared/data';
@@ -48,9 +49,16 @@ async function timeAsync(fn: () => Promise<void>): Promise<number> {
   return Number(process.hrtime.bigint() - t) / 1e9;
 }
 
+// The ceiling's typed array: an Int16Array view of the bytes (readFile's buffers start at offset 0).
+function view16(b: Buffer): Int16Array {
+  if (b.byteOffset & 1) throw new Error('unaligned buffer from readFile');
+  return new Int16Array(b.buffer, b.byteOffset, b.byteLength >> 1);
+}
+
 // Sink so that the work cannot be optimised away.
 let sink = 0;
 
+const loadBefore = loadavg()[0]!;
 const results = [];
 for (const set of sets) {
   const files = set.records.map(filesOf);
@@ -58,7 +66,7 @@ for (const set of sets) {
   const variants: Record<string, () => Promise<number>> = {
     // Ceiling: read each file whole into a Uint8Array and view it as Int16Array, no decoding.
     'ceiling sync': async () => time(() => {
-      for (const fs of files) for (const f of fs) { const b = readFileSync(f); sink += new Int16Array(b.buffer, b.byteOffset & ~1 ? 0 : b.byteOffset, b.byteLength >> 1).length; }
+      for (const fs of files) for (const f of fs) { const b = readFileSync(f); sink += view16(b).length; }
     }),
     'rdrecordSync physical': async () => time(() => {
       for (const r of set.records) sink += rdrecordSync(r).sigLen;
@@ -67,7 +75,7 @@ for (const set of sets) {
       for (const r of set.records) sink += rdrecordSync(r, { physical: false }).sigLen;
     }),
     'ceiling async': () => timeAsync(async () => {
-      for (const fs of files) for (const f of fs) { const b = await readFile(f); sink += new Int16Array(b.buffer, b.byteOffset & ~1 ? 0 : b.byteOffset, b.byteLength >> 1).length; }
+      for (const fs of files) for (const f of fs) { const b = await readFile(f); sink += view16(b).length; }
     }),
     'rdrecord physical': () => timeAsync(async () => {
       for (const r of set.records) sink += (await rdrecord(r)).sigLen;
@@ -91,8 +99,10 @@ for (const set of sets) {
 }
 
 if (json) {
-  process.stdout.write(`${JSON.stringify({ node: process.version, repeats, results, sink: sink > 0 }, null, 1)}\n`);
+  process.stdout.write(`${JSON.stringify({ node: process.version, repeats, loadavg1m: { before: loadBefore, after: loadavg()[0] }, results, sink: sink > 0 }, null, 1)}\n`);
 } else {
+  // Other processes share the 2 cores: the load average says how far to trust absolute numbers.
+  process.stdout.write(`load average (1 min): ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after\n`);
   for (const r of results) {
     process.stdout.write(`\n${r.set}: ${r.records} records, ${(r.bytes / 1e6).toFixed(1)} MB (median of ${repeats})\n`);
     for (const [k, v] of Object.entries(r.variants)) {
