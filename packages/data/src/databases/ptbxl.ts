@@ -174,9 +174,10 @@ export class Ptbxl extends BaseDatabase {
     this.check(id);
     const r = this.rows.get(id)!;
     const age = r.age!.trim() === '' ? null : Number(r.age);
-    // ptbxl_database.csv: sex 0 = male, 1 = female
+    // ptbxl_database.csv: sex 0 = male, 1 = female; ages over 89 are coded as 300 (de-identification)
     const sex = r.sex!.trim() === '0' ? 'M' : r.sex!.trim() === '1' ? 'F' : null;
-    return { age: age !== null && Number.isFinite(age) ? age : null, sex, extra: { ...r } };
+    const known = age !== null && Number.isFinite(age) && age < 300;
+    return { age: known ? age : null, sex, extra: { ...r, ...(age !== null && age >= 300 ? { ageNote: 'over 89 (coded 300 in PTB-XL)' } : {}) } };
   }
 }
 

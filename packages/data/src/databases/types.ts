@@ -6,6 +6,8 @@ export interface LoadedRecord {
   signal: Signal;
   fs: number;
   leads: string[];
+  /** Samples WFDB marked invalid, set to 0 on loading (WFDB sources only). */
+  invalid?: number;
 }
 
 /** Labels of one record: multi-hot over the database's `classes`, and the positive class names. */
