@@ -4,8 +4,9 @@ import { register as evaluate } from './eval.js';
 import { register as predict } from './predict.js';
 import { register as info } from './info.js';
 import { register as convert } from './convert.js';
+import { register as render } from './render.js';
 
 /** Each subcommand module exports one `register(program)`; add new ones to this list. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [train, evaluate, predict, info, convert];
+export const commands: RegisterCommand[] = [train, evaluate, predict, info, convert, render];

@@ -1,0 +1,127 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { rdheader, rdrecord } from '@ecglab/data';
+import { RenderArgumentError } from './errors.js';
+import { standardLabel } from './layout.js';
+import type { EcgRecord, RenderOptions } from './options.js';
+import { renderPage } from './page.js';
+import { writePage } from './encode.js';
+
+/** Seconds read from a record: more than any layout draws on one page (6 strips of 10 s). */
+const MAX_SECONDS = 60;
+
+const TO_MV: Record<string, number> = { mv: 1, uv: 1e-3, 'μv': 1e-3, 'µv': 1e-3, v: 1e3 };
+
+/**
+ * Reads a WFDB record (through @ecglab/data) as an EcgRecord in mV: at most 12 leads (the
+ * standard ones first when there are more) and the first 60 s.
+ *
+ * @example const rec = await readEcgRecord('fixtures/data/ptbxl/records500/00000/00017_hr');
+ */
+export async function readEcgRecord(path: string): Promise<EcgRecord> {
+  const h = await rdheader(path);
+  const sampto = h.sigLen === undefined ? undefined : Math.min(h.sigLen, Math.ceil(h.fs * MAX_SECONDS));
+  const names = h.signals.map((s) => s.description);
+  let channels = names.map((_, i) => i);
+  if (channels.length > 12) {
+    const std = channels.filter((i) => standardLabel(names[i] as string) !== undefined);
+    channels = [...std, ...channels.filter((i) => !std.includes(i))].slice(0, 12);
+    channels.sort((a, b) => a - b);
+  }
+  const r = await rdrecord(path, { channels, ...(sampto === undefined ? {} : { sampto }) });
+  const signals = (r.physical ?? []).map((s, j) => {
+    const unit = (r.units[j] ?? 'mV').trim().toLowerCase();
+    const k = TO_MV[unit];
+    if (k === undefined) throw new RenderArgumentError(`readEcgRecord: ${path}: signal ${r.sigName[j]} is in '${r.units[j]}', not a voltage (mV, uV, V)`);
+    return k === 1 ? s : s.map((v) => v * k);
+  });
+  const info = h.info;
+  return {
+    signals,
+    fs: r.fs,
+    leadNames: r.sigName,
+    meta: {
+      id: r.recordName,
+      ...(info.age !== undefined ? { age: info.age } : {}),
+      ...(info.sex !== undefined ? { sex: info.sex } : {}),
+    },
+  };
+}
+
+/** Record paths (without .hea) of a folder: its WFDB `RECORDS` list when present, else every .hea below it. */
+export async function listRecords(dir: string): Promise<string[]> {
+  const st = await stat(dir).catch(() => undefined);
+  if (st === undefined || !st.isDirectory()) throw new RenderArgumentError(`listRecords: '${dir}' is not a folder`);
+  const list = join(dir, 'RECORDS');
+  if (existsSync(list)) {
+    const names = (await readFile(list, 'utf8')).split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+    return names.map((n) => join(dir, n));
+  }
+  const out: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    for (const e of (await readdir(d, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (e.name.startsWith('.')) continue;
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.name.endsWith('.hea')) out.push(p.slice(0, -4));
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+/** A seed per record from the page seed and the record's path, so resuming a batch redraws nothing differently. */
+export function recordSeed(seed: number, name: string): number {
+  let h = 2166136261 ^ seed;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+export interface BatchOptions {
+  render: Partial<RenderOptions>;
+  format: 'png' | 'jpeg';
+  sidecar: boolean;
+  /** Called after each record: done so far, total, and what happened to this one. */
+  onProgress?: (done: number, total: number, rec: string, status: 'rendered' | 'skipped' | 'failed') => void;
+}
+
+export interface BatchResult {
+  rendered: number;
+  skipped: number;
+  failed: { record: string; error: string }[];
+}
+
+/**
+ * Renders every record of `dir` to `outDir`, mirroring sub-folders (`a/b.hea` → `a/b.png`). A page
+ * whose image exists is skipped: images are renamed into place last, so one present is complete.
+ */
+export async function renderBatch(dir: string, outDir: string, opts: BatchOptions): Promise<BatchResult> {
+  const records = await listRecords(dir);
+  if (records.length === 0) throw new RenderArgumentError(`renderBatch: no records (.hea files or RECORDS) in '${dir}'`);
+  const res: BatchResult = { rendered: 0, skipped: 0, failed: [] };
+  const ext = opts.format === 'png' ? 'png' : 'jpg';
+  for (let i = 0; i < records.length; i++) {
+    const rec = records[i] as string;
+    const rel = relative(dir, rec);
+    const out = join(outDir, `${rel}.${ext}`);
+    let status: 'rendered' | 'skipped' | 'failed' = 'skipped';
+    if (existsSync(out)) {
+      res.skipped++;
+    } else {
+      try {
+        const ecg = await readEcgRecord(rec);
+        const page = await renderPage(ecg, { ...opts.render, seed: recordSeed(opts.render.seed ?? 0, rel) });
+        await mkdir(dirname(out), { recursive: true });
+        await writePage(out, page, { sidecar: opts.sidecar });
+        res.rendered++;
+        status = 'rendered';
+      } catch (err) {
+        res.failed.push({ record: rec, error: (err as Error).message });
+        status = 'failed';
+      }
+    }
+    opts.onProgress?.(i + 1, records.length, rec, status);
+  }
+  return res;
+}
