@@ -20,11 +20,12 @@ export function register(program: Command): void {
         return;
       }
       const lines = [
-        `records ${r.n}  accuracy ${r.accuracy.toFixed(4)}  macro F1 ${r.macroF1.toFixed(4)}  balanced acc ${r.balancedAccuracy.toFixed(4)}  macro AUROC ${r.macroAuroc.toFixed(4)}  macro AUPRC ${r.macroAuprc.toFixed(4)}`,
+        `records ${r.n}  accuracy ${r.accuracy.toFixed(4)}  macro F1 ${r.macroF1.toFixed(4)}${r.balancedAccuracy !== undefined ? `  balanced acc ${r.balancedAccuracy.toFixed(4)}` : ""}  macro AUROC ${r.macroAuroc.toFixed(4)}  macro AUPRC ${r.macroAuprc.toFixed(4)}`,
         ...(r.cinc2017F1 !== undefined ? [`CinC 2017 F1 ${r.cinc2017F1.toFixed(4)}`] : []),
         `${r.ci.metric}: ${Math.round(r.ci.level * 100)}% bootstrap CI ${r.ci.lower.toFixed(4)}–${r.ci.upper.toFixed(4)} (${r.ci.iterations} resamples)`,
         `per-class F1: ${Object.entries(r.perClassF1).map(([c, f]) => `${c} ${f.toFixed(4)}`).join('  ')}`,
-        `confusion (rows true ${r.classes.join('/')}): ${JSON.stringify(r.confusion)}`,
+        ...(r.confusion ? [`confusion (rows true ${r.classes.join('/')}): ${JSON.stringify(r.confusion)}`] : []),
+        ...(r.perClassAuroc ? [`per-class AUROC: ${Object.entries(r.perClassAuroc).map(([c, v]) => `${c} ${v.toFixed(4)}`).join('  ')}`] : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     });

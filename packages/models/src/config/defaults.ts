@@ -1,5 +1,5 @@
 import { MA_LIANG_DEFAULTS, XRESNET1D_DEFAULTS, type ModelConfig } from '../models/config.js';
-import type { InputConfig, RunConfig, ScheduleConfig } from './types.js';
+import type { DatasetConfig, InputConfig, RunConfig, ScheduleConfig } from './types.js';
 
 /** Defaults of every field a config file may leave out; each carries its reason. */
 export const RUN_DEFAULTS: Omit<RunConfig, 'name' | 'data'> = {
@@ -36,4 +36,9 @@ export function modelDefaults(kind: ModelConfig['kind']): ModelConfig {
 
 export function scheduleDefaults(kind: ScheduleConfig['kind']): ScheduleConfig {
   return kind === 'cosine' ? { kind, warmupEpochs: 0, minLrFraction: 0 } : { kind, warmupEpochs: 0 };
+}
+
+export function dataDefaults(kind: DatasetConfig['kind']): DatasetConfig {
+  // PTB-XL at 100 Hz with the 5 superclasses: the PTB-XL benchmark's most reported task.
+  return kind === 'cinc2017' ? { kind, path: '', limit: 0 } : { kind, path: '', limit: 0, fs: 100, labels: 'superclass' };
 }

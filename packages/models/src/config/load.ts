@@ -3,7 +3,7 @@ import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
 import Ajv from 'ajv';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { RUN_DEFAULTS, inputDefaults, modelDefaults, scheduleDefaults } from './defaults.js';
+import { RUN_DEFAULTS, dataDefaults, inputDefaults, modelDefaults, scheduleDefaults } from './defaults.js';
 import { RUN_SCHEMA, VARIANTS } from './schema.js';
 import type { RunConfig } from './types.js';
 
@@ -96,7 +96,7 @@ export function parseRunConfig(raw: unknown, source: string, baseDir = process.c
   const problems: string[] = [];
   if (!validateTop(raw)) problems.push(...formatErrors((validateTop.errors ?? []) as unknown as AjvError[], ''));
   const obj = raw as Json;
-  for (const section of ['model', 'input', 'schedule'] as const) {
+  for (const section of ['data', 'model', 'input', 'schedule'] as const) {
     const v = obj[section] as Json | undefined;
     if (v === undefined || typeof v !== 'object' || v === null) continue;
     const check = validateVariant[section][String(v.kind)];
@@ -107,7 +107,7 @@ export function parseRunConfig(raw: unknown, source: string, baseDir = process.c
   const cfg: RunConfig = {
     ...merge(RUN_DEFAULTS, { ...obj, model: undefined, input: undefined, schedule: undefined }),
     name: obj.name as string,
-    data: merge({ kind: 'cinc2017', path: '', limit: 0 } as RunConfig['data'], obj.data),
+    data: merge(dataDefaults(((obj.data as Json).kind ?? 'cinc2017') as RunConfig['data']['kind']), obj.data),
     model: merge(modelDefaults(((obj.model as Json | undefined)?.kind ?? 'ma-liang') as RunConfig['model']['kind']), obj.model),
     input: merge(inputDefaults(((obj.input as Json | undefined)?.kind ?? 'max-abs') as RunConfig['input']['kind']), obj.input),
     schedule: merge(scheduleDefaults(((obj.schedule as Json | undefined)?.kind ?? 'cosine') as RunConfig['schedule']['kind']), obj.schedule),

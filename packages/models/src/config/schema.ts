@@ -1,6 +1,6 @@
 /**
- * JSON schemas (draft-07, checked by ajv) of a run config. Discriminated unions (`model`, `input`,
- * `schedule`) are a table of one schema per `kind`; the loader validates `kind` first and then the
+ * JSON schemas (draft-07, checked by ajv) of a run config. Discriminated unions (`data`, `model`,
+ * `input`, `schedule`) are a table of one schema per `kind`; the loader validates `kind` first and then the
  * variant, so an error names the field of the variant that was meant.
  */
 type Schema = Record<string, unknown>;
@@ -16,7 +16,20 @@ function object(properties: Record<string, unknown>, required: string[] = []): S
 }
 
 /** Union sections: the schema of each variant, keyed by `kind`. */
-export const VARIANTS: Record<'model' | 'input' | 'schedule', Record<string, Schema>> = {
+export const VARIANTS: Record<'data' | 'model' | 'input' | 'schedule', Record<string, Schema>> = {
+  data: {
+    cinc2017: { ...object({ kind: { enum: ['cinc2017'] }, path: { type: 'string', minLength: 1 }, limit: nonNegInt }), required: ['kind', 'path'] },
+    ptbxl: {
+      ...object({
+        kind: { enum: ['ptbxl'] },
+        path: { type: 'string', minLength: 1 },
+        limit: nonNegInt,
+        fs: { enum: [100, 500] },
+        labels: { enum: ['superclass', 'norm-vs-abnormal'] },
+      }),
+      required: ['kind', 'path'],
+    },
+  },
   model: {
     'ma-liang': object({
       kind: { enum: ['ma-liang'] },
@@ -63,14 +76,7 @@ export const RUN_SCHEMA: Schema = object(
     name: { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9._-]+$' },
     seed: nonNegInt,
     threads: { type: 'integer', minimum: 1, maximum: 256 },
-    data: object(
-      {
-        kind: { enum: ['cinc2017'] },
-        path: { type: 'string', minLength: 1 },
-        limit: nonNegInt,
-      },
-      ['kind', 'path'],
-    ),
+    data: { type: 'object', required: ['kind'], properties: { kind: { enum: Object.keys(VARIANTS.data) } } },
     input: { type: 'object', required: ['kind'], properties: { kind: { enum: Object.keys(VARIANTS.input) } } },
     model: { type: 'object', required: ['kind'], properties: { kind: { enum: Object.keys(VARIANTS.model) } } },
     optimizer: object({

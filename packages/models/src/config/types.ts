@@ -1,13 +1,28 @@
 import type { ModelConfig } from '../models/config.js';
 
-/** Where the records come from. A discriminated union: one variant per database adapter. */
-export type DatasetConfig = {
-  kind: 'cinc2017';
-  /** Folder holding REFERENCE.csv and the .hea/.mat records; relative paths resolve against the config file. */
-  path: string;
-  /** Use only the first `limit` records of a seeded stratified order (tiny test runs); 0 = all. */
-  limit: number;
-};
+/** Where the records come from. A discriminated union: one variant per database adapter of @ecglab/data. */
+export type DatasetConfig =
+  | {
+      kind: 'cinc2017';
+      /** Folder holding REFERENCE.csv and the .hea/.mat records; relative paths resolve against the config file. */
+      path: string;
+      /** Use only `limit` records of a seeded class-stratified order (tiny test runs); 0 = all. */
+      limit: number;
+    }
+  | {
+      kind: 'ptbxl';
+      /** Folder holding ptbxl_database.csv, scp_statements.csv and records100/ or records500/. */
+      path: string;
+      limit: number;
+      /** Sampling rate of the records to read. */
+      fs: 100 | 500;
+      /**
+       * `superclass`: multi-label over the 5 diagnostic superclasses (sigmoid outputs);
+       * `norm-vs-abnormal`: single-label NORM (only NORM) vs abnormal (any other superclass); records
+       * without a diagnostic statement are left out.
+       */
+      labels: 'superclass' | 'norm-vs-abnormal';
+    };
 
 /** Input pipeline. `max-abs` is Ma & Liang's; `mv-zscore` is the conventional alternative. */
 export type InputConfig =
@@ -50,6 +65,7 @@ export type TrainConfig = {
   sampling: 'shuffle' | 'balanced';
   /** Validation metric that picks the best epoch and drives early stopping. */
   monitor: 'cinc2017F1' | 'macroF1' | 'macroAuroc' | 'accuracy';
+
   /** Stop after this many epochs without improvement of `monitor`; 0 disables. */
   patience: number;
   /** Fraction of records held out for validation (stratified, seeded by `seed`). */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { loadWfdb, openCinc2017, type Cinc2017 } from '@ecglab/data';
+import { loadWfdb, openCinc2017, openPtbxl, type Cinc2017 } from '@ecglab/data';
 import { DataSpecError } from '../errors.js';
 import type { DatasetConfig } from '../config/types.js';
 import { Rng } from '../util/rng.js';
@@ -10,14 +10,19 @@ export interface LabeledRecord {
   id: string;
   fs: number;
   signal: Float32Array[];
-  /** Class index for single-label datasets. */
+  /**
+   * Single-label: the class index. Multi-label: the first positive class, or the number of classes
+   * when there is none (what splits and class-balanced sampling stratify on).
+   */
   label: number;
+  /** Multi-hot targets over the classes (one-hot for single-label datasets). */
+  targets: Float32Array;
 }
 
 export interface Dataset {
   name: string;
   classes: string[];
-  task: 'single-label';
+  task: 'single-label' | 'multi-label';
   records: LabeledRecord[];
 }
 
@@ -48,9 +53,37 @@ export async function loadDataset(cfg: DatasetConfig, seed = 0, only: Set<string
       const records: LabeledRecord[] = [];
       for (const { id, label } of rows) {
         const rec = await db.load(id);
-        records.push({ id, label, fs: rec.fs, signal: rec.signal.map((l) => Float32Array.from(l)) });
+        const targets = new Float32Array(classes.length);
+        targets[label] = 1;
+        records.push({ id, label, targets, fs: rec.fs, signal: rec.signal.map((l) => Float32Array.from(l)) });
       }
       return { name: 'cinc2017', classes, task: 'single-label', records };
+    }
+    case 'ptbxl': {
+      const db = openPtbxl({ dir: cfg.path, fs: cfg.fs, labelSet: 'superclass' });
+      const superclasses = [...db.classes];
+      const binary = cfg.labels === 'norm-vs-abnormal';
+      const classes = binary ? ['NORM', 'ABNORMAL'] : superclasses;
+      const normIndex = superclasses.indexOf('NORM');
+      let rows = db.list().flatMap((id) => {
+        const hot = db.labels(id).multiHot;
+        if (!binary) {
+          const first = hot.indexOf(1);
+          return [{ id, targets: Float32Array.from(hot), label: first < 0 ? classes.length : first }];
+        }
+        const positives = hot.reduce((a, b) => a + b, 0);
+        if (positives === 0) return []; // no diagnostic statement: neither normal nor abnormal
+        const label = positives === 1 && hot[normIndex] === 1 ? 0 : 1;
+        return [{ id, targets: Float32Array.of(label === 0 ? 1 : 0, label), label }];
+      });
+      if (only) rows = rows.filter((r) => only.has(r.id));
+      if (cfg.limit > 0 && cfg.limit < rows.length) rows = stratifiedSubset(rows, cfg.limit, seed);
+      const records: LabeledRecord[] = [];
+      for (const r of rows) {
+        const rec = await db.load(r.id);
+        records.push({ ...r, fs: rec.fs, signal: rec.signal.map((l) => Float32Array.from(l)) });
+      }
+      return { name: `ptbxl-${cfg.labels}`, classes, task: binary ? 'single-label' : 'multi-label', records };
     }
     default:
       throw new DataSpecError(`unknown dataset kind '${(cfg as { kind: string }).kind}'`);
@@ -73,14 +106,16 @@ function stratifiedSubset<T extends { label: number }>(rows: T[], n: number, see
 }
 
 /**
- * Parses a dataset spec of the CLI: `cinc2017:/path/to/training2017` (all records) or
- * `cinc2017:/path:split.txt` (only the record IDs listed one per line in split.txt).
+ * Parses a dataset spec of the CLI: `cinc2017:/path/to/training2017` (all records),
+ * `cinc2017:/path:split.txt` (only the record IDs listed one per line in split.txt),
+ * `ptbxl100:/path/to/ptbxl` (100 Hz, 5 superclasses) or `ptbxl100-normal:/path` (NORM vs abnormal).
  */
 export function parseDatasetSpec(spec: string): { config: DatasetConfig; only: Set<string> | null } {
-  const m = /^([a-z0-9]+):(.+)$/.exec(spec);
+  const m = /^([a-z0-9-]+):(.+)$/.exec(spec);
   if (!m) throw new DataSpecError(`dataset spec '${spec}': expected KIND:PATH[:SPLITFILE], e.g. cinc2017:/data/training2017`);
   const [, kind, rest] = m as unknown as [string, string, string];
-  if (kind !== 'cinc2017') throw new DataSpecError(`dataset spec '${spec}': unknown kind '${kind}' (known: cinc2017)`);
+  const kinds = ['cinc2017', 'ptbxl100', 'ptbxl100-normal'];
+  if (!kinds.includes(kind)) throw new DataSpecError(`dataset spec '${spec}': unknown kind '${kind}' (known: ${kinds.join(', ')})`);
   const parts = rest.split(':');
   const path = resolve(parts[0]!);
   if (!existsSync(path)) throw new DataSpecError(`dataset spec '${spec}': folder '${path}' not found`);
@@ -89,5 +124,7 @@ export function parseDatasetSpec(spec: string): { config: DatasetConfig; only: S
     if (!existsSync(parts[1])) throw new DataSpecError(`dataset spec '${spec}': split file '${parts[1]}' not found`);
     only = new Set(readFileSync(parts[1], 'utf8').split(/\r?\n/).map((l) => l.trim()).filter(Boolean));
   }
-  return { config: { kind: 'cinc2017', path, limit: 0 }, only };
+  const config: DatasetConfig =
+    kind === 'cinc2017' ? { kind, path, limit: 0 } : { kind: 'ptbxl', path, limit: 0, fs: 100, labels: kind === 'ptbxl100' ? 'superclass' : 'norm-vs-abnormal' };
+  return { config, only };
 }

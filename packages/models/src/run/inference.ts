@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { loadDataset, parseDatasetSpec, readRecordMv } from '../data/datasets.js';
 import { DataSpecError } from '../errors.js';
-import { argmaxRows, bootstrapMetric, evaluateSingleLabel, predictProbs, type EvalMetrics } from '../train/evaluate.js';
+import { argmaxRows, bootstrapMetric, evaluate, predictProbs, type EvalMetrics } from '../train/evaluate.js';
 import { loadModel } from './rundir.js';
 
 export interface EvalReport extends EvalMetrics {
@@ -23,10 +23,11 @@ export async function evaluateDataset(modelPath: string, spec: string, iteration
     if (data.classes.join() !== info.classes.join()) {
       throw new DataSpecError(`${spec}: the dataset's classes (${data.classes.join(', ')}) differ from the model's (${info.classes.join(', ')})`);
     }
-    const probs = predictProbs(model, data.records, info.config.input, info.config.train.batchSize);
+    const probs = predictProbs(model, data.records, info.config.input, info.config.train.batchSize, info.task);
     const labels = data.records.map((r) => r.label);
-    const m = evaluateSingleLabel(labels, probs, data.classes);
-    const ci = bootstrapMetric(labels, probs, data.classes, info.config.train.monitor, info.config.seed, iterations);
+    const targets = data.records.map((r) => Array.from(r.targets));
+    const m = evaluate(info.task, labels, targets, probs, data.classes);
+    const ci = bootstrapMetric(info.task, labels, targets, probs, data.classes, info.config.train.monitor, info.config.seed, iterations);
     return { model: modelPath, data: spec, classes: data.classes, ...m, ci: { metric: info.config.train.monitor, lower: ci.lower, upper: ci.upper, level: ci.level, iterations } };
   } finally {
     model.dispose();
@@ -35,6 +36,7 @@ export async function evaluateDataset(modelPath: string, spec: string, iteration
 
 export interface Prediction {
   record: string;
+  /** The argmax class (single-label) or the classes at or above 0.5, joined by '+' ('-' for none). */
   prediction: string;
   probabilities: Record<string, number>;
 }
@@ -52,11 +54,13 @@ export async function predictRecords(modelPath: string, recordPaths: string[]): 
       }
       records.push({ id: p, ...rec });
     }
-    const probs = predictProbs(model, records, info.config.input, info.config.train.batchSize);
+    const probs = predictProbs(model, records, info.config.input, info.config.train.batchSize, info.task);
     const pred = argmaxRows(probs);
+    const label = (i: number) =>
+      info.task === 'single-label' ? info.classes[pred[i]!]! : info.classes.filter((_, k) => probs[i]![k]! >= 0.5).join('+') || '-';
     return records.map((r, i) => ({
       record: r.id,
-      prediction: info.classes[pred[i]!]!,
+      prediction: label(i),
       probabilities: Object.fromEntries(info.classes.map((c, k) => [c, probs[i]![k]!])),
     }));
   } finally {

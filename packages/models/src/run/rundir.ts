@@ -11,7 +11,7 @@ import { writeJsonAtomic } from './atomic.js';
  *   config.json                   the resolved config (defaults filled in)
  *   log.jsonl                     one JSON object per epoch
  *   checkpoint.json + checkpoint-<epoch>.safetensors   the last epoch's full state (for --resume)
- *   model.safetensors             the best epoch's weights; metadata `ecglab` = { config, classes, leads, fs }
+ *   model.safetensors             the best epoch's weights; metadata `ecglab` = { config, classes, task, leads, fs }
  *   metrics.json                  final validation metrics of the best model, with a bootstrap CI
  */
 export const RUN_FILES = { config: 'config.json', log: 'log.jsonl', model: 'model.safetensors', metrics: 'metrics.json' } as const;
@@ -20,6 +20,7 @@ export const RUN_FILES = { config: 'config.json', log: 'log.jsonl', model: 'mode
 export interface ModelInfo {
   config: RunConfig;
   classes: string[];
+  task: 'single-label' | 'multi-label';
   leads: number;
   fs: number;
 }

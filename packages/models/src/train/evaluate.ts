@@ -4,15 +4,22 @@ import type { LabeledRecord } from '../data/datasets.js';
 import type { Classifier } from '../models/index.js';
 import { makeBatch } from './batches.js';
 import {
-  accuracy, balancedAccuracy, bootstrapCI, cinc2017F1, CINC2017_CLASSES, confusionMatrix, macroF1, macroRanking, oneHot, perClassF1, pick,
-  type BootstrapResult,
+  accuracy, applyThresholds, balancedAccuracy, bootstrapCI, cinc2017F1, CINC2017_CLASSES, confusionMatrix, macroF1, macroRanking, multiLabelF1,
+  oneHot, perClassF1, pick, tuneThresholds, type BootstrapResult,
 } from '../metrics/index.js';
 
 /**
- * Class probabilities `[N][K]` (softmax) of records, in their order. Batches are formed over
+ * Class probabilities `[N][K]` of records, in their order: softmax for single-label models,
+ * per-class sigmoid for multi-label ones. Batches are formed over
  * records sorted by length, so little padding is computed; the model is put in eval mode.
  */
-export function predictProbs(model: Classifier, records: Pick<LabeledRecord, 'id' | 'fs' | 'signal'>[], input: InputConfig, batchSize: number): number[][] {
+export function predictProbs(
+  model: Classifier,
+  records: Pick<LabeledRecord, 'id' | 'fs' | 'signal'>[],
+  input: InputConfig,
+  batchSize: number,
+  task: 'single-label' | 'multi-label' = 'single-label',
+): number[][] {
   model.eval();
   const order = records.map((_, i) => i).sort((a, b) => records[a]!.signal[0]!.length - records[b]!.signal[0]!.length);
   const out: number[][] = new Array(records.length);
@@ -21,7 +28,8 @@ export function predictProbs(model: Classifier, records: Pick<LabeledRecord, 'id
       const idx = order.slice(s, s + batchSize);
       const probs = tidy(() => {
         const { x, mask } = makeBatch(idx.map((i) => records[i]!), input, model, null);
-        return model.call(x, mask).softmax(1).toArray() as Float32Array; // [B, K] flat
+        const logits = model.call(x, mask); // [B, K]
+        return (task === 'single-label' ? logits.softmax(1) : logits.sigmoid()).toArray() as Float32Array;
       });
       const k = probs.length / idx.length;
       idx.forEach((i, j) => (out[i] = Array.from(probs.subarray(j * k, (j + 1) * k))));
@@ -35,19 +43,31 @@ export function argmaxRows(probs: number[][]): number[] {
   return probs.map((p) => p.reduce((best, v, i) => (v > (p[best] as number) ? i : best), 0));
 }
 
-/** Every single-label metric of one evaluation, plus the confusion matrix. */
+/**
+ * The metrics of one evaluation. Single-label: F1s of the argmax, balanced accuracy, one-vs-rest
+ * AUROC/AUPRC, the confusion matrix. Multi-label: AUROC/AUPRC per class, F1s at 0.5 and with
+ * per-class thresholds tuned on the same records (an optimistic figure, reported as such).
+ */
 export interface EvalMetrics {
+  task: 'single-label' | 'multi-label';
   n: number;
+  /** Mean cross-entropy (single-label) or binary cross-entropy (multi-label), unweighted. */
   loss: number;
+  /** Single-label: accuracy; multi-label: exact-match ratio at 0.5. */
   accuracy: number;
+  /** Macro F1 of the argmax (single-label) or at 0.5 (multi-label). */
   macroF1: number;
-  balancedAccuracy: number;
   macroAuroc: number;
   macroAuprc: number;
+  perClassF1: Record<string, number>;
+  balancedAccuracy?: number;
   /** Only for the CinC 2017 classes. */
   cinc2017F1?: number;
-  perClassF1: Record<string, number>;
-  confusion: number[][];
+  confusion?: number[][];
+  microF1?: number;
+  perClassAuroc?: Record<string, number>;
+  tunedThresholds?: number[];
+  tunedMacroF1?: number;
 }
 
 /** Metrics of single-label predictions `probs` against `labels` over `classes`. */
@@ -58,6 +78,7 @@ export function evaluateSingleLabel(labels: number[], probs: number[][], classes
   const onehot = oneHot(labels, k);
   const f1 = perClassF1(labels, pred, k);
   const m: EvalMetrics = {
+    task: 'single-label',
     n: labels.length,
     loss,
     accuracy: accuracy(labels, pred),
@@ -72,25 +93,67 @@ export function evaluateSingleLabel(labels: number[], probs: number[][], classes
   return m;
 }
 
-/** Seeded bootstrap CI of a named metric of single-label predictions. */
-export function bootstrapMetric(labels: number[], probs: number[][], classes: string[], metric: string, seed: number, iterations = 1000): BootstrapResult {
-  const pred = argmaxRows(probs);
+/** Metrics of multi-label sigmoid outputs `probs` `[N][K]` against multi-hot `targets`. */
+export function evaluateMultiLabel(targets: number[][], probs: number[][], classes: string[]): EvalMetrics {
   const k = classes.length;
+  let loss = 0;
+  targets.forEach((t, i) => {
+    for (let c = 0; c < k; c++) {
+      const p = Math.min(1 - 1e-12, Math.max(1e-12, probs[i]![c]!));
+      loss -= t[c] === 1 ? Math.log(p) : Math.log(1 - p);
+    }
+  });
+  const pred = applyThresholds(probs, new Array<number>(k).fill(0.5));
+  const f1 = multiLabelF1(targets, pred);
+  const roc = macroRanking(targets, probs, 'auroc');
+  const tuned = tuneThresholds(targets, probs);
+  const exact = targets.filter((t, i) => t.every((v, c) => v === pred[i]![c])).length;
+  return {
+    task: 'multi-label',
+    n: targets.length,
+    loss: loss / Math.max(1, targets.length * k),
+    accuracy: targets.length === 0 ? 0 : exact / targets.length,
+    macroF1: f1.macro,
+    microF1: f1.micro,
+    macroAuroc: roc.macro,
+    macroAuprc: macroRanking(targets, probs, 'auprc').macro,
+    perClassF1: Object.fromEntries(classes.map((c, i) => [c, f1.perClass[i]!])),
+    perClassAuroc: Object.fromEntries(classes.map((c, i) => [c, roc.perClass[i]!])),
+    tunedThresholds: tuned.thresholds,
+    tunedMacroF1: tuned.f1.reduce((a, b) => a + b, 0) / Math.max(1, k),
+  };
+}
+
+/** Evaluates outputs for a dataset's task: `targets` are multi-hot rows, `labels` class indices. */
+export function evaluate(task: 'single-label' | 'multi-label', labels: number[], targets: number[][], probs: number[][], classes: string[]): EvalMetrics {
+  return task === 'single-label' ? evaluateSingleLabel(labels, probs, classes) : evaluateMultiLabel(targets, probs, classes);
+}
+
+/** The value of a named metric, NaN when it is not defined for the task. */
+export function metricValue(m: EvalMetrics, metric: string): number {
+  const v = (m as unknown as Record<string, unknown>)[metric];
+  return typeof v === 'number' ? v : Number.NaN;
+}
+
+/** Seeded percentile-bootstrap CI of a named metric (records resampled with replacement). */
+export function bootstrapMetric(
+  task: 'single-label' | 'multi-label',
+  labels: number[],
+  targets: number[][],
+  probs: number[][],
+  classes: string[],
+  metric: string,
+  seed: number,
+  iterations = 1000,
+): BootstrapResult {
   const stat = (idx: Int32Array): number => {
     const y = pick(labels, idx);
-    const p = pick(pred, idx);
-    switch (metric) {
-      case 'cinc2017F1':
-        return cinc2017F1(y, p).score;
-      case 'macroF1':
-        return macroF1(y, p, k);
-      case 'accuracy':
-        return accuracy(y, p);
-      case 'macroAuroc':
-        return macroRanking(oneHot(y, k), pick(probs, idx), 'auroc').macro;
-      default:
-        return Number.NaN;
-    }
+    const p = pick(probs, idx);
+    if (metric === 'cinc2017F1') return cinc2017F1(y, argmaxRows(p)).score;
+    if (task === 'single-label' && metric === 'macroF1') return macroF1(y, argmaxRows(p), classes.length);
+    if (task === 'single-label' && metric === 'accuracy') return accuracy(y, argmaxRows(p));
+    if (metric === 'macroAuroc') return macroRanking(task === 'single-label' ? oneHot(y, classes.length) : pick(targets, idx), p, 'auroc').macro;
+    return metricValue(evaluate(task, y, pick(targets, idx), p, classes), metric);
   };
   return bootstrapCI(labels.length, stat, { seed, iterations });
 }

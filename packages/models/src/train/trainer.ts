@@ -11,7 +11,7 @@ import { loadModel, prepareRunDir, RUN_FILES, type ModelInfo } from '../run/rund
 import { Rng } from '../util/rng.js';
 import { makeBatch } from './batches.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
-import { bootstrapMetric, evaluateSingleLabel, predictProbs, type EvalMetrics } from './evaluate.js';
+import { bootstrapMetric, evaluate, metricValue, predictProbs, type EvalMetrics } from './evaluate.js';
 import { balancedClassWeights, epochOrder, learningRate, stratifiedSplit } from './sampling.js';
 
 export interface TrainOptions {
@@ -54,14 +54,20 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
   const split = stratifiedSplit(labels, cfg.train.valFraction, cfg.seed);
   const fs = data.records[0]!.fs;
   const leads = cfg.input.leads.length;
-  const info: ModelInfo = { config: cfg, classes: data.classes, leads, fs };
+  const info: ModelInfo = { config: cfg, classes: data.classes, task: data.task, leads, fs };
 
   manualSeed(cfg.seed);
   const model = buildModel(cfg.model, leads, data.classes.length, fs);
   const o = cfg.optimizer;
   const optArgs = { lr: o.lr, betas: o.betas, weightDecay: o.weightDecay };
   const opt = o.kind === 'adamw' ? new optim.AdamW(model.parameters(), optArgs) : new optim.Adam(model.parameters(), optArgs);
-  const weights = cfg.train.classWeights === 'balanced' ? balancedClassWeights(split.train.map((i) => labels[i]!), data.classes.length) : null;
+  const task = data.task;
+  const k = data.classes.length;
+  // Single-label: weights n/(K·n_c) in the cross-entropy. Multi-label: BCE's pos_weight = negatives/positives per class.
+  const weights =
+    cfg.train.classWeights === 'none' ? null
+    : task === 'single-label' ? balancedClassWeights(split.train.map((i) => labels[i]!), k)
+    : positiveWeights(split.train.map((i) => data.records[i]!.targets), k);
 
   const log = new JsonLinesLog<EpochRecord>(join(dir, RUN_FILES.log));
   let state: TrainState = { epoch: 0, step: 0, rngState: new Rng(cfg.seed ^ 0x5eed).state, samplerPosition: 0, best: -Infinity, bestEpoch: -1, badEpochs: 0 };
@@ -76,6 +82,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
   const rng = new Rng(0);
   const valRecords = split.val.map((i) => data.records[i]!);
   const valLabels = split.val.map((i) => labels[i]!);
+  const valTargets = split.val.map((i) => Array.from(data.records[i]!.targets));
   const stopped = () => cfg.train.patience > 0 && state.badEpochs >= cfg.train.patience;
   const weightTensor = weights ? fromArray(Float32Array.from(weights), [weights.length]) : null;
 
@@ -95,8 +102,15 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
         for (const g of opt.paramGroups) g.lr = lr;
         const loss = tidy(() => {
           const { x, mask } = makeBatch(idx.map((i) => data.records[i]!), cfg.input, model, rng);
-          const target = fromArray(BigInt64Array.from(idx, (i) => BigInt(labels[i]!)), [idx.length]);
-          const l = F.crossEntropy(model.call(x, mask), target, weightTensor ? { weight: weightTensor } : {});
+          const logits = model.call(x, mask); // [B, K]
+          let l;
+          if (task === 'single-label') {
+            const target = fromArray(BigInt64Array.from(idx, (i) => BigInt(labels[i]!)), [idx.length]);
+            l = F.crossEntropy(logits, target, weightTensor ? { weight: weightTensor } : {});
+          } else {
+            const target = fromArray(concat(idx.map((i) => data.records[i]!.targets)), [idx.length, k]);
+            l = F.binaryCrossEntropyWithLogits(logits, target, weightTensor ? { posWeight: weightTensor } : {});
+          }
           assertFinite(l, 'loss');
           opt.zeroGrad();
           l.backward();
@@ -109,7 +123,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
         progress.step(b + 1, lossSum / (b + 1));
       }
       const trainSeconds = (Date.now() - started) / 1000;
-      const val = evaluateSingleLabel(valLabels, predictProbs(model, valRecords, cfg.input, batchSize), data.classes);
+      const val = evaluate(task, valLabels, valTargets, predictProbs(model, valRecords, cfg.input, batchSize, task), data.classes);
       const score = monitorValue(cfg, val);
       if (score > state.best) {
         state.best = score;
@@ -142,16 +156,18 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
     opt.dispose();
     model.dispose();
   }
-  return finish(dir, cfg, data, valLabels, valRecords, state, opts.bootstrapIterations ?? 1000);
+  return finish(dir, cfg, data, valLabels, valTargets, valRecords, state, opts.bootstrapIterations ?? 1000);
 }
 
 /** Evaluates the best model on the validation split and writes metrics.json. */
-function finish(dir: string, cfg: RunConfig, data: Dataset, valLabels: number[], valRecords: Dataset['records'], state: TrainState, iterations: number): TrainResult {
+function finish(
+  dir: string, cfg: RunConfig, data: Dataset, valLabels: number[], valTargets: number[][], valRecords: Dataset['records'], state: TrainState, iterations: number,
+): TrainResult {
   const { model } = loadModel(dir);
   try {
-    const probs = predictProbs(model, valRecords, cfg.input, cfg.train.batchSize);
-    const m = evaluateSingleLabel(valLabels, probs, data.classes);
-    const ci = bootstrapMetric(valLabels, probs, data.classes, cfg.train.monitor, cfg.seed, iterations);
+    const probs = predictProbs(model, valRecords, cfg.input, cfg.train.batchSize, data.task);
+    const m = evaluate(data.task, valLabels, valTargets, probs, data.classes);
+    const ci = bootstrapMetric(data.task, valLabels, valTargets, probs, data.classes, cfg.train.monitor, cfg.seed, iterations);
     const metrics = { ...m, ci: { metric: cfg.train.monitor, lower: ci.lower, upper: ci.upper, level: ci.level, iterations: ci.iterations } };
     writeJsonAtomic(join(dir, RUN_FILES.metrics), {
       dataset: data.name,
@@ -174,8 +190,25 @@ function checkMonitor(cfg: RunConfig, data: Dataset): void {
 }
 
 function monitorValue(cfg: RunConfig, m: EvalMetrics): number {
-  const v = m[cfg.train.monitor];
-  return typeof v === 'number' && !Number.isNaN(v) ? v : -Infinity;
+  const v = metricValue(m, cfg.train.monitor);
+  return Number.isNaN(v) ? -Infinity : v;
+}
+
+/** BCE pos_weight per class: negatives / positives over the training targets (1 when a class has none). */
+function positiveWeights(targets: Float32Array[], k: number): number[] {
+  const pos = new Array<number>(k).fill(0);
+  for (const t of targets) for (let c = 0; c < k; c++) pos[c]! += t[c]!;
+  return pos.map((p) => (p === 0 ? 1 : (targets.length - p) / p));
+}
+
+function concat(rows: Float32Array[]): Float32Array {
+  const out = new Float32Array(rows.reduce((a, r) => a + r.length, 0));
+  let off = 0;
+  for (const r of rows) {
+    out.set(r, off);
+    off += r.length;
+  }
+  return out;
 }
 
 function pickNumbers(m: EvalMetrics): Record<string, number> {
