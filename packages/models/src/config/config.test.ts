@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRunConfig, parseRunConfig } from './index.js';
@@ -53,9 +53,16 @@ test('errors name the file, the field, what was expected and what was found', ()
   rejects(file('l.yaml', `${base}optimizer:\n  betas: [0.9]\n`), /\/optimizer\/betas must be an array of 2 items \(each a number > 0 and < 1\), got \[0.9\]/);
 });
 
-test('the shipped configs validate', () => {
-  for (const name of ['cinc2017.yaml', 'main-job.yaml']) {
-    const cfg = loadRunConfig(new URL(`../../../../configs/${name}`, import.meta.url).pathname);
-    assert.equal(cfg.data.kind, 'cinc2017');
-  }
+test('every shipped config in configs/ validates', () => {
+  const configs = new URL('../../../../configs/', import.meta.url).pathname;
+  const names = readdirSync(configs).filter((n) => /\.(ya?ml|json)$/.test(n));
+  assert.ok(names.includes('cinc2017.yaml') && names.includes('main-job.yaml'));
+  for (const name of names) assert.ok(loadRunConfig(join(configs, name)).name.length > 0, name);
+});
+
+test('dataset variants: PTB-XL gets its own defaults; a wrong field of a variant is named', () => {
+  const cfg = parseRunConfig({ name: 'p', data: { kind: 'ptbxl', path: '/d' } }, 'p.yaml');
+  assert.deepEqual(cfg.data, { kind: 'ptbxl', path: '/d', limit: 0, fs: 100, labels: 'superclass' });
+  assert.throws(() => parseRunConfig({ name: 'p', data: { kind: 'ptbxl', path: '/d', fs: 250 } }, 'p.yaml'), /p\.yaml: \/data\/fs must be one of 100, 500, got 250/);
+  assert.throws(() => parseRunConfig({ name: 'p', data: { kind: 'cinc2017', path: '/d', fs: 100 } }, 'p.yaml'), /p\.yaml: \/data: unknown field 'fs'/);
 });
