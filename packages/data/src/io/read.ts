@@ -11,7 +11,7 @@ export interface ByteRange {
 // Every byte is overwritten by the read (a short read is cut off below), so skip zero-filling.
 // allocUnsafeSlow gives the buffer its own ArrayBuffer at offset 0: aligned for typed-array views.
 function uninitialised(n: number): Uint8Array {
-  return Buffer.allocUnsafeSlow(n);
+  return new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n); // a plain Uint8Array keeps decoders monomorphic
 }
 
 function missing(path: string, err: unknown): SignalFileError {

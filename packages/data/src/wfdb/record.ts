@@ -171,10 +171,15 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
       let sum = 0;
       if (m.spf === 1 && m.skew === 0) {
         // One pass per signal: pick its samples, sum them, and convert them if asked.
-        const x = pick(stream, r.lead + m.offset, tpf, n, physical, sp.baseline, sp.adcGain === 0 ? 200 : sp.adcGain, spec.invalid);
-        if (x.physical) physicalDirect.set(m.sig, x.physical);
-        else expanded.set(m.sig, x.digital!);
-        sum = x.sum;
+        if (physical) {
+          const x = pickPhysical(stream, r.lead + m.offset, tpf, n, sp.baseline, sp.adcGain === 0 ? 200 : sp.adcGain, spec.invalid);
+          physicalDirect.set(m.sig, x.out);
+          sum = x.sum;
+        } else {
+          const x = pickDigital(stream, r.lead + m.offset, tpf, n);
+          expanded.set(m.sig, x.out);
+          sum = x.sum;
+        }
       } else {
         expanded.set(m.sig, extract(stream, r.lead + m.skew * tpf + m.offset, tpf, m.spf, n, spec.invalid));
         if (whole) sum = storedSum(stream, r.lead + m.offset, tpf, m.spf, n);
@@ -243,29 +248,31 @@ function extract(stream: Int16Array | Int32Array, base: number, tpf: number, spf
 
 const EMPTY = new Int32Array(0);
 
-// Every `tpf`-th sample from `base`: as digital values or physical units, with their 16-bit sum.
-function pick(src: Int16Array | Int32Array, base: number, tpf: number, n: number, physical: boolean, baseline: number, gain: number, invalid: number): { digital?: Int32Array; physical?: Float64Array; sum: number } {
+// Every `tpf`-th sample from `base`, in physical units, with the samples' 16-bit sum. Digital and
+// physical are two functions because one with both branches deoptimises on whichever ran second.
+function pickPhysical(src: Int16Array | Int32Array, base: number, tpf: number, n: number, baseline: number, gain: number, invalid: number): { out: Float64Array; sum: number } {
   let acc = 0;
-  if (physical) {
-    const out = new Float64Array(n);
-    for (let f = 0, p = base; f < n; f++, p += tpf) {
-      const x = src[p]!;
-      acc = (acc + x) | 0;
-      out[f] = x === invalid ? NaN : (x - baseline) / gain;
-    }
-    return { physical: out, sum: ((acc % 65536) + 65536) % 65536 };
+  const out = new Float64Array(n);
+  for (let f = 0, p = base; f < n; f++, p += tpf) {
+    const x = src[p]!;
+    acc = (acc + x) | 0;
+    out[f] = x === invalid ? NaN : (x - baseline) / gain;
   }
+  return { out, sum: ((acc % 65536) + 65536) % 65536 };
+}
+
+/** {@link pickPhysical} for digital values. */
+function pickDigital(src: Int16Array | Int32Array, base: number, tpf: number, n: number): { out: Int32Array; sum: number } {
+  let acc = 0;
   const out = new Int32Array(n);
   for (let f = 0, p = base; f < n; f++, p += tpf) {
     const x = src[p]!;
     acc = (acc + x) | 0;
     out[f] = x;
   }
-  return { digital: out, sum: ((acc % 65536) + 65536) % 65536 };
+  return { out, sum: ((acc % 65536) + 65536) % 65536 };
 }
 
-// WFDB_INVALID_SAMPLE, for null signals, which have no format of their own.
-const NULL_SAMPLE = -32768;
 const invalidOf = (s: SignalSpec): number => FORMATS.get(s.fmt)?.invalid ?? NULL_SAMPLE;
 
 // Format 8: each byte is the difference from the signal's previous sample; the first is relative to
