@@ -273,6 +273,8 @@ function pickDigital(src: Int16Array | Int32Array, base: number, tpf: number, n:
   return { out, sum: ((acc % 65536) + 65536) % 65536 };
 }
 
+// WFDB_INVALID_SAMPLE, for null signals, which have no format of their own.
+const NULL_SAMPLE = -32768;
 const invalidOf = (s: SignalSpec): number => FORMATS.get(s.fmt)?.invalid ?? NULL_SAMPLE;
 
 // Format 8: each byte is the difference from the signal's previous sample; the first is relative to
