@@ -11,13 +11,14 @@
 
 namespace ecg {
 
-// What a JS tensor handle (a Napi::External) points at. dispose() resets `t`; the finalizer deletes the Holder.
+// What a JS tensor handle (a tagged object, napi_wrap) points at. dispose() unwraps and deletes it; for handles
+// never disposed, the finalizer does (a safety net).
 struct Holder {
   at::Tensor t;
   int64_t reportedBytes = 0;  // bytes reported to V8 via AdjustExternalMemory
 };
 
-// Wraps a tensor as a new handle (an External with a finalizer as a safety net).
+// Wraps a tensor as a new handle (with a finalizer as a safety net).
 Napi::Value wrap(Napi::Env env, at::Tensor t);
 Napi::Value wrapList(Napi::Env env, const std::vector<at::Tensor>& ts);
 
@@ -36,7 +37,8 @@ struct Args {
   bool has(size_t i) const { return i < info.Length() && !info[i].IsUndefined() && !info[i].IsNull(); }
   bool isNumber(size_t i) const { return i < info.Length() && info[i].IsNumber(); }
 
-  Holder& holder(size_t i) const;
+  Holder* holder(size_t i) const;                     // nullptr once disposed
+  Holder* holderOf(Napi::Value v, size_t i) const;
   at::Tensor T(size_t i) const;                       // a live tensor handle
   c10::optional<at::Tensor> OT(size_t i) const;       // tensor or undefined/null
   std::vector<at::Tensor> TL(size_t i) const;         // array of handles

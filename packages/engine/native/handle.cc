@@ -1,4 +1,4 @@
-// Tensor handles (External + finalizer), argument readers, the single try/catch that turns C++ exceptions
+// Tensor handles (a tagged JS object wrapping a Holder), argument readers, the single try/catch that turns C++ exceptions
 // into JS errors, and module registration.
 #include "common.h"
 
@@ -8,7 +8,7 @@ namespace ecg {
 
 namespace {
 
-// Tags our Externals so that a foreign External passed by mistake is rejected instead of reinterpreted.
+// Tags our handle objects so that a foreign object passed by mistake is rejected instead of reinterpreted.
 const napi_type_tag kHandleTag = {0x6563676c61625f74ULL, 0x656e736f725f6831ULL};
 
 int64_t storageBytes(const at::Tensor& t) {
@@ -27,16 +27,27 @@ void release(Napi::Env env, Holder* h) {
 
 }  // namespace
 
+void finalizeHolder(napi_env env, void* data, void* /*hint*/) {
+  auto* h = static_cast<Holder*>(data);
+  release(Napi::Env(env), h);
+  delete h;
+}
+
 Napi::Value wrap(Napi::Env env, at::Tensor t) {
+  // A handle is a plain object wrapping the Holder (napi_wrap) rather than an External: dispose() can then
+  // napi_remove_wrap, which also cancels the finalizer. Externals keep a pending finalizer per handle until the
+  // event loop turns, which grew RSS by tens of MB in synchronous training loops.
   auto* h = new Holder{std::move(t), 0};
   h->reportedBytes = storageBytes(h->t);
+  Napi::Object obj = Napi::Object::New(env);
+  napi_status st = napi_wrap(env, obj, h, finalizeHolder, nullptr, nullptr);
+  if (st != napi_ok) {
+    delete h;
+    throw Napi::Error::New(env, "could not create a tensor handle");
+  }
   if (h->reportedBytes != 0) Napi::MemoryManagement::AdjustExternalMemory(env, h->reportedBytes);
-  auto ext = Napi::External<Holder>::New(env, h, [](Napi::Env env, Holder* p) {
-    release(env, p);
-    delete p;
-  });
-  ext.TypeTag(&kHandleTag);
-  return ext;
+  obj.TypeTag(&kHandleTag);
+  return obj;
 }
 
 Napi::Value wrapList(Napi::Env env, const std::vector<at::Tensor>& ts) {
@@ -98,19 +109,25 @@ void Args::fail(size_t i, const std::string& expected) const {
                                              expected + ", got " + found);
 }
 
-Holder& Args::holder(size_t i) const {
-  if (i >= info.Length() || info[i].Type() != napi_external) fail(i, "a tensor handle");
-  auto ext = info[i].As<Napi::External<Holder>>();
-  if (!ext.CheckTypeTag(&kHandleTag)) fail(i, "a tensor handle");
-  return *ext.Data();
+// The Holder behind handle value `v`, or nullptr once disposed; throws if `v` is not a handle at all.
+Holder* Args::holderOf(Napi::Value v, size_t i) const {
+  if (v.Type() != napi_object || !v.As<Napi::Object>().CheckTypeTag(&kHandleTag)) fail(i, "a tensor handle");
+  void* data = nullptr;
+  if (napi_unwrap(info.Env(), v, &data) != napi_ok) return nullptr;  // unwrapped by dispose()
+  return static_cast<Holder*>(data);
+}
+
+Holder* Args::holder(size_t i) const {
+  if (i >= info.Length()) fail(i, "a tensor handle");
+  return holderOf(info[i], i);
 }
 
 at::Tensor Args::T(size_t i) const {
-  Holder& h = holder(i);
-  if (!h.t.defined()) {
+  Holder* h = holder(i);
+  if (h == nullptr || !h->t.defined()) {
     throw Napi::Error::New(info.Env(), std::string(fn) + ": argument " + std::to_string(i) + " is a disposed tensor");
   }
-  return h.t;
+  return h->t;
 }
 
 c10::optional<at::Tensor> Args::OT(size_t i) const {
@@ -128,11 +145,11 @@ std::vector<at::Tensor> Args::TL(size_t i) const {
 }
 
 at::Tensor Args::fromValue(Napi::Value v, size_t i, size_t k) const {
-  if (v.Type() != napi_external || !v.As<Napi::External<Holder>>().CheckTypeTag(&kHandleTag)) {
+  if (v.Type() != napi_object || !v.As<Napi::Object>().CheckTypeTag(&kHandleTag)) {
     fail(i, "an array of tensor handles");
   }
-  Holder* h = v.As<Napi::External<Holder>>().Data();
-  if (!h->t.defined()) {
+  Holder* h = holderOf(v, i);
+  if (h == nullptr || !h->t.defined()) {
     throw Napi::Error::New(info.Env(), std::string(fn) + ": argument " + std::to_string(i) + "[" +
                                            std::to_string(k) + "] is a disposed tensor");
   }
@@ -236,11 +253,15 @@ void registerTable(Napi::Env env, Napi::Object exports, const std::vector<OpDef>
 
 const std::vector<OpDef> kHandleOps = {
     OP(dispose) {
-      Holder& h = a.holder(0);
-      release(a.env(), &h);
+      if (a.holder(0) == nullptr) return a.env().Undefined();  // already disposed
+      void* data = nullptr;
+      napi_remove_wrap(a.env(), a.info[0], &data);              // also cancels the finalizer
+      auto* h = static_cast<Holder*>(data);
+      release(a.env(), h);
+      delete h;
       return a.env().Undefined();
     } END_OP,
-    OP(isDisposed) { return boolean(a, !a.holder(0).t.defined()); } END_OP,
+    OP(isDisposed) { return boolean(a, a.holder(0) == nullptr); } END_OP,
 };
 
 }  // namespace
