@@ -112,6 +112,14 @@ export class MaLiangNet extends nn.Module {
     for (let i = 0; i <= this.stages; i++) x = this.layer(i).call(x); // [N, C, L'/S − 2]
     let m = F.avgPool1d(mask, { kernelSize: 3 * s, stride: s }); // [N, 1, L'/S − 2]: coverage per position
     const keep = m.ge(this.config.maskThreshold); // [N, 1, T] bool
+    // A record covering less than `maskThreshold` of every window (shorter than about 1.5·S samples)
+    // would pool nothing and get the bias alone as logits: refuse rather than answer silently.
+    if (keep.sum(2).min().item() === 0) {
+      throw new ArgumentError(
+        `MaLiangNet.forward: a record has no position with mask coverage >= ${this.config.maskThreshold} (it is shorter than about ` +
+          `${Math.ceil(1.5 * s)} samples, 1.5 × the total stride); use fewer blocks (a smaller stride) or longer records`,
+      );
+    }
     const head = this.layer(this.stages + 1);
     if (this.config.pooling === 'avg') {
       m = m.mul(keep.to(m.dtype)); // coverage kept as a weight, zero below the threshold (as their code)
