@@ -1,6 +1,7 @@
 // Memory rules: tidy/keep/dispose keep liveTensorCount exact, and a training loop does not grow RSS.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { Tensor, ones, randn, zeros, tidy, keep, liveTensorCount, noGrad, F, manualSeed, setNumThreads } from './index.js';
 
 // Tiny ops on a shared 2-core machine: an OpenMP team of 2 waits on descheduled threads when other processes
@@ -106,4 +107,21 @@ test('dispose is idempotent and counted once', () => {
   t.dispose();
   t.dispose();
   assert.equal(liveTensorCount(), before);
+});
+
+test('finalizers free tensors that were never disposed once V8 collects their handles (safety net)', () => {
+  // In a child with --expose-gc: 50 undisposed 4 MB tensors (200 MB) must not stay resident after GC.
+  const code = `
+    import { randn, liveTensorCount } from '@ecglab/engine';
+    const native = () => { const m = process.memoryUsage(); return (m.rss - m.heapTotal) / 2 ** 20; };
+    const before = native();
+    for (let i = 0; i < 50; i++) randn([1024, 1024]);
+    for (let i = 0; i < 3; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 20)); }
+    console.log(JSON.stringify({ grownMb: native() - before, live: liveTensorCount() }));`;
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', code],
+    { cwd: new URL('..', import.meta.url), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const { grownMb, live } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { grownMb: number; live: number };
+  assert.ok(grownMb < 60, `native memory still up ${grownMb.toFixed(0)} MB after GC`);
+  assert.equal(live, 50, 'undisposed tensors still count as live: the count exposes the leak');
 });
