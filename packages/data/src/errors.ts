@@ -7,8 +7,8 @@ export class DataError extends Error {
   readonly code: string = 'E_DATA';
   /** The file the problem was found in, when there is one. */
   readonly file: string | undefined;
-  constructor(message: string, file?: string) {
-    super(message);
+  constructor(message: string, file?: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = new.target.name;
     this.file = file;
   }

@@ -16,8 +16,8 @@ function uninitialised(n: number): Uint8Array {
 
 function missing(path: string, err: unknown): SignalFileError {
   const code = (err as { code?: string }).code;
-  if (code === 'ENOENT') return new SignalFileError(`${path}: file not found`, path);
-  return new SignalFileError(`${path}: cannot read (${(err as Error).message})`, path);
+  if (code === 'ENOENT') return new SignalFileError(`${path}: file not found`, path, { cause: err });
+  return new SignalFileError(`${path}: cannot read (${(err as Error).message})`, path, { cause: err });
 }
 
 /**

@@ -3,9 +3,9 @@
 // previous one; A = 59 (SKIP) is followed by a 32-bit interval (high 16-bit word first) to add to the
 // time; 60 NUM, 61 SUB, 62 CHN set the fields of the annotation just read (NUM and CHN persist to the
 // next ones); 63 AUX is followed by I bytes of text (padded to even length); A = I = 0 ends the file.
-import { readFile } from 'node:fs/promises';
 import { AnnotationError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { readRange } from '../io/read.js';
 import { ACMAX, codeOf, symbolOf, type AnnotationCode } from './annotation-codes.js';
 
 const SKIP = 59, NUM = 60, SUB = 61, CHN = 62, AUX = 63;
@@ -142,9 +142,9 @@ export async function rdann(recordPath: string, extension: string, opts: RdannOp
   const file = `${recordPath}.${extension}`;
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(file));
+    bytes = (await readRange(file, 0, Infinity)).bytes;
   } catch (err) {
-    const code = (err as { code?: string }).code;
+    const code = ((err as { cause?: { code?: string } }).cause ?? (err as { code?: string })).code;
     throw new AnnotationError(code === 'ENOENT' ? `${file}: annotation file not found` : `${file}: cannot read (${(err as Error).message})`, file);
   }
   const decoded = decodeAnnotations(bytes, file, recordPath.slice(recordPath.lastIndexOf('/') + 1), extension);

@@ -1,7 +1,7 @@
 // rdheader / rdrecord: the public readers, async (fs/promises) and sync. The sync variants exist
 // for data loaders that decode inside worker threads or synchronous iterators; both share the plan
 // and decode steps of record.ts and differ only in how bytes are fetched.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { readFileSync, statSync } from 'node:fs';
 import { HeaderError } from '../errors.js';
 import { readRange, readRangeSync } from '../io/read.js';
@@ -27,13 +27,14 @@ function headerMissing(file: string, err: unknown): HeaderError {
  */
 export async function rdheader(recordPath: string): Promise<WfdbHeader> {
   const file = `${recordBase(recordPath)}.hea`;
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(file, 'latin1');
+    // One open/stat/read: fs.promises.readFile reads in chunks and costs several round trips.
+    bytes = (await readRange(file, 0, Infinity)).bytes;
   } catch (err) {
-    throw headerMissing(file, err);
+    throw headerMissing(file, (err as { cause?: unknown }).cause ?? err);
   }
-  return parseHeader(text, file);
+  return parseHeader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'), file);
 }
 
 /** Synchronous {@link rdheader}. */
