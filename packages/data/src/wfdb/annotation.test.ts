@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { AnnotationError } from '../errors.js';
-import { ANNOTATION_CODES, decodeAnnotations, encodeAnnotations, rdann, wrann, type Annotation } from './index.js';
+import { ANNOTATION_CODES, decodeAnnotations, encodeAnnotations, rdann, rdannSync, wrann, type Annotation } from './index.js';
 import { FIXTURES, WFDB_FIXTURES as W, targetText } from './testing.js';
 
 /** rdann lines: time, sample, symbol, subtype, chan, num, then a tab and the aux text. */
@@ -35,6 +35,7 @@ test('100.atr equals rdann -r 100 -a atr (ann-1): 2274 annotations, 2239 N, 33 A
   const count = (s: string) => a.symbol.filter((x) => x === s).length;
   assert.deepEqual([count('N'), count('A'), count('V'), count('+')], [2239, 33, 1, 1]);
   assert.deepEqual([a.sample[0], a.aux[0], a.sample[1], a.sample.at(-1)], [18, '(N', 77, 649991]);
+  assert.deepEqual(rdannSync(`${W}100`, 'atr'), a);
 });
 
 test('12726.anI (SKIP, CHN 255, comment annotations) equals ann-2', async () => {

@@ -5,7 +5,7 @@
 // next ones); 63 AUX is followed by I bytes of text (padded to even length); A = I = 0 ends the file.
 import { AnnotationError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { readRange } from '../io/read.js';
+import { readRange, readRangeSync } from '../io/read.js';
 import { ACMAX, codeOf, symbolOf, type AnnotationCode } from './annotation-codes.js';
 
 const SKIP = 59, NUM = 60, SUB = 61, CHN = 62, AUX = 63;
@@ -134,6 +134,18 @@ function filter(a: Annotation, from: number, to: number): Annotation {
   return { ...a, sample: pick(a.sample), code: pick(a.code), symbol: pick(a.symbol), subtype: pick(a.subtype), chan: pick(a.chan), num: pick(a.num), aux: pick(a.aux) };
 }
 
+function annError(file: string, err: unknown): AnnotationError {
+  const code = ((err as { cause?: { code?: string } }).cause ?? (err as { code?: string })).code;
+  return new AnnotationError(code === 'ENOENT' ? `${file}: annotation file not found` : `${file}: cannot read (${(err as Error).message})`, file);
+}
+
+function fromBytes(bytes: Uint8Array, recordPath: string, extension: string, opts: RdannOptions): Annotation {
+  const file = `${recordPath}.${extension}`;
+  const decoded = decodeAnnotations(bytes, file, recordPath.slice(recordPath.lastIndexOf('/') + 1), extension);
+  const a = opts.raw ? decoded : consumeHeaderAnnotations(decoded);
+  return opts.sampfrom !== undefined || opts.sampto !== undefined ? filter(a, opts.sampfrom ?? 0, opts.sampto ?? Infinity) : a;
+}
+
 /**
  * Reads `<recordPath>.<extension>` (e.g. `100.atr`, LUDB's `1.ii`).
  * @example const ann = await rdann('fixtures/data/wfdb/100', 'atr'); ann.symbol[1] // 'N'
@@ -144,12 +156,21 @@ export async function rdann(recordPath: string, extension: string, opts: RdannOp
   try {
     bytes = (await readRange(file, 0, Infinity)).bytes;
   } catch (err) {
-    const code = ((err as { cause?: { code?: string } }).cause ?? (err as { code?: string })).code;
-    throw new AnnotationError(code === 'ENOENT' ? `${file}: annotation file not found` : `${file}: cannot read (${(err as Error).message})`, file);
+    throw annError(file, err);
   }
-  const decoded = decodeAnnotations(bytes, file, recordPath.slice(recordPath.lastIndexOf('/') + 1), extension);
-  const a = opts.raw ? decoded : consumeHeaderAnnotations(decoded);
-  return opts.sampfrom !== undefined || opts.sampto !== undefined ? filter(a, opts.sampfrom ?? 0, opts.sampto ?? Infinity) : a;
+  return fromBytes(bytes, recordPath, extension, opts);
+}
+
+/** Synchronous {@link rdann}. */
+export function rdannSync(recordPath: string, extension: string, opts: RdannOptions = {}): Annotation {
+  const file = `${recordPath}.${extension}`;
+  let bytes: Uint8Array;
+  try {
+    bytes = readRangeSync(file, 0, Infinity).bytes;
+  } catch (err) {
+    throw annError(file, err);
+  }
+  return fromBytes(bytes, recordPath, extension, opts);
 }
 
 /** What {@link wrann} writes: sample numbers and either codes or symbols; other fields optional. */

@@ -9,5 +9,5 @@ export { toPhysical } from './record.js';
 export { FORMATS, FLAC_FORMATS, bytesFor, samplesIn, type FormatSpec } from './formats.js';
 export { checksum16 } from './checksum.js';
 export { wrsamp, wrsampSync, encodeRecord, fitGain, type WrsampInput } from './wrsamp.js';
-export { rdann, wrann, decodeAnnotations, encodeAnnotations, type Annotation, type AnnotationInput, type RdannOptions } from './annotation.js';
+export { rdann, rdannSync, wrann, consumeHeaderAnnotations, decodeAnnotations, encodeAnnotations, type Annotation, type AnnotationInput, type RdannOptions } from './annotation.js';
 export { ANNOTATION_CODES, ACMAX, codeOf, symbolOf, type AnnotationCode } from './annotation-codes.js';

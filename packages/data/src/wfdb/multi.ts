@@ -41,6 +41,10 @@ function assemble(h: WfdbHeader, layout: SignalSpec[], fixed: boolean, opts: Rdr
   const warnings = [...h.warnings];
   for (const part of parts) {
     if (!part.rec) continue;
+    const spf = part.rec.sampsPerFrame.find((x) => x > 1);
+    if (spf !== undefined) {
+      throw new RangeRequestError(`${h.recordName}: smoothFrames: false is not supported for multi-segment records (segment ${part.piece.name} has ${spf} samples per frame)`);
+    }
     const at = part.piece.start + part.from - from;
     warnings.push(...part.rec.warnings);
     channels.forEach((c, i) => {

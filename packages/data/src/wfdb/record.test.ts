@@ -175,3 +175,7 @@ test('a layout header (format 0, file ~) reads as null signals: invalid samples,
   assert.equal(r.sigLen, 0);
   assert.deepEqual(r.checksums, ['absent', 'absent', 'absent', 'absent']);
 });
+
+test('multi-segment records with several samples per frame refuse smoothFrames: false with a clear error', async () => {
+  await assert.rejects(rdrecord(`${W}multi-segment/041s/041s`, { smoothFrames: false }), /041s: smoothFrames: false is not supported for multi-segment records \(segment 041s01 has 4 samples per frame\)/);
+});
