@@ -66,6 +66,7 @@ export function loadModel(runOrFile: string): { model: Classifier; info: ModelIn
   const raw = metadata?.ecglab;
   if (typeof raw !== 'string') throw new RunError(`${file}: missing 'ecglab' metadata (not written by ecglab train?)`);
   const info = JSON.parse(raw) as ModelInfo;
+  info.task ??= 'single-label'; // models written before multi-label support were all single-label
   const model = buildModel(info.config.model, info.leads, info.classes.length, info.fs);
   try {
     model.loadStateDict(tensors);
