@@ -1,4 +1,4 @@
-import type { SKRSContext2D } from '@napi-rs/canvas';
+import type { Canvas, SKRSContext2D } from '@napi-rs/canvas';
 import { FONT_FAMILY, ensureFont } from './font.js';
 import type { PageLayout, Panel } from './layout.js';
 import type { EcgRecord, RenderOptions } from './options.js';
@@ -102,9 +102,21 @@ function headerLines(record: EcgRecord, o: RenderOptions): string[] {
   return [who, how];
 }
 
+/** White paper and its grid: the part of a page that does not depend on the record. */
+export function drawPaper(ctx: SKRSContext2D, L: PageLayout, grid: RenderOptions['grid']): void {
+  ctx.save();
+  ctx.fillStyle = PAPER;
+  ctx.fillRect(0, 0, L.widthPx, L.heightPx);
+  ctx.lineCap = 'butt';
+  ctx.lineJoin = 'miter';
+  drawGrid(ctx, L, grid);
+  ctx.restore();
+}
+
 /**
  * Draws the clean page (paper, grid, calibration, traces, labels, header) in page pixels.
- * `thickness` multiplies the trace's line width (the thickness artefact).
+ * `thickness` multiplies the trace's line width (the thickness artefact). `paper`, when given, is
+ * a canvas holding drawPaper's result for this layout, copied instead of redrawn.
  */
 export function drawPage(
   ctx: SKRSContext2D,
@@ -112,10 +124,13 @@ export function drawPage(
   L: PageLayout,
   o: RenderOptions,
   thickness = 1,
+  paper?: Canvas,
 ): TraceExtent[] {
   // The canvas is reused between pages: start every page from the default state and leave it there.
   ctx.save();
   try {
+    if (paper === undefined) drawPaper(ctx, L, o.grid);
+    else ctx.drawImage(paper, 0, 0);
     return drawOn(ctx, record, L, o, thickness);
   } finally {
     ctx.restore();
@@ -124,12 +139,6 @@ export function drawPage(
 
 function drawOn(ctx: SKRSContext2D, record: EcgRecord, L: PageLayout, o: RenderOptions, thickness: number): TraceExtent[] {
   const k = L.pxPerMm;
-  ctx.fillStyle = PAPER;
-  ctx.fillRect(0, 0, L.widthPx, L.heightPx);
-  ctx.lineCap = 'butt';
-  ctx.lineJoin = 'miter';
-  drawGrid(ctx, L, o.grid);
-
   ctx.strokeStyle = INK;
   ctx.fillStyle = INK;
   ctx.lineJoin = 'round';

@@ -2,9 +2,9 @@ import { createCanvas, type Canvas } from '@napi-rs/canvas';
 import sharp from 'sharp';
 import { planGeometry, warp } from './artefacts/geometric.js';
 import { blur, contrast, creases, noise, saltPepper, temperature, wrinkles, type Params } from './artefacts/photometric.js';
-import { drawPage } from './draw.js';
+import { drawPage, drawPaper } from './draw.js';
 import type { RgbaImage } from './image.js';
-import { layoutPage } from './layout.js';
+import { layoutPage, type PageLayout } from './layout.js';
 import { checkRecord, resolveOptions, type EcgRecord, type RenderOptions } from './options.js';
 import { RenderArgumentError } from './errors.js';
 import { rngFor } from './rng.js';
@@ -15,17 +15,25 @@ export interface RenderedPage extends RgbaImage {
   sidecar: Sidecar;
 }
 
-// One canvas per page size, reused: allocating a 2200×1700 Skia surface per page costs more than drawing it.
+// Canvases reused across pages, at most a few of each kind (15 MB each at 200 DPI): one to draw on
+// per page size, and the paper with its grid per size and colour, copied in rather than redrawn
+// (a third of a clean page's drawing time at 200 DPI).
 const canvases = new Map<string, Canvas>();
-function canvasFor(w: number, h: number): Canvas {
-  const key = `${w}x${h}`;
-  let c = canvases.get(key);
+const papers = new Map<string, Canvas>();
+function cached(map: Map<string, Canvas>, key: string, w: number, h: number, init?: (c: Canvas) => void): Canvas {
+  let c = map.get(key);
   if (c === undefined) {
-    if (canvases.size > 8) canvases.clear();
+    if (map.size >= 4) map.clear();
     c = createCanvas(w, h);
-    canvases.set(key, c);
+    init?.(c);
+    map.set(key, c);
   }
   return c;
+}
+function paperFor(L: PageLayout, grid: RenderOptions['grid']): Canvas {
+  const g = L.grid;
+  const key = `${L.widthPx}x${L.heightPx}:${L.pxPerMm}:${grid}:${g.left},${g.top},${g.right},${g.bottom}`;
+  return cached(papers, key, L.widthPx, L.heightPx, (c) => drawPaper(c.getContext('2d'), L, grid));
 }
 
 /** JPEG quality 95 at strength 0 down to 10 at strength 1. */
@@ -74,10 +82,10 @@ function renderClean(record: EcgRecord, o: RenderOptions): RenderedPage {
   const thickness = 1 + 2 * thick * (0.5 + 0.5 * rngFor(o.seed, 'thickness').next());
   if (thick > 0) done.push({ name: 'thickness', strength: thick, params: { multiplier: thickness } });
 
-  const canvas = canvasFor(L.widthPx, L.heightPx);
+  const canvas = cached(canvases, `${L.widthPx}x${L.heightPx}`, L.widthPx, L.heightPx);
   const ctx = canvas.getContext('2d');
   ctx.setTransform(1, 0, 0, 1, 0, 0);
-  const ink = drawPage(ctx, record, L, o, thickness);
+  const ink = drawPage(ctx, record, L, o, thickness, paperFor(L, o.grid));
   const buf = canvas.data();
   let img: RgbaImage = { width: L.widthPx, height: L.heightPx, data: new Uint8Array(buf.buffer, buf.byteOffset, buf.length) };
   let sidecar = makeSidecar(record, n, L, o, ink);
