@@ -92,3 +92,21 @@ test('broken MAT input gives MatError naming the file', async () => {
   await assert.rejects(readMat(join(dir, 'missing.mat')), /missing\.mat: file not found/);
   assert.throws(() => matScalar(undefined, 'ECG.age'), /ECG\.age: expected a numeric scalar, found nothing/);
 });
+
+test('property: random and mutated bytes never throw anything but MatError', async () => {
+  const fc = (await import('fast-check')).default;
+  const seeds = [readFileSync(`${F}mixed-v5.mat`), readFileSync(`${F}mixed-v5-uncompressed.mat`), readFileSync(`${F}mixed-v4.mat`)];
+  const mutated = fc.tuple(fc.integer({ min: 0, max: 2 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }), fc.nat())
+    .map(([k, edits, cut]) => {
+      const b = new Uint8Array(seeds[k]!);
+      for (const [at, v] of edits) b[at % b.length] = v;
+      return b.subarray(0, Math.max(0, b.length - (cut % 64)));
+    });
+  fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }), mutated), (bytes) => {
+    try {
+      readMatSync(bytes);
+    } catch (e) {
+      assert.ok(e instanceof MatError, `unexpected ${String(e)}`);
+    }
+  }), { numRuns: 1500 });
+});

@@ -75,8 +75,15 @@ class Reader {
       (out as unknown as (number | bigint)[])[i] = big ? BigInt(v) : Number(v);
     }
   }
+  /** How many numbers an element holds, or a MatError if its type or size makes no sense. */
+  countOf(e: Element, pos: number): number {
+    const size = SIZE[e.type];
+    if (size === undefined) throw this.fail(pos, `element type ${e.type} is not a number type`);
+    if (e.data.length % size !== 0) throw this.fail(pos, `element of type ${e.type} has ${e.data.length} bytes, not a multiple of ${size}`);
+    return e.data.length / size;
+  }
   ints(e: Element, pos: number): number[] {
-    const out = new Float64Array(e.data.length / (SIZE[e.type] ?? 1));
+    const out = new Float64Array(this.countOf(e, pos));
     this.numbers(e, out, pos);
     return [...out];
   }
@@ -97,9 +104,14 @@ class Reader {
     const nameE = this.element(buf, dimsE.next);
     const name = this.text(nameE);
     let pos = nameE.next;
+    if (dims.length < 2 || dims.some((d) => !Number.isInteger(d) || d < 0)) throw this.fail(at, `variable '${name}': dimensions [${dims.join(', ')}] are not valid`);
     const count = dims.reduce((a, b) => a * b, 1);
+    // Every element needs at least one byte of this buffer, so a larger count is damage (and would
+    // otherwise allocate whatever a corrupted header asks for).
+    if (count > buf.length * 8) throw this.fail(at, `variable '${name}': dimensions [${dims.join(', ')}] need more data than the ${buf.length} bytes present`);
     if (NUMERIC[cls]) {
       const real = this.element(buf, pos);
+      if (this.countOf(real, at + pos) !== count) throw this.fail(at + pos, `variable '${name}' has ${count} elements but its data holds ${this.countOf(real, at + pos)}`);
       const data = NUMERIC[cls].make(count);
       this.numbers(real, data, at + pos);
       let imag: MatTypedArray | undefined;
@@ -112,6 +124,8 @@ class Reader {
     if (cls === mxCHAR) {
       const e = this.element(buf, pos);
       const codes = e.type === miUTF8 ? [...Buffer.from(e.data).toString('utf8')].map((c) => c.codePointAt(0)!) : this.ints(e, at + pos);
+      if (codes.length !== count) throw this.fail(at + pos, `char variable '${name}' has ${count} elements but its data holds ${codes.length}`);
+      if (codes.some((c) => !Number.isInteger(c) || c < 0 || c > 0x10ffff)) throw this.fail(at + pos, `char variable '${name}' holds a value that is not a character code`);
       const nr = dims[0] ?? 0;
       const nc = nr === 0 ? 0 : codes.length / nr;
       const rows: string[] = [];

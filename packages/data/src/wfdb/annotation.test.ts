@@ -110,3 +110,13 @@ test('broken annotation files and inputs give AnnotationError naming the file', 
   assert.throws(() => encodeAnnotations({ sample: [5, 3], symbol: ['N', 'N'] }, 'o.atr'), /o\.atr: annotation 1: sample 3 comes before the previous annotation's 5/);
   assert.throws(() => encodeAnnotations({ sample: [5], symbol: ['Z'] }, 'o.atr'), /symbol 'Z' is not a standard annotation symbol/);
 });
+
+test('property: random bytes never throw anything but AnnotationError', () => {
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+    try {
+      decodeAnnotations(bytes, 'r.atr');
+    } catch (e) {
+      assert.ok(e instanceof AnnotationError, `unexpected ${String(e)}`);
+    }
+  }), { numRuns: 2000 });
+});
