@@ -3,13 +3,20 @@
 
 #include <ATen/Parallel.h>
 
+#include <cstdlib>
 #include <thread>
 
 namespace ecg {
 
 void initRuntime() {
-  // libtorch starts with half the cores here; use all of them. Setting rebuilds the pool, so only on change.
+  // libtorch starts with half the cores here; use all of them, or ECGLAB_NUM_THREADS when set (on cores shared
+  // with other processes one thread can be faster: an OpenMP team waits on descheduled members).
+  // Setting rebuilds the pool, so only on change.
   int n = static_cast<int>(std::thread::hardware_concurrency());
+  if (const char* env = std::getenv("ECGLAB_NUM_THREADS")) {
+    int v = std::atoi(env);
+    if (v > 0) n = v;
+  }
   if (n > 0 && at::get_num_threads() != n) at::set_num_threads(n);
 }
 

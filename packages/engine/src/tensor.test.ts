@@ -1,6 +1,8 @@
 // Creation, read-back, dtypes, conversions, seeds and the autograd API surface.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import {
   Tensor, zeros, ones, full, randn, rand, arange, tensor, fromArray, zerosLike, onesLike, randnLike, cat, stack,
   grad, noGrad, enableGrad, isGradEnabled, tidy, manualSeed, setNumThreads, getNumThreads, cudaIsAvailable, F,
@@ -165,4 +167,14 @@ test('toString and isDisposed', () => {
   t.dispose();
   assert.equal(String(t), 'Tensor(disposed)');
   assert.ok(!(t instanceof Array) && t instanceof Tensor);
+});
+
+test('threads at load: all cores by default, ECGLAB_NUM_THREADS overrides', () => {
+  const code = "import { getNumThreads } from '@ecglab/engine'; console.log(getNumThreads());";
+  const run = (env: Record<string, string>) => spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code],
+    { cwd: new URL('..', import.meta.url), encoding: 'utf8', env: { ...process.env, ...env } }).stdout.trim();
+  const { ECGLAB_NUM_THREADS: _drop, ...rest } = process.env;
+  assert.equal(Number(spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code],
+    { cwd: new URL('..', import.meta.url), encoding: 'utf8', env: rest }).stdout.trim()), availableParallelism());
+  assert.equal(run({ ECGLAB_NUM_THREADS: '1' }), '1');
 });
