@@ -74,7 +74,7 @@ describe('layoutPage', () => {
     const ragged = { ...rec, signals: [...rec.signals.slice(0, 11), new Float32Array(10)] };
     assert.throws(() => renderPageSync(ragged), /lead 0 has 5000 samples, lead 11 \(V6\) has 10/);
     assert.throws(() => renderPageSync({ ...rec, signals: [] , leadNames: [] }), /must be an array of 1 to 12 leads, got 0 leads/);
-    assert.throws(() => renderPageSync(rec, { artefacts: { jpeg: 0.5 } }), /artefact 'jpeg' needs the async codec/);
+    assert.throws(() => renderPageSync(rec, { artefacts: { jpeg: 0.5 } }), /artefact 'jpeg' runs in the async part/);
     assert.equal(TWELVE.length, 12);
   });
 });

@@ -120,6 +120,20 @@ export function warp(img: RgbaImage, plan: GeometryPlan): RgbaImage {
       const y0 = Math.floor(sy);
       const ax = sx - x0;
       const ay = sy - y0;
+      if (x0 >= 0 && y0 >= 0 && x0 < sw - 1 && y0 < sh - 1) {
+        // Inside the page (nearly every pixel): the four neighbours without bounds checks.
+        const i = (y0 * sw + x0) * 4;
+        const j = i + sw * 4;
+        const w00 = (1 - ax) * (1 - ay);
+        const w01 = ax * (1 - ay);
+        const w10 = (1 - ax) * ay;
+        const w11 = ax * ay;
+        out[o] = w00 * src[i]! + w01 * src[i + 4]! + w10 * src[j]! + w11 * src[j + 4]! + 0.5;
+        out[o + 1] = w00 * src[i + 1]! + w01 * src[i + 5]! + w10 * src[j + 1]! + w11 * src[j + 5]! + 0.5;
+        out[o + 2] = w00 * src[i + 2]! + w01 * src[i + 6]! + w10 * src[j + 2]! + w11 * src[j + 6]! + 0.5;
+        out[o + 3] = 255;
+        continue;
+      }
       let r = 0;
       let g = 0;
       let b = 0;

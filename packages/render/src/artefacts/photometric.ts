@@ -27,10 +27,21 @@ export function creases(img: RgbaImage, s: number, r: Rng, pxPerMm: number): Par
     const nx = f.vertical ? Math.cos(a) : -Math.sin(a);
     const ny = f.vertical ? Math.sin(a) : Math.cos(a);
     const c = f.vertical ? f.at * W * nx + (H / 2) * ny : (W / 2) * nx + f.at * H * ny;
-    for (let y = 0; y < H; y++) {
-      for (let x = 0; x < W; x++) {
+    // Only the band |d| ≤ reach changes: solve d(x, y) = ±reach for the span of each row (or column).
+    const vertical = Math.abs(nx) >= Math.abs(ny);
+    const lines = vertical ? H : W;
+    const span = vertical ? W : H;
+    const along = vertical ? nx : ny;
+    const across = vertical ? ny : nx;
+    for (let t = 0; t < lines; t++) {
+      const centre = (c - across * t) / along;
+      const half = reach / Math.abs(along);
+      const from = Math.max(0, Math.floor(centre - half));
+      const to = Math.min(span - 1, Math.ceil(centre + half));
+      for (let u = from; u <= to; u++) {
+        const x = vertical ? u : t;
+        const y = vertical ? t : u;
         const d = nx * x + ny * y - c;
-        if (d > reach || d < -reach) continue;
         const shade = (d - w / 2) / w;
         const light = (d + w / 2) / w;
         const m = 1 - f.depth * Math.exp(-shade * shade) + 0.35 * f.depth * Math.exp(-light * light);
@@ -78,16 +89,16 @@ export function wrinkles(img: RgbaImage, s: number, r: Rng, pxPerMm: number): Pa
       field[gy * gw + gx] = (1 + (depth * f) / ampSum) * (1 - ramp * t);
     }
   }
+  const row = new Float32Array(gw);
   for (let y = 0; y < H; y++) {
     const gy = Math.floor(y / step);
     const fy = y / step - gy;
-    for (let x = 0; x < W; x++) {
-      const gx = Math.floor(x / step);
-      const fx = x / step - gx;
-      const j = gy * gw + gx;
-      const m =
-        (field[j]! * (1 - fx) + field[j + 1]! * fx) * (1 - fy) + (field[j + gw]! * (1 - fx) + field[j + gw + 1]! * fx) * fy;
-      const i = (y * W + x) * 4;
+    for (let gx = 0; gx < gw; gx++) row[gx] = field[gy * gw + gx]! * (1 - fy) + field[(gy + 1) * gw + gx]! * fy;
+    let i = y * W * 4;
+    for (let x = 0; x < W; x++, i += 4) {
+      const gx = x >> 2;
+      const fx = (x & 3) / step;
+      const m = row[gx]! * (1 - fx) + row[gx + 1]! * fx;
       data[i] = clamp(data[i]! * m);
       data[i + 1] = clamp(data[i + 1]! * m);
       data[i + 2] = clamp(data[i + 2]! * m);
@@ -124,61 +135,8 @@ export function contrast(img: RgbaImage, s: number, r: Rng): Params {
   return { factor, shift };
 }
 
-/** Box widths whose three passes approximate a Gaussian of this sigma (Kovesi's rule). */
-function boxesForGauss(sigma: number): number[] {
-  const wIdeal = Math.sqrt((12 * sigma * sigma) / 3 + 1);
-  let wl = Math.floor(wIdeal);
-  if (wl % 2 === 0) wl--;
-  const wu = wl + 2;
-  const m = Math.round((12 * sigma * sigma - 3 * wl * wl - 12 * wl - 9) / (-4 * wl - 4));
-  return [0, 1, 2].map((i) => (i < m ? wl : wu));
-}
-
-/** Running-sum box filter of `src` into `dst` (length n), edges clamped. */
-function box(src: Float32Array, dst: Float32Array, n: number, radius: number): void {
-  const norm = 1 / (2 * radius + 1);
-  let acc = src[0]! * (radius + 1);
-  for (let i = 1; i <= radius; i++) acc += src[Math.min(i, n - 1)]!;
-  for (let i = 0; i < n; i++) {
-    dst[i] = acc * norm;
-    acc += src[Math.min(i + radius + 1, n - 1)]! - src[Math.max(i - radius, 0)]!;
-  }
-}
-
-/**
- * All box passes along rows (or columns) of each channel in float, rounding once per direction:
- * rounding after every pass would add up to a visible change of the ink's total darkness.
- */
-function boxLines(d: Uint8Array, W: number, H: number, radii: number[], horizontal: boolean): void {
-  const lines = horizontal ? H : W;
-  const n = horizontal ? W : H;
-  const stride = horizontal ? 4 : 4 * W;
-  let a = new Float32Array(n);
-  let b = new Float32Array(n);
-  for (let line = 0; line < lines; line++) {
-    const base = horizontal ? line * W * 4 : line * 4;
-    for (let ch = 0; ch < 3; ch++) {
-      for (let i = 0; i < n; i++) a[i] = d[base + i * stride + ch]!;
-      for (const r of radii) {
-        box(a, b, n, r);
-        [a, b] = [b, a];
-      }
-      for (let i = 0; i < n; i++) d[base + i * stride + ch] = a[i]! + 0.5;
-    }
-  }
-}
-
-/** Gaussian blur (defocus) with sigma up to 0.35 mm, as three box passes each way. */
-export function blur(img: RgbaImage, s: number, pxPerMm: number): Params {
-  const sigma = s * 0.35 * pxPerMm;
-  if (sigma < 0.3) return { sigmaPx: sigma };
-  const radii = boxesForGauss(sigma)
-    .map((w) => (w - 1) / 2)
-    .filter((r) => r >= 1);
-  boxLines(img.data, img.width, img.height, radii, true);
-  boxLines(img.data, img.width, img.height, radii, false);
-  return { sigmaPx: sigma, boxRadii: radii };
-}
+/** Gaussian blur sigma in pixels: up to 0.35 mm (defocus of a phone photo or a worn scanner). */
+export const blurSigmaPx = (s: number, pxPerMm: number): number => s * 0.35 * pxPerMm;
 
 /**
  * Additive Gaussian noise of sigma up to 20 grey levels, independent per channel. Draws from a
