@@ -78,6 +78,9 @@ function layoutAndParts(base: string, h: WfdbHeader, opts: RdrecordOptions): { l
   if (to > total || from > to || from < 0) {
     throw new RangeRequestError(`${h.recordName}: samples ${from}–${to} are outside the record (${total} samples in ${all.length} segments)`, `${base}.hea`);
   }
+  if (to - from > 2 ** 31 - 1) {
+    throw new RangeRequestError(`${h.recordName}: ${to - from} samples per signal are too many to read at once; read ranges with sampfrom/sampto`, `${base}.hea`);
+  }
   const first = all[0]!;
   const layoutName = first.len === 0 && first.name !== '~' ? first.name : undefined;
   const parts = all

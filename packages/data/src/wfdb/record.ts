@@ -82,6 +82,11 @@ export function planRead(recordPath: string, h: WfdbHeader, sigLen: number, opts
   }
   if (to > sigLen) throw new RangeRequestError(`${name}: sampto ${to} is beyond the end of the record (${sigLen} samples)`, heaFile);
   if (from > to) throw new RangeRequestError(`${name}: sampfrom ${from} is after sampto ${to}`, heaFile);
+  // Typed arrays hold at most 2^31 − 1 elements here; a range that large must be read in pieces.
+  const maxSpf = Math.max(1, ...h.signals.map((s) => s.sampsPerFrame));
+  if ((to - from) * maxSpf > 2 ** 31 - 1) {
+    throw new RangeRequestError(`${name}: ${to - from} samples per signal are too many to read at once; read ranges with sampfrom/sampto`, heaFile);
+  }
   const channels = opts.channels ?? h.signals.map((_, i) => i);
   for (const c of channels) {
     if (!Number.isInteger(c) || c < 0 || c >= h.nSig) throw new RangeRequestError(`${name}: channel ${c} does not exist (the record has ${h.nSig} signals)`, heaFile);
