@@ -77,3 +77,30 @@ test('a MAT signal file whose MAT header disagrees with the .hea is rejected', a
   copyFileSync(`${W}a103l.mat`, join(dir, 'm.mat'));
   await rejects(rdrecord(join(dir, 'm')), SignalFileError, /m\.mat: MAT v4 matrix has 3 rows, the header has 2 samples per frame/);
 });
+
+test('property: random signal specs and signal-file bytes never throw anything but DataError', async () => {
+  const fc = (await import('fast-check')).default;
+  const { rdrecordSync } = await import('./index.js');
+  const fz = mkdtempSync(join(tmpdir(), 'ecglab-fuzz-'));
+  const sig = fc.record({
+    fmt: fc.constantFrom('8', '16', '24', '32', '61', '80', '160', '212', '310', '311', '0', '508', '7'),
+    spf: fc.constantFrom('', 'x2', 'x3', 'x1000000'),
+    skew: fc.constantFrom('', ':1', ':5', ':99999999'),
+    off: fc.constantFrom('', '+1', '+24', '+100000'),
+    gain: fc.constantFrom('200', '0', '1e-300', '12.5(-3)/mmHg'),
+    file: fc.constantFrom('a.dat', 'b.dat', 'a.mat'),
+  });
+  const opts = fc.record({ sampfrom: fc.option(fc.nat(20), { nil: undefined }), sampto: fc.option(fc.nat(40), { nil: undefined }), physical: fc.boolean(), smoothFrames: fc.boolean() });
+  fc.assert(fc.property(fc.array(sig, { minLength: 1, maxLength: 4 }), fc.constantFrom('', ' 0', ' 10', ' 1000', ' 99999999999'), fc.uint8Array({ maxLength: 600 }), fc.uint8Array({ maxLength: 100 }), opts,
+    (sigs, len, a, b, o) => {
+      writeFileSync(join(fz, 'r.hea'), `r ${sigs.length} 100${len}\n` + sigs.map((s) => `${s.file} ${s.fmt}${s.spf}${s.skew}${s.off} ${s.gain} 12 0 0 0 0 x`).join('\n') + '\n');
+      writeFileSync(join(fz, 'a.dat'), a);
+      writeFileSync(join(fz, 'b.dat'), b);
+      writeFileSync(join(fz, 'a.mat'), a);
+      try {
+        rdrecordSync(join(fz, 'r'), o);
+      } catch (e) {
+        assert.ok(e instanceof DataError, `unexpected ${String(e)}`);
+      }
+    }), { numRuns: 500 });
+});
