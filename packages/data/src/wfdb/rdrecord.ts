@@ -53,6 +53,9 @@ export function rdheaderSync(recordPath: string): WfdbHeader {
  * Reads a record's samples (formats 8, 16, 24, 32, 61, 80, 160, 212, 310, 311 and MAT v4 `16+24`),
  * verifying checksums when the whole record is read. For fixed-size formats only the bytes of the
  * requested range are read from disk. Multi-segment records are read across their segments.
+ * The header's initial value is used only to integrate format 8; it is not compared with the first
+ * sample, because original data disagree (75 CinC 2017 records, per the data manifest).
+ * Checksums: see checksum.ts for how a field of 0 is treated.
  * @example const r = await rdrecord('fixtures/data/wfdb/100', { sampto: 3600 }); r.physical![0][0] // -0.145
  */
 export async function rdrecord(recordPath: string, opts: RdrecordOptions = {}): Promise<WfdbRecord> {
