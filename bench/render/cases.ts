@@ -29,6 +29,8 @@ const PEERS = {
 
 interface Case {
   name: string;
+  /** Pages drawn by one call of fn (default 1). */
+  pages?: number;
   fn: () => Promise<unknown>;
 }
 
@@ -61,16 +63,18 @@ async function measure(c: Case, seconds: number): Promise<Result> {
   }
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  const ms = median(times);
+  const per = c.pages ?? 1;
+  const ms = median(times) / per;
   const cpuMs = (cpu.user + cpu.system) / 1000;
+  const pages = times.length * per;
   return {
     name: c.name,
-    pages: times.length,
+    pages,
     msPerPage: ms,
     pagesPerSec: 1000 / ms,
     cpuPerWall: cpuMs / wall,
-    cpuMsPerPage: cpuMs / times.length,
-    pagesPerCpuSec: (1000 * times.length) / cpuMs,
+    cpuMsPerPage: cpuMs / pages,
+    pagesPerCpuSec: (1000 * pages) / cpuMs,
   };
 }
 
@@ -84,12 +88,16 @@ export async function run(args: string[]): Promise<void> {
   const all = parseArtefacts('all=0.5');
   const kitWC = { wrinkles: 0.5, creases: 0.5 };
   const kitWRN = { wrinkles: 0.5, rotation: 0.5, noise: 0.5 };
+  const batch8: EcgRecord[] = Array.from({ length: 8 }, () => rec);
   const dir = mkdtempSync(join(tmpdir(), 'ecglab-bench-render-'));
   let seed = 0;
   const cases: Case[] = [
     { name: 'clean → RGBA pixels', fn: () => renderPage(rec, base) },
     { name: 'clean → tensor [1,1,1700,2200]', fn: () => renderToTensor([rec], base) },
     { name: 'clean → tensor resized [1,1,512,662]', fn: () => renderToTensor([rec], { ...base, width: 662, height: 512 }) },
+    // Training-size batches are best drawn near their size: 60 DPI is 660×510, resized to 662×512.
+    { name: 'clean 60 DPI → tensor [8,1,512,662]', pages: 8, fn: () => renderToTensor(batch8, { ...base, dpi: 60, width: 662, height: 512 }) },
+    { name: 'all artefacts 60 DPI → tensor [8,1,512,662]', pages: 8, fn: () => renderToTensor(batch8, { ...base, dpi: 60, width: 662, height: 512, artefacts: all, seed: seed++ }) },
     { name: 'clean → PNG bytes', fn: async () => encodeImage(await renderPage(rec, base), { format: 'png' }) },
     { name: 'clean → PNG file', fn: async () => writePage(join(dir, 'clean.png'), await renderPage(rec, base)) },
     { name: 'clean → JPEG file', fn: async () => writePage(join(dir, 'clean.jpg'), await renderPage(rec, base)) },
