@@ -8,6 +8,6 @@ export { rdheader, rdheaderSync, rdrecord, rdrecordSync } from './rdrecord.js';
 export { toPhysical } from './record.js';
 export { FORMATS, FLAC_FORMATS, bytesFor, samplesIn, type FormatSpec } from './formats.js';
 export { checksum16 } from './checksum.js';
-export { wrsamp, wrsampSync, encodeRecord, fitGain, type WrsampInput } from './wrsamp.js';
+export { wrsamp, wrsampSync, encodeRecord, fitGain, toDigital, type WrsampInput } from './wrsamp.js';
 export { rdann, rdannSync, wrann, consumeHeaderAnnotations, decodeAnnotations, encodeAnnotations, type Annotation, type AnnotationInput, type RdannOptions } from './annotation.js';
 export { ANNOTATION_CODES, ACMAX, codeOf, symbolOf, type AnnotationCode } from './annotation-codes.js';

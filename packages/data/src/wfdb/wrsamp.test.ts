@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { WriteError } from '../errors.js';
-import { encodeRecord, rdheader, rdrecord, wrsamp, wrsampSync } from './index.js';
+import { encodeRecord, rdheader, rdrecord, toDigital, toPhysical, wrsamp, wrsampSync } from './index.js';
 import { WFDB_FIXTURES as W } from './testing.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ecglab-wrsamp-'));
@@ -85,4 +85,14 @@ test('bad writer input gives WriteError naming the problem', () => {
   assert.throws(() => encodeRecord('r', { fs: 100, sigName: ['a'], fmt: 8, digital: [[1]] }), /cannot write format 8/);
   assert.throws(() => encodeRecord('r', { fs: 0, sigName: ['a'], digital: [[1]] }), /'fs' must be positive/);
   assert.throws(() => wrsampSync(join(dir, 'bad name'), { fs: 1, sigName: ['a'], digital: [[1]] }), /record name 'bad name'/);
+});
+
+test('toDigital and toPhysical are inverse on stored values (100_3chan, all three signals)', async () => {
+  const d = await rdrecord(`${W}100_3chan`, { physical: false });
+  const h = d.header;
+  h.signals.forEach((s, c) => {
+    assert.deepEqual(toDigital(toPhysical(d.digital![c]!, s), s), d.digital![c]);
+  });
+  assert.deepEqual([...toDigital([0.5, NaN, -1], { fmt: 212, adcGain: 200, baseline: 0 })], [100, -2048, -200]);
+  assert.throws(() => toDigital([20], { fmt: 212, adcGain: 200, baseline: 0 }, 'x'), /x sample 0 = 20 maps to 4000, outside format 212's range -2047..2047/);
 });

@@ -46,6 +46,27 @@ export function fitGain(values: ArrayLike<number>, spec: FormatSpec): { gain: nu
   return { gain, baseline };
 }
 
+/**
+ * Physical to digital units: round(x × gain + baseline), NaN to the format's invalid value; a value
+ * outside the format's range is a WriteError naming `what` and the sample.
+ * @example toDigital([0.5, NaN], { fmt: 212, adcGain: 200, baseline: 0 }) // Int32Array [100, -2048]
+ */
+export function toDigital(x: ArrayLike<number>, s: { fmt: number; adcGain: number; baseline: number }, what = 'toDigital'): Int32Array {
+  const spec = FORMATS.get(s.fmt);
+  if (!spec) throw new WriteError(`${what}: unknown format ${s.fmt}`);
+  const gain = s.adcGain === 0 ? 200 : s.adcGain;
+  const d = new Int32Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (Number.isNaN(v)) { d[i] = spec.invalid; continue; }
+    const q = Math.round(v * gain + s.baseline);
+    // The invalid value itself is reserved, so the lowest storable sample is min + 1.
+    if (!(q > spec.min && q <= spec.max)) throw new WriteError(`${what} sample ${i} = ${v} maps to ${q}, outside format ${s.fmt}'s range ${spec.min + 1}..${spec.max}; lower the gain`);
+    d[i] = q;
+  }
+  return d;
+}
+
 /** Builds the header and the interleaved `.dat` bytes of a record without writing them. */
 export function encodeRecord(recordName: string, input: WrsampInput): { header: WfdbHeader; dat: Uint8Array } {
   const nSig = input.sigName.length;
@@ -76,14 +97,7 @@ export function encodeRecord(recordName: string, input: WrsampInput): { header: 
       }
     } else {
       if (input.adcGain?.[s] === undefined) ({ gain, baseline } = fitGain(x, spec));
-      d = new Int32Array(sigLen);
-      for (let i = 0; i < sigLen; i++) {
-        const v = x[i]!;
-        if (Number.isNaN(v)) { d[i] = spec.invalid; continue; }
-        const q = Math.round(v * gain + baseline);
-        if (q <= spec.min || q > spec.max) throw new WriteError(`${where}: signal ${s} sample ${i} = ${v} maps to ${q}, outside format ${fmt0}'s range; lower the gain`);
-        d[i] = q;
-      }
+      d = toDigital(x, { fmt: fmt0, adcGain: gain, baseline }, `${where}: signal ${s}`);
     }
     digital.push(d);
     signals.push({
