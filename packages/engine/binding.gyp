@@ -7,6 +7,7 @@
       "sources": [
         "native/handle.cc",
         "native/creation.cc",
+        "native/generated/ops_generated.cc",
         "native/ops_tensor.cc",
         "native/ops_nn.cc",
         "native/autograd.cc",

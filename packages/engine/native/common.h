@@ -50,11 +50,20 @@ struct Args {
   bool B(size_t i) const;
   std::string Str(size_t i) const;
   std::vector<int64_t> IL(size_t i) const;            // number or number[]
+  c10::optional<std::vector<int64_t>> OIL(size_t i) const;  // IL or undefined/null
+  c10::optional<at::ScalarType> ODT(size_t i) const;  // dtype name or undefined/null
+  int64_t Red(size_t i) const;                        // 'none' | 'mean' | 'sum' -> at::Reduction
   at::Scalar S(size_t i) const;                       // number or boolean
   c10::optional<at::Scalar> OS(size_t i) const;
   at::TensorOptions options(size_t dtypeIdx, size_t deviceIdx) const;
   [[noreturn]] void fail(size_t i, const std::string& expected) const;
 };
+
+// An optional int list as ATen takes it; `v` must outlive the call.
+inline at::OptionalIntArrayRef optRef(const c10::optional<std::vector<int64_t>>& v) {
+  if (!v) return c10::nullopt;
+  return at::IntArrayRef(*v);
+}
 
 typedef Napi::Value (*OpFn)(const Args&);
 struct OpDef {
@@ -64,6 +73,7 @@ struct OpDef {
 
 // Tables defined by each translation unit, registered by handle.cc's Init.
 extern const std::vector<OpDef> kCreationOps;
+extern const std::vector<OpDef> kGeneratedOps;  // generated/ops_generated.cc (tools/gen_ops.py)
 extern const std::vector<OpDef> kTensorOps;
 extern const std::vector<OpDef> kNnOps;
 extern const std::vector<OpDef> kAutogradOps;

@@ -202,6 +202,26 @@ std::vector<int64_t> Args::IL(size_t i) const {
   return out;
 }
 
+c10::optional<std::vector<int64_t>> Args::OIL(size_t i) const {
+  if (!has(i)) return c10::nullopt;
+  return IL(i);
+}
+
+c10::optional<at::ScalarType> Args::ODT(size_t i) const {
+  if (!has(i)) return c10::nullopt;
+  return parseDType(Str(i));
+}
+
+int64_t Args::Red(size_t i) const {
+  if (i < info.Length() && info[i].IsString()) {
+    std::string r = Str(i);
+    if (r == "none") return at::Reduction::None;
+    if (r == "mean") return at::Reduction::Mean;
+    if (r == "sum") return at::Reduction::Sum;
+  }
+  fail(i, "'none', 'mean' or 'sum'");
+}
+
 at::Scalar Args::S(size_t i) const {
   if (i < info.Length() && info[i].IsBoolean()) return at::Scalar(info[i].As<Napi::Boolean>().Value());
   if (!isNumber(i)) fail(i, "a number");
@@ -272,6 +292,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ecg::initRuntime();
   ecg::registerTable(env, exports, ecg::kHandleOps);
   ecg::registerTable(env, exports, ecg::kCreationOps);
+  ecg::registerTable(env, exports, ecg::kGeneratedOps);
   ecg::registerTable(env, exports, ecg::kTensorOps);
   ecg::registerTable(env, exports, ecg::kNnOps);
   ecg::registerTable(env, exports, ecg::kAutogradOps);

@@ -16,9 +16,9 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null | undefined, run
   if (!training && (!runningMean || !runningVar)) {
     throw new TorchError('ARGUMENT', `batchNorm: 'runningMean' and 'runningVar' are required when training is false`);
   }
-  return Tensor.op('batchNorm', handleOf(x, 'batchNorm', 'input'), opt(runningMean, 'batchNorm', 'runningMean'),
-    opt(runningVar, 'batchNorm', 'runningVar'), opt(weight, 'batchNorm', 'weight'), opt(bias, 'batchNorm', 'bias'),
-    training, momentum, eps);
+  return Tensor.op('batchNorm', handleOf(x, 'batchNorm', 'input'), opt(weight, 'batchNorm', 'weight'),
+    opt(bias, 'batchNorm', 'bias'), opt(runningMean, 'batchNorm', 'runningMean'), opt(runningVar, 'batchNorm', 'runningVar'),
+    training, momentum, eps, false);
 }
 
 /** Group norm over [N, C, ...] with C divisible by `groups`. */
