@@ -179,3 +179,16 @@ test('a layout header (format 0, file ~) reads as null signals: invalid samples,
 test('multi-segment records with several samples per frame refuse smoothFrames: false with a clear error', async () => {
   await assert.rejects(rdrecord(`${W}multi-segment/041s/041s`, { smoothFrames: false }), /041s: smoothFrames: false is not supported for multi-segment records \(segment 041s01 has 4 samples per frame\)/);
 });
+
+test('two-signal format 212 (NSTDB bw excerpt) decodes like the 212 codec de-interleaved; checksums match the excerpt script', async () => {
+  const { FORMATS } = await import('./formats.js');
+  const bytes = new Uint8Array(readFileSync(`${FIXTURES}nstdb/bw.dat`));
+  const stream = new Int32Array(21600 * 2);
+  FORMATS.get(212)!.decode(bytes, stream.length, stream, 0);
+  const r = await rdrecord(`${FIXTURES}nstdb/bw`, { physical: false });
+  assert.deepEqual(r.checksums, ['ok', 'ok']); // sums written by fixtures/data/nstdb/make_excerpt.py
+  for (const c of [0, 1]) assert.deepEqual([...r.digital![c]!], [...stream.filter((_, i) => i % 2 === c)]);
+  const p = await rdrecord(`${FIXTURES}nstdb/bw`, { sampfrom: 1001, sampto: 2002, channels: [1] });
+  // Gain 0 means uncalibrated: converted with WFDB's default gain 200.
+  assert.deepEqual([...p.physical![0]!], [...r.digital![1]!.subarray(1001, 2002)].map((d) => d / 200));
+});

@@ -159,6 +159,25 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
       const want = group.byteOffset + bytesFor(spec, sigLen * tpf);
       throw new SignalFileError(`${r.path}: truncated: ${sigLen} samples of ${tpf} per frame in format ${spec.fmt} need ${want} bytes, the file has ${got[k]!.fileSize}`, r.path);
     }
+    // Two signals in format 212 with one sample per frame (MIT-BIH, NSTDB): each 3-byte block is one
+    // frame, so both signals are decoded straight into their outputs, without a stream in between.
+    if (spec.fmt === 212 && tpf === 2 && group.maxSkew === 0 && r.lead === 0) {
+      const [m0, m1] = group.members as [FileGroup['members'][0], FileGroup['members'][0]];
+      const s0 = h.signals[m0.sig]!, s1 = h.signals[m1.sig]!;
+      const x = physical
+        ? decode212Physical(bytes, n, s0.baseline, s0.adcGain === 0 ? 200 : s0.adcGain, s1.baseline, s1.adcGain === 0 ? 200 : s1.adcGain)
+        : decode212Digital(bytes, n);
+      for (const [k, m] of [[0, m0], [1, m1]] as const) {
+        if (!plan.channels.includes(m.sig)) continue;
+        if (physical) physicalDirect.set(m.sig, x.out[k] as Float64Array);
+        else expanded.set(m.sig, x.out[k] as Int32Array);
+        const sp = h.signals[m.sig]!;
+        status.set(m.sig, whole
+          ? checkSignal(sp, x.sums[k]!, allZero, `${r.path} signal ${m.sig} (${sp.description})`, opts.onChecksumMismatch ?? 'error', warnings)
+          : sp.checksum === undefined ? 'absent' : 'unchecked');
+      }
+      return;
+    }
     // The file's samples in frame order. Format 16 needs no decoding at all: an Int16Array view of
     // the bytes serves (the buffers readRange allocates are 2-aligned, so this is the common case).
     const count = Math.min(avail, r.lead + (n + group.maxSkew) * tpf);
@@ -252,6 +271,40 @@ function extract(stream: Int16Array | Int32Array, base: number, tpf: number, spf
 }
 
 const EMPTY = new Int32Array(0);
+
+const mod16 = (acc: number): number => ((acc % 65536) + 65536) % 65536;
+
+// Format 212 frames of two signals (3 bytes each) to physical units, with both checksums.
+function decode212Physical(src: Uint8Array, n: number, b0: number, g0: number, b1: number, g1: number): { out: [Float64Array, Float64Array]; sums: [number, number] } {
+  const o0 = new Float64Array(n), o1 = new Float64Array(n);
+  let a0 = 0, a1 = 0;
+  for (let f = 0, j = 0; f < n; f++, j += 3) {
+    const mid = src[j + 1]!;
+    const x = ((src[j]! | ((mid & 0x0f) << 8)) << 20) >> 20;
+    const y = ((src[j + 2]! | ((mid & 0xf0) << 4)) << 20) >> 20;
+    a0 = (a0 + x) | 0;
+    a1 = (a1 + y) | 0;
+    o0[f] = x === -2048 ? NaN : (x - b0) / g0;
+    o1[f] = y === -2048 ? NaN : (y - b1) / g1;
+  }
+  return { out: [o0, o1], sums: [mod16(a0), mod16(a1)] };
+}
+
+/** {@link decode212Physical} for digital values. */
+function decode212Digital(src: Uint8Array, n: number): { out: [Int32Array, Int32Array]; sums: [number, number] } {
+  const o0 = new Int32Array(n), o1 = new Int32Array(n);
+  let a0 = 0, a1 = 0;
+  for (let f = 0, j = 0; f < n; f++, j += 3) {
+    const mid = src[j + 1]!;
+    const x = ((src[j]! | ((mid & 0x0f) << 8)) << 20) >> 20;
+    const y = ((src[j + 2]! | ((mid & 0xf0) << 4)) << 20) >> 20;
+    a0 = (a0 + x) | 0;
+    a1 = (a1 + y) | 0;
+    o0[f] = x;
+    o1[f] = y;
+  }
+  return { out: [o0, o1], sums: [mod16(a0), mod16(a1)] };
+}
 
 // Every `tpf`-th sample from `base`, in physical units, with the samples' 16-bit sum. Digital and
 // physical are two functions because one with both branches deoptimises on whichever ran second.
