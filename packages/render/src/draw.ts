@@ -70,10 +70,29 @@ function drawTrace(ctx: SKRSContext2D, L: PageLayout, p: Panel, signal: ArrayLik
   let y0 = Infinity;
   let y1 = -Infinity;
   let pen = false;
+  // With several samples per pixel column, only each column's lowest and highest sample (in time
+  // order) change what is inked; drawing those alone keeps the picture and cuts the path Skia strokes.
+  const decimate = pxPerSample < 0.5;
+  let col = NaN;
+  let aX = 0;
+  let aY = 0;
+  let bX = 0;
+  let bY = 0;
+  let count = 0;
+  const flush = (): void => {
+    if (count === 0) return;
+    const [fx, fy, sx, sy] = aX <= bX ? [aX, aY, bX, bY] : [bX, bY, aX, aY];
+    if (pen) ctx.lineTo(fx, fy);
+    else ctx.moveTo(fx, fy);
+    pen = true;
+    if (count > 1) ctx.lineTo(sx, sy);
+    count = 0;
+  };
   ctx.beginPath();
   for (let i = p.sampleStart; i < p.sampleEnd; i++) {
     const v = signal[i] as number;
     if (!Number.isFinite(v)) {
+      flush();
       pen = false;
       continue;
     }
@@ -81,10 +100,23 @@ function drawTrace(ctx: SKRSContext2D, L: PageLayout, p: Panel, signal: ArrayLik
     const y = base - v * pxPerMv;
     if (y < y0) y0 = y;
     if (y > y1) y1 = y;
-    if (pen) ctx.lineTo(x, y);
-    else ctx.moveTo(x, y);
-    pen = true;
+    if (!decimate) {
+      if (pen) ctx.lineTo(x, y);
+      else ctx.moveTo(x, y);
+      pen = true;
+      continue;
+    }
+    const c = Math.floor(x);
+    if (c !== col) {
+      flush();
+      col = c;
+    }
+    // a: the column's highest point on paper (min y), b: its lowest (max y).
+    if (count === 0 || y < aY) [aX, aY] = [x, y];
+    if (count === 0 || y > bY) [bX, bY] = [x, y];
+    count++;
   }
+  flush();
   ctx.stroke();
   const n = p.sampleEnd - p.sampleStart;
   if (!Number.isFinite(y0)) return { x0, y0: base, x1: x0, y1: base };
