@@ -7,11 +7,15 @@ namespace ecg {
 
 namespace {
 
-// A number-or-tensor operand as a tensor. Numbers become 0-dim tensors, which lose to dimensioned tensors in
-// type promotion as Python scalars do (`float32 tensor` vs `2.5` stays float32).
+// A number-or-tensor operand as a tensor. Numbers become 0-dim "wrapped numbers", which ATen promotes as
+// Python scalars: they never widen a tensor's dtype, and a float number meeting ints gives the default float32.
 at::Tensor other(const Args& a, size_t i) {
   if (a.isNumber(i) || (i < a.size() && a.info[i].IsBoolean())) {
-    return at::scalar_tensor(a.S(i), at::TensorOptions().dtype(a.isNumber(i) ? at::kDouble : at::kBool));
+    at::Scalar s = a.S(i);
+    at::ScalarType st = s.isBoolean() ? at::kBool : s.isIntegral(false) ? at::kLong : at::kDouble;
+    at::Tensor t = at::scalar_tensor(s, at::TensorOptions().dtype(st));
+    t.unsafeGetTensorImpl()->set_wrapped_number(true);
+    return t;
   }
   return a.T(i);
 }

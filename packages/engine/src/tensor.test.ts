@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import {
   Tensor, zeros, ones, full, randn, rand, arange, tensor, fromArray, zerosLike, onesLike, randnLike, cat, stack,
-  grad, noGrad, enableGrad, isGradEnabled, tidy, manualSeed, setNumThreads, getNumThreads, cudaIsAvailable, F,
+  grad, noGrad, enableGrad, isGradEnabled, tidy, manualSeed, setNumThreads, getNumThreads, cudaIsAvailable, F, where,
 } from './index.js';
 
 test('creators honour shape, dtype and requiresGrad; read-back gives the dtype\'s typed array', () => {
@@ -67,6 +67,12 @@ test('conversions and number operands follow PyTorch type promotion', () => {
     assert.equal(ones([1]).to({ dtype: 'float64', device: 'cpu' }).dtype, 'float64');
     assert.equal(ones([1]).to('cpu').device, 'cpu');
     assert.equal(ones([2]).gt(0).dtype, 'bool');
+    // Numbers in where/maximum act as Python scalars too.
+    assert.equal(where(ones([2]).gt(0), 1.5, 0).dtype, 'float32');
+    assert.equal(i.maximum(2.5).dtype, 'float32');
+    assert.equal(i.maximum(2).dtype, 'int64');
+    assert.deepEqual(ones([2], { dtype: 'float64' }).where(tensor([true, false]), 7).tolist(), [1, 7]);
+    assert.equal(ones([2], { dtype: 'float64' }).minimum(0.5).dtype, 'float64');
     assert.equal(cat([ones([2]), zeros([3])]).numel, 5);
     assert.deepEqual(stack([ones([2]), zeros([2])], 1).shape, [2, 2]);
     const c = ones([2], { requiresGrad: true }).mul(2);
