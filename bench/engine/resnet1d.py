@@ -1,9 +1,11 @@
 """The PyTorch peer of bench/engine/resnet1d.ts: a 1-D ResNet-18 with GroupNorm, timed for a train step
 (forward + cross-entropy + backward + Adam) and for no-grad inference.
 
-Spawned by run.ts; prints one JSON line. Also writes its initial weights, a fixed input and its logits to
---check-out (safetensors, hand-written) so run.ts can confirm the TS network is the same one.
-Usage: /usr/bin/python3 bench/engine/resnet1d.py --threads 2 --iters 10 --warmup 3 --check-out /tmp/x.safetensors
+Spawned by run.ts with --serve: it writes its initial weights, a fixed input and its logits to --check-out
+(safetensors, hand-written) so run.ts can confirm the TS network is the same one, prints "ready", then
+answers each stdin line "train" or "infer" with the seconds one such step took. run.ts alternates these
+with its own steps, so both sides see the same machine load. Without --serve it times on its own.
+Usage: /usr/bin/python3 bench/engine/resnet1d.py --threads 2 [--serve --check-out /tmp/x.safetensors]
 """
 import argparse
 import json
@@ -77,6 +79,7 @@ def main():
     ap.add_argument('--iters', type=int, default=10)
     ap.add_argument('--warmup', type=int, default=3)
     ap.add_argument('--check-out')
+    ap.add_argument('--serve', action='store_true')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -101,6 +104,21 @@ def main():
     def infer():
         with torch.no_grad():
             return model(x)
+
+    if a.serve:
+        print(json.dumps({'ready': True, 'peer': f'PyTorch {torch.__version__}', 'threads': torch.get_num_threads()}), flush=True)
+        for line in sys.stdin:
+            cmd = line.strip()
+            if cmd == 'quit':
+                break
+            if cmd not in ('train', 'infer'):
+                print(json.dumps({'error': f'unknown command {cmd!r}'}), flush=True)
+                continue
+            model.train(cmd == 'train')
+            t0 = time.perf_counter()
+            train_step() if cmd == 'train' else infer()
+            print(json.dumps({'s': time.perf_counter() - t0}), flush=True)
+        return
 
     train, train_all = median_time(train_step, a.iters, a.warmup)
     model.eval()
