@@ -100,6 +100,10 @@ export function warp(img: RgbaImage, plan: GeometryPlan): RgbaImage {
   const inv = invert(plan.matrix);
   const [fr, fg, fb] = plan.fill;
   const c = plan.content;
+  const m = plan.matrix;
+  if (m[0] === 1 && m[1] === 0 && m[3] === 0 && m[4] === 1 && m[6] === 0 && m[7] === 0 && m[8] === 1 && Number.isInteger(m[2]) && Number.isInteger(m[5])) {
+    return shift(img, plan, m[2], m[5]);
+  }
   for (let y = 0; y < H; y++) {
     // Pixel centres: output (x + 0.5, y + 0.5) maps to a continuous source point; subtract 0.5 to index.
     let X = inv[0] * 0.5 + inv[1] * (y + 0.5) + inv[2];
@@ -158,6 +162,23 @@ export function warp(img: RgbaImage, plan: GeometryPlan): RgbaImage {
       out[o + 2] = b + 0.5;
       out[o + 3] = 255;
     }
+  }
+  return { width: W, height: H, data: out };
+}
+
+/** Crop and padding alone move the page by whole pixels: copy rows instead of resampling. */
+function shift(img: RgbaImage, plan: GeometryPlan, dx: number, dy: number): RgbaImage {
+  const { width: W, height: H, content: c } = plan;
+  const out = new Uint8Array(W * H * 4);
+  // One 32-bit store per pixel: RGBA bytes in little-endian order.
+  const [r, g, b] = plan.fill;
+  new Uint32Array(out.buffer).fill((r | (g << 8) | (b << 16) | (255 << 24)) >>> 0);
+  const x0 = Math.max(c.x0, dx);
+  const x1 = Math.min(c.x1, dx + img.width);
+  for (let y = Math.max(c.y0, dy); y < Math.min(c.y1, dy + img.height); y++) {
+    if (x1 <= x0) break;
+    const from = ((y - dy) * img.width + (x0 - dx)) * 4;
+    out.set(img.data.subarray(from, from + (x1 - x0) * 4), (y * W + x0) * 4);
   }
   return { width: W, height: H, data: out };
 }
