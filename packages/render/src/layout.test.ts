@@ -65,6 +65,26 @@ describe('layoutPage', () => {
     assert.equal(s.panels.find((p) => p.rhythm)!.sampleEnd, 1500);
   });
 
+  test('header and labels put ink on the page (the bundled font renders without system fonts)', () => {
+    const inked = (header: boolean, labels: boolean): number => {
+      const p = renderPageSync(rec, { dpi: 100, grid: 'none', header, labels });
+      const k = p.sidecar.page.pxPerMm;
+      let n = 0;
+      // The header band: above the grid, where nothing else is drawn.
+      for (let y = 0; y < Math.floor(p.sidecar.page.grid.y0 - k); y++) {
+        for (let x = 0; x < p.width; x++) if (p.data[(y * p.width + x) * 4]! < 128) n++;
+      }
+      return n;
+    };
+    assert.equal(inked(false, false), 0);
+    assert.ok(inked(true, false) > 500, 'header text is drawn');
+    const off = renderPageSync(rec, { dpi: 100, grid: 'none', header: false, labels: false });
+    const on = renderPageSync(rec, { dpi: 100, grid: 'none', header: false, labels: true });
+    let diff = 0;
+    for (let i = 0; i < on.data.length; i += 4) if (on.data[i] !== off.data[i]) diff++;
+    assert.ok(diff > 500, `labels change ${diff} pixels`);
+  });
+
   test('options and records are checked with messages that name the argument', () => {
     assert.throws(() => resolveOptions('renderPage', { speed: 30 as 25 }), /renderPage: option 'speed' must be one of 25, 50, got 30/);
     assert.throws(() => resolveOptions('renderPage', { dpi: 5 }), /option 'dpi' must be a number in \[20, 1200\], got 5/);
