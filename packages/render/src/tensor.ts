@@ -33,23 +33,19 @@ async function resize(img: RgbaImage, w: number, h: number): Promise<RgbaImage> 
   return { width: w, height: h, data: new Uint8Array(raw.buffer, raw.byteOffset, raw.length) };
 }
 
-// Byte → float tables: three lookups and two adds per pixel instead of multiplies and a division.
-const LUMA = [0.299, 0.587, 0.114].map((w) => Float32Array.from({ length: 256 }, (_, v) => (w * v) / 255));
-const UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
-
 /** Copies RGBA bytes into planes of `out` at `offset`: [C, H, W] floats in [0, 1]. */
 export function rgbaToPlanes(img: RgbaImage, channels: 1 | 3, out: Float32Array, offset: number): void {
   const d = img.data;
   const n = img.width * img.height;
+  const k = 1 / 255;
   if (channels === 1) {
-    const [r, g, b] = LUMA as [Float32Array, Float32Array, Float32Array];
-    for (let p = 0, i = 0; p < n; p++, i += 4) out[offset + p] = r[d[i]!]! + g[d[i + 1]!]! + b[d[i + 2]!]!;
+    for (let p = 0, i = 0; p < n; p++, i += 4) out[offset + p] = (0.299 * d[i]! + 0.587 * d[i + 1]! + 0.114 * d[i + 2]!) * k;
     return;
   }
   for (let p = 0, i = 0; p < n; p++, i += 4) {
-    out[offset + p] = UNIT[d[i]!]!;
-    out[offset + n + p] = UNIT[d[i + 1]!]!;
-    out[offset + 2 * n + p] = UNIT[d[i + 2]!]!;
+    out[offset + p] = d[i]! * k;
+    out[offset + n + p] = d[i + 1]! * k;
+    out[offset + 2 * n + p] = d[i + 2]! * k;
   }
 }
 
