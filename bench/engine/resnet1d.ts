@@ -25,10 +25,15 @@ export class BasicBlock extends nn.Module {
     }
   }
 
+  // nn.pipe drops each intermediate as soon as it is used, as PyTorch's refcounting does (see nn/pipe.ts).
   forward(x: Tensor): Tensor {
     const idt = this.downsample === null ? x : this.downsample.forward(x);
-    const h = this.gn1.forward(this.conv1.forward(x)).relu();
-    return this.gn2.forward(this.conv2.forward(h)).add(idt).relu();
+    const h = nn.pipe(x, (t) => this.conv1.forward(t), (t) => this.gn1.forward(t), (t) => t.relu(),
+      (t) => this.conv2.forward(t), (t) => this.gn2.forward(t));
+    const out = nn.pipe(h, (t) => t.add(idt), (t) => t.relu());
+    h.dispose();
+    if (idt !== x) idt.dispose();
+    return out;
   }
 }
 
@@ -56,8 +61,8 @@ export class ResNet1d18 extends nn.Module {
   }
 
   forward(x: Tensor): Tensor {
-    let h = this.pool.forward(this.gn1.forward(this.conv1.forward(x)).relu());
-    for (const layer of [this.layer1, this.layer2, this.layer3, this.layer4]) h = layer.forward(h);
-    return this.fc.forward(h.mean(2));                                                 // [N, 512] → [N, classes]
+    return nn.pipe(x, (t) => this.conv1.forward(t), (t) => this.gn1.forward(t), (t) => t.relu(), (t) => this.pool.forward(t),
+      (t) => this.layer1.forward(t), (t) => this.layer2.forward(t), (t) => this.layer3.forward(t), (t) => this.layer4.forward(t),
+      (t) => t.mean(2), (t) => this.fc.forward(t));                                     // [N, 512] → [N, classes]
   }
 }

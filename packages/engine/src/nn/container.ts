@@ -2,6 +2,7 @@
 // ('0', '1', ... and the dict's own keys, not converted to snake_case).
 import { TorchError, type Tensor } from './core.js';
 import { Module } from './module.js';
+import { pipe } from './pipe.js';
 
 function checkModule(fn: string, what: string, m: unknown): Module {
   if (!(m instanceof Module)) throw new TorchError('ARGUMENT', `${fn}: ${what} must be an nn.Module, got ${m === null ? 'null' : typeof m}`);
@@ -84,10 +85,9 @@ export class Sequential extends Module implements Iterable<Module> {
     return this.#items[Symbol.iterator]();
   }
 
+  /** Intermediate outputs are disposed as soon as the next module has used them (see pipe.ts). */
   forward(x: Tensor): Tensor {
-    let h: unknown = x;
-    for (const m of this.#items) h = (m.forward as (a: unknown) => unknown).call(m, h);
-    return h as Tensor;
+    return pipe(x, ...this.#items.map((m) => (t: Tensor) => (m.forward as (a: Tensor) => Tensor).call(m, t)));
   }
 }
 

@@ -8,4 +8,5 @@ export { ReLU, LeakyReLU, GELU, Sigmoid, Tanh, Dropout } from './activation.js';
 export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, type MaxPoolOptions, type AvgPoolOptions } from './pooling.js';
 export { MultiheadAttention, type MultiheadAttentionOptions, type AttentionCallOptions } from './attention.js';
 export { Sequential, ModuleList, ModuleDict } from './container.js';
+export { pipe } from './pipe.js';
 export * as init from './init.js';

@@ -156,6 +156,22 @@ test('Dropout in training zeroes about p of the elements and scales the rest by 
   for (const t of [x, y, z]) t.dispose();
 });
 
+test('pipe and Sequential drop intermediates at once, never the input, the output or a pass-through', () => {
+  const x = ones([2, 3]);
+  const seen: Tensor[] = [];
+  const live = liveTensorCount();
+  const y = nn.pipe(x, (t) => { seen.push(t); return t.mul(2); }, (t) => { seen.push(t); return t; }, (t) => { seen.push(t); return t.add(1); });
+  assert.equal(liveTensorCount(), live + 1);
+  assert.ok(!x.isDisposed && !y.isDisposed && seen[1]!.isDisposed);
+  assert.deepEqual(y.tolist(), [[3, 3, 3], [3, 3, 3]]);
+  const seq = new nn.Sequential(new nn.Identity(), new nn.Linear(3, 4), new nn.ReLU(), new nn.Identity());
+  const z = seq.forward(x);
+  assert.equal(liveTensorCount(), live + 2 + 2);  // y, z, Linear's weight and bias
+  assert.ok(!x.isDisposed);
+  for (const t of [x, y, z]) t.dispose();
+  seq.dispose();
+});
+
 test("default inits: PyTorch's bounds (kaiming-uniform a=√5, bias 1/√fan_in, xavier for MHA)", () => {
   manualSeed(0);
   const lin = new nn.Linear(400, 300);
