@@ -49,7 +49,7 @@ export const jpegQuality = (s: number): number => Math.round(95 - 85 * s);
  */
 export async function renderPage(record: EcgRecord, opts: Partial<RenderOptions> = {}): Promise<RenderedPage> {
   const o = resolveOptions('renderPage', opts);
-  let page = renderClean(record, o);
+  let page = renderClean('renderPage', record, o);
   const a = o.artefacts;
   const done = page.sidecar.artefacts;
   const raw = (img: RgbaImage) => sharp(img.data, { raw: { width: img.width, height: img.height, channels: 4 } });
@@ -85,11 +85,11 @@ export function renderPageSync(record: EcgRecord, opts: Partial<RenderOptions> =
       throw new RenderArgumentError(`renderPageSync: artefact '${name}' runs in the async part of the pipeline; use renderPage instead`);
     }
   }
-  return renderClean(record, o);
+  return renderClean('renderPageSync', record, o);
 }
 
-function renderClean(record: EcgRecord, o: RenderOptions): RenderedPage {
-  const n = checkRecord('renderPage', record);
+function renderClean(fn: string, record: EcgRecord, o: RenderOptions): RenderedPage {
+  const n = checkRecord(fn, record);
   const L = layoutPage(record, n, o);
   const a = o.artefacts;
   const k = L.pxPerMm;
