@@ -65,3 +65,24 @@ test('multi-label: PTB-XL superclasses train with sigmoid outputs and are scored
   assert.equal(log.length, 2);
   assert.ok(Number.isFinite(log[1].trainLoss));
 });
+
+test('early stopping: with no improvement for `patience` epochs the run stops and says so', async () => {
+  const cfg = parseRunConfig(
+    {
+      name: 'stop',
+      seed: 2,
+      data: { kind: 'cinc2017', path: join(root, 'fixtures/data/cinc2017/training2017'), limit: 8 },
+      input: { kind: 'max-abs', leads: [0], maxSeconds: 10, maxShiftSeconds: 0 },
+      model: { kind: 'ma-liang', width: 8, depth: [1, 1, 1, 1], groups: 4 },
+      // A learning rate this small leaves the weights (and the validation metric) unchanged.
+      optimizer: { kind: 'adam', lr: 1e-12 },
+      schedule: { kind: 'constant' },
+      train: { epochs: 10, batchSize: 4, valFraction: 0.5, patience: 2 },
+    },
+    'stop.yaml',
+  );
+  const r = await train(cfg, { out: join(dir, 'stop'), quiet: true, bootstrapIterations: 10 });
+  assert.equal(r.epochsRun, 3, 'the first epoch sets the best, two more without improvement stop the run');
+  assert.equal(r.bestEpoch, 0);
+  assert.equal(readLog(join(dir, 'stop')).length, 3);
+});
