@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { resampleSignal } from '@ecglab/data';
 import { loadDataset, parseDatasetSpec, readRecordMv } from '../data/datasets.js';
 import { DataSpecError } from '../errors.js';
 import { argmaxRows, bootstrapMetric, evaluate, predictProbs, type EvalMetrics } from '../train/evaluate.js';
@@ -38,10 +39,12 @@ export interface Prediction {
   record: string;
   /** The argmax class (single-label) or the classes at or above 0.5, joined by '+' ('-' for none). */
   prediction: string;
+  /** The record's own sampling rate (it was resampled to the model's when they differ). */
+  fs: number;
   probabilities: Record<string, number>;
 }
 
-/** Class probabilities of WFDB records (paths with or without `.hea`). */
+/** Class probabilities of WFDB records (paths with or without `.hea`), resampled to the model's rate when needed. */
 export async function predictRecords(modelPath: string, recordPaths: string[]): Promise<Prediction[]> {
   const { model, info } = loadModel(modelPath);
   try {
@@ -49,10 +52,12 @@ export async function predictRecords(modelPath: string, recordPaths: string[]): 
     for (const p of recordPaths) {
       const path = resolve(p.replace(/\.hea$/, ''));
       const rec = await readRecordMv(path);
-      if (rec.fs !== info.fs) {
-        throw new DataSpecError(`${p}: sampled at ${rec.fs} Hz, the model was trained at ${info.fs} Hz (resample the record first)`);
+      if (rec.signal.length <= Math.max(...info.config.input.leads)) {
+        throw new DataSpecError(`${p}: has ${rec.signal.length} leads, the model reads leads ${info.config.input.leads.join(', ')}`);
       }
-      records.push({ id: p, ...rec });
+      // A record at another rate is resampled to the model's (polyphase, @ecglab/data's resampleSignal).
+      const signal = rec.fs === info.fs ? rec.signal : resampleSignal(rec.signal.map((l) => Float64Array.from(l)), rec.fs, info.fs).map((l) => Float32Array.from(l));
+      records.push({ id: p, fs: info.fs, signal, sourceFs: rec.fs });
     }
     const probs = predictProbs(model, records, info.config.input, info.config.train.batchSize, info.task);
     const pred = argmaxRows(probs);
@@ -61,6 +66,7 @@ export async function predictRecords(modelPath: string, recordPaths: string[]): 
     return records.map((r, i) => ({
       record: r.id,
       prediction: label(i),
+      fs: r.sourceFs,
       probabilities: Object.fromEntries(info.classes.map((c, k) => [c, probs[i]![k]!])),
     }));
   } finally {
