@@ -43,6 +43,25 @@ describe('renderToTensor', () => {
     assert.ok(out.every((v) => v >= 0 && v <= 1));
   });
 
+  test("fit 'contain' keeps the page's aspect, centred on white; boxes follow", async () => {
+    const { data, shape, sidecars } = await renderToTensor([recs[0]!], { dpi: 50, grid: 'none', width: 300, height: 300, fit: 'contain' });
+    assert.deepEqual(shape, [1, 1, 300, 300]);
+    // Letter landscape is 279.4 × 215.9 mm: 300 × 232 px, 34 px of white above and below.
+    const sc = sidecars[0]!;
+    const r6 = (v: number): number => Math.round(v * 1e6) / 1e6;
+    assert.deepEqual(sc.transform.map(r6), [300 / 550, 0, 0, 0, 232 / 425, 34, 0, 0, 1].map(r6));
+    for (let x = 0; x < 300; x++) assert.equal(data[x], 1);
+    const lead = sc.leads[0]!;
+    assert.ok(Math.abs(lead.box.y0 - (lead.pageBox.y0 * (232 / 425) + 34)) < 1e-9);
+    // The calibration pulse's top, read from the tensor, sits where the transform puts it.
+    const k = sc.page.pxPerMm;
+    const [cx, cy] = [(sc.page.calibration.x0 + 3 * k) * (300 / 550), (sc.page.rowBaselinesY[0]! - 10 * k) * (232 / 425) + 34];
+    let best = 1;
+    for (let y = Math.floor(cy) - 1; y <= Math.floor(cy) + 1; y++) best = Math.min(best, data[y * 300 + Math.floor(cx)]!);
+    assert.ok(best < 0.85, `ink at the pulse top: ${best}`); // a line under 1 px wide after the downscale
+    assert.equal(data[(Math.floor(cy) - 6) * 300 + Math.floor(cx)], 1, 'paper 6 px above the pulse');
+  });
+
   test('each record gets its own seed; errors name the option', async () => {
     const same = [recs[0]!, recs[0]!];
     const { data } = await renderToTensor(same, { dpi: 40, artefacts: { noise: 0.5 } });

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { RenderArgumentError } from './errors.js';
-import { scale } from './homography.js';
+import { multiply, scale, translate, type Mat3 } from './homography.js';
 import type { RgbaImage } from './image.js';
 import type { EcgRecord, RenderOptions } from './options.js';
 import { renderPage } from './page.js';
@@ -9,9 +9,14 @@ import { transformSidecar, type Sidecar } from './sidecar.js';
 export interface TensorOptions extends Partial<RenderOptions> {
   /** 1: grayscale (ITU-R BT.601 luma); 3: RGB planes. Default 1. */
   channels?: 1 | 3;
-  /** Target size; pages are resized to it (aspect not kept). Default: the page's own size. */
+  /** Target size; pages are resized to it. Default: the page's own size. */
   width?: number;
   height?: number;
+  /**
+   * How a page meets the target size: `fill` stretches it (default); `contain` keeps its aspect
+   * and centres it on white, as letterboxing does.
+   */
+  fit?: 'fill' | 'contain';
   /** Per-record seeds; default `seed + i`, so every page of a batch differs. */
   seeds?: number[];
   /** Batch buffer to fill, of length N·C·H·W; allocated when absent. */
@@ -25,12 +30,29 @@ export interface TensorBatch {
   sidecars: Sidecar[];
 }
 
-async function resize(img: RgbaImage, w: number, h: number): Promise<RgbaImage> {
-  const raw = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 4 } })
-    .resize(w, h, { fit: 'fill', kernel: 'linear' })
-    .raw()
-    .toBuffer();
-  return { width: w, height: h, data: new Uint8Array(raw.buffer, raw.byteOffset, raw.length) };
+/**
+ * Resizes to w × h and returns the pixel map from the old image to the new one. The letterbox
+ * offsets are computed here, not left to sharp's `contain`, so the sidecar's boxes follow exactly.
+ */
+async function resize(img: RgbaImage, w: number, h: number, fit: 'fill' | 'contain'): Promise<{ img: RgbaImage; m: Mat3 }> {
+  let rw = w;
+  let rh = h;
+  let left = 0;
+  let top = 0;
+  if (fit === 'contain') {
+    const s = Math.min(w / img.width, h / img.height);
+    rw = Math.min(w, Math.max(1, Math.round(img.width * s)));
+    rh = Math.min(h, Math.max(1, Math.round(img.height * s)));
+    left = Math.floor((w - rw) / 2);
+    top = Math.floor((h - rh) / 2);
+  }
+  let pipe = sharp(img.data, { raw: { width: img.width, height: img.height, channels: 4 } }).resize(rw, rh, { fit: 'fill', kernel: 'linear' });
+  if (rw !== w || rh !== h) {
+    pipe = pipe.extend({ left, top, right: w - rw - left, bottom: h - rh - top, background: { r: 255, g: 255, b: 255, alpha: 1 } });
+  }
+  const raw = await pipe.raw().toBuffer();
+  const m = multiply(translate(left, top), scale(rw / img.width, rh / img.height));
+  return { img: { width: w, height: h, data: new Uint8Array(raw.buffer, raw.byteOffset, raw.length) }, m };
 }
 
 /** Copies RGBA bytes into planes of `out` at `offset`: [C, H, W] floats in [0, 1]. */
@@ -67,7 +89,10 @@ export async function renderToTensor(records: EcgRecord[], opts: TensorOptions =
   if (!Array.isArray(records) || records.length === 0) {
     throw new RenderArgumentError(`renderToTensor: 'records' must be a non-empty array, got ${Array.isArray(records) ? 'an empty array' : typeof records}`);
   }
-  const { channels = 1, width, height, seeds, out, ...render } = opts;
+  const { channels = 1, width, height, fit = 'fill', seeds, out, ...render } = opts;
+  if (fit !== 'fill' && fit !== 'contain') {
+    throw new RenderArgumentError(`renderToTensor: option 'fit' must be 'fill' or 'contain', got ${JSON.stringify(fit)}`);
+  }
   if (channels !== 1 && channels !== 3) {
     throw new RenderArgumentError(`renderToTensor: option 'channels' must be 1 or 3, got ${JSON.stringify(channels)}`);
   }
@@ -87,8 +112,8 @@ export async function renderToTensor(records: EcgRecord[], opts: TensorOptions =
     const seed = seeds?.[i] ?? (base + i) >>> 0;
     let page: RgbaImage & { sidecar: Sidecar } = await renderPage(records[i] as EcgRecord, { ...render, seed });
     if (width !== undefined && height !== undefined && (page.width !== width || page.height !== height)) {
-      const small = await resize(page, width, height);
-      page = { ...small, sidecar: transformSidecar(page.sidecar, scale(width / page.width, height / page.height), width, height) };
+      const small = await resize(page, width, height, fit);
+      page = { ...small.img, sidecar: transformSidecar(page.sidecar, small.m, width, height) };
     }
     if (shape === undefined) {
       shape = [records.length, channels, page.height, page.width];
