@@ -8,7 +8,7 @@ export { prepareSignal, padBatch, type PaddedBatch } from './data/prepare.js';
 export { loadDataset, parseDatasetSpec, readRecordMv, type Dataset, type LabeledRecord } from './data/datasets.js';
 export { train, type TrainOptions, type TrainResult } from './train/trainer.js';
 export { predictProbs, evaluate, evaluateSingleLabel, evaluateMultiLabel, metricValue, bootstrapMetric, argmaxRows, type EvalMetrics } from './train/evaluate.js';
-export { stratifiedSplit, epochOrder, balancedClassWeights, learningRate } from './train/sampling.js';
+export { stratifiedSplit, epochOrder, bucketByLength, balancedClassWeights, learningRate } from './train/sampling.js';
 export { loadModel, readRunConfig, RUN_FILES, type ModelInfo } from './run/rundir.js';
 export { createProgress, type Progress } from './run/progress.js';
 export { Rng } from './util/rng.js';

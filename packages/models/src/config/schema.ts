@@ -92,6 +92,7 @@ export const RUN_SCHEMA: Schema = object(
       gradClip: nonNegNumber,
       classWeights: { enum: ['balanced', 'none'] },
       sampling: { enum: ['shuffle', 'balanced'] },
+      bucketByLength: { type: 'boolean' },
       monitor: { enum: ['cinc2017F1', 'macroF1', 'macroAuroc', 'accuracy'] },
       patience: nonNegInt,
       valFraction: fraction,

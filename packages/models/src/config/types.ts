@@ -63,6 +63,8 @@ export type TrainConfig = {
   classWeights: 'balanced' | 'none';
   /** `shuffle`: each epoch a seeded permutation; `balanced`: seeded class-balanced sampling with replacement. */
   sampling: 'shuffle' | 'balanced';
+  /** Batch records of similar length together (less padding, faster epochs); the batch order stays random. */
+  bucketByLength: boolean;
   /** Validation metric that picks the best epoch and drives early stopping. */
   monitor: 'cinc2017F1' | 'macroF1' | 'macroAuroc' | 'accuracy';
 

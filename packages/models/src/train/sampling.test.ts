@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { balancedClassWeights, epochOrder, learningRate, stratifiedSplit } from './sampling.js';
+import { balancedClassWeights, bucketByLength, epochOrder, learningRate, stratifiedSplit } from './sampling.js';
 import { Rng } from '../util/rng.js';
 
 test('stratified split keeps class proportions, is seeded and disjoint', () => {
@@ -41,4 +41,22 @@ test('learning-rate schedule: warm-up, cosine end points', () => {
   assert.ok(Math.abs(learningRate(s, 1, 11, 6) - 0.55) < 1e-12);
   assert.ok(Math.abs(learningRate(s, 1, 11, 11) - 0.1) < 1e-12);
   assert.equal(learningRate({ kind: 'constant', warmupEpochs: 0 }, 0.3, 5, 4), 0.3);
+});
+
+test('length bucketing: a permutation whose batches have a small length spread', () => {
+  const rng = new Rng(1);
+  const lengths = Array.from({ length: 200 }, () => 1000 + rng.int(17000));
+  const order = rng.shuffle(lengths.map((_, i) => i));
+  const out = bucketByLength(order, lengths, 10, new Rng(2), 5);
+  assert.deepEqual([...out].sort((a, b) => a - b), lengths.map((_, i) => i));
+  const spread = (o: number[]) => {
+    let s = 0;
+    for (let b = 0; b < o.length; b += 10) {
+      const l = o.slice(b, b + 10).map((i) => lengths[i]!);
+      s += Math.max(...l) - Math.min(...l);
+    }
+    return s;
+  };
+  assert.ok(spread(out) < spread(order) / 4, `${spread(out)} vs ${spread(order)}`);
+  assert.deepEqual(bucketByLength(order, lengths, 10, new Rng(2), 5), out, 'seeded');
 });

@@ -69,3 +69,19 @@ export function learningRate(
   const min = lr * schedule.minLrFraction;
   return min + ((lr - min) * (1 + Math.cos(Math.PI * p))) / 2;
 }
+
+/**
+ * Reorders an epoch's records so that each batch holds records of similar length (less zero-padding
+ * to compute): windows of `batchSize·window` records are sorted by length and cut into batches, and
+ * the batches are then shuffled with `rng`. The result is a permutation of `order`, reproducible
+ * from the rng state, so resuming stays exact.
+ */
+export function bucketByLength(order: number[], lengths: ArrayLike<number>, batchSize: number, rng: Rng, window = 50): number[] {
+  const batches: number[][] = [];
+  const span = batchSize * window;
+  for (let s = 0; s < order.length; s += span) {
+    const chunk = order.slice(s, s + span).sort((a, b) => (lengths[a] as number) - (lengths[b] as number) || a - b);
+    for (let b = 0; b < chunk.length; b += batchSize) batches.push(chunk.slice(b, b + batchSize));
+  }
+  return rng.shuffle(batches).flat();
+}

@@ -12,7 +12,7 @@ import { Rng } from '../util/rng.js';
 import { makeBatch } from './batches.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
 import { bootstrapMetric, evaluate, metricValue, predictProbs, type EvalMetrics } from './evaluate.js';
-import { balancedClassWeights, epochOrder, learningRate, stratifiedSplit } from './sampling.js';
+import { balancedClassWeights, bucketByLength, epochOrder, learningRate, stratifiedSplit } from './sampling.js';
 
 export interface TrainOptions {
   /** The run directory. */
@@ -81,6 +81,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
   const { epochs, batchSize } = cfg.train;
   const rng = new Rng(0);
   const valRecords = split.val.map((i) => data.records[i]!);
+  const lengths = data.records.map((r) => r.signal[0]!.length);
   const valLabels = split.val.map((i) => labels[i]!);
   const valTargets = split.val.map((i) => Array.from(data.records[i]!.targets));
   const stopped = () => cfg.train.patience > 0 && state.badEpochs >= cfg.train.patience;
@@ -91,7 +92,8 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
       const epoch = state.epoch;
       const started = Date.now();
       rng.state = state.rngState;
-      const order = epochOrder(split.train, labels, cfg.train.sampling, rng);
+      let order = epochOrder(split.train, labels, cfg.train.sampling, rng);
+      if (cfg.train.bucketByLength) order = bucketByLength(order, lengths, batchSize, rng);
       const steps = Math.ceil(order.length / batchSize);
       model.train();
       progress.startEpoch(epoch, epochs, steps);
