@@ -4,7 +4,7 @@
 // read back in field order; buffers need registerBuffer (a plain tensor field is not state, as in PyTorch).
 // Names: state-dict names are the fields' names in snake_case (runningMean → running_mean,
 // outProj → out_proj), so that TS modules and PyTorch modules exchange safetensors files unchanged.
-import { Tensor, noGrad, TorchError } from './core.js';
+import { Tensor, noGrad, TorchError, type DType, type Device } from './core.js';
 import { Parameter, isParameter } from './parameter.js';
 
 export type StateDict = Map<string, Tensor>;
@@ -261,9 +261,10 @@ export abstract class Module {
    * in place: the module's fields are replaced and the old tensors disposed (integer buffers such as
    * BatchNorm's num_batches_tracked keep their dtype, as in PyTorch).
    */
-  to(target: string | { dtype?: string; device?: string }): this {
-    const spec = typeof target === 'string' ? (/^(cpu|cuda)/.test(target) ? { device: target } : { dtype: target }) : target;
-    const floats = new Set(['float32', 'float64']);
+  to(target: DType | Device | { dtype?: DType; device?: Device }): this {
+    const spec: { dtype?: DType; device?: Device } = typeof target !== 'string' ? target
+      : /^(cpu|cuda)/.test(target) ? { device: target as Device } : { dtype: target as DType };
+    const floats = new Set<DType>(['float32', 'float64']);
     noGrad(() => {
       for (const m of this.modules()) {
         for (const [field, value] of m.ownFields()) {
@@ -271,7 +272,7 @@ export abstract class Module {
           const dtype = spec.dtype !== undefined && floats.has(value.dtype) ? spec.dtype : value.dtype;
           const device = spec.device ?? value.device;
           if (dtype === value.dtype && device === value.device) continue;
-          const moved = value.to({ dtype, device } as never);
+          const moved = value.to({ dtype, device });
           m.replaceField(field, isParameter(value) ? new Parameter(moved, value.requiresGrad) : moved);
           value.dispose();
         }
