@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every `*.test.ts` under packages/*/src and tests/ with node's own test runner,
 // loading TypeScript through tsx. Pass package names (engine, data, ...) to run a subset.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const only = process.argv.slice(2);
 
 function walk(dir, out) {
+  if (!existsSync(dir)) return out; // git keeps no empty folders: a clean clone may lack one
   for (const name of readdirSync(dir)) {
     if (name === 'node_modules' || name.startsWith('.')) continue;
     const path = join(dir, name);
