@@ -1,5 +1,6 @@
 // Record summaries (`ecglab info`) and conversions to WFDB, CSV and NPY (`ecglab convert`).
-import { basename } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { WriteError } from '../errors.js';
 import { FORMATS } from '../wfdb/formats.js';
 import type { CommentInfo } from '../wfdb/header-types.js';
@@ -97,6 +98,7 @@ function fits(r: WfdbRecord, fmt: number): boolean {
  */
 export async function convertRecord(recordPath: string, out: string, opts: ConvertOptions): Promise<ConvertResult> {
   const notes: string[] = [];
+  await mkdir(dirname(out), { recursive: true }); // `-o out/A00001` into a folder that does not exist yet
   if (opts.to === 'wfdb') {
     const fmt = opts.fmt ?? 16;
     const d = await rdrecord(recordPath, { physical: false });
