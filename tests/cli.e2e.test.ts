@@ -67,7 +67,7 @@ train: { epochs: 2, batchSize: 8, classWeights: balanced, valFraction: 0.5 }
 
   const lines = ok(['predict', '--model', run, '--json', ...val.map((id) => join(data, id))]).trim().split('\n');
   assert.equal(lines.length, val.length);
-  const confusion = ev.classes.map(() => ev.classes.map(() => 0));
+  const confusion: number[][] = ev.classes.map(() => ev.classes.map(() => 0));
   for (const [i, line] of lines.entries()) {
     const p = JSON.parse(line);
     assert.equal(p.record, join(data, val[i]!));

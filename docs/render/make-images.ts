@@ -2,7 +2,8 @@
 //   node --import tsx docs/render/make-images.ts
 // 100 DPI JPEGs (quality 80) keep the folder small; the library's default is 200 DPI.
 import { fileURLToPath } from 'node:url';
-import { ARTEFACT_NAMES, encodeImage, readEcgRecord, renderPage, writeFileAtomic, type RenderOptions } from '@ecglab/render';
+import { writeFileAtomic } from '@ecglab/data';
+import { ARTEFACT_NAMES, encodeImage, readEcgRecord, renderPage, type RenderOptions } from '@ecglab/render';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 const rec = await readEcgRecord(here('../../fixtures/data/ptbxl/records500/00000/00017_hr'));

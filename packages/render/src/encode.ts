@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
 import sharp from 'sharp';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '@ecglab/data';
 import { RenderArgumentError, RenderOutputError } from './errors.js';
 import type { RgbaImage } from './image.js';
 import type { Sidecar } from './sidecar.js';
@@ -68,7 +68,7 @@ export async function writePage(
   if (opts.sidecar === true) {
     if (page.sidecar === undefined) throw new RenderArgumentError(`writePage: 'page.sidecar' is missing but option 'sidecar' is true`);
     side = sidecarPath(path);
-    await writeFileAtomic(side, `${JSON.stringify(page.sidecar, null, 1)}\n`);
+    await writeFileAtomic(side, Buffer.from(`${JSON.stringify(page.sidecar, null, 1)}\n`, 'utf8'));
   }
   try {
     await writeFileAtomic(path, bytes);

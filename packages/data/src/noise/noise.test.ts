@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Rng, addWhiteNoise, addNstdbNoise, loadNstdbNoise, meanSquare, noiseRms, nstSignalPower, nstSnrDb, qrsPeakToPeak } from './index.js';
+import { Mulberry32, Rng, addWhiteNoise, addNstdbNoise, loadNstdbNoise, meanSquare, noiseRms, nstSignalPower, nstSnrDb, qrsPeakToPeak } from './index.js';
 import { DspError } from '../dsp/errors.js';
 
 const NSTDB = fileURLToPath(new URL('../../../../fixtures/data/nstdb', import.meta.url));
@@ -34,6 +34,17 @@ test('Rng: same seed gives the same stream, different seeds differ; uniform mean
   assert.ok(Math.abs(s / n) < 5 / Math.sqrt(n), `gaussian mean ${s / n}`);
   assert.ok(Math.abs(s2 / n - 1) < 5 * Math.sqrt(2 / n), `gaussian variance ${s2 / n}`);
   assert.ok(Math.abs(u / n - 0.5) < 5 * Math.sqrt(1 / 12 / n), `uniform mean ${u / n}`);
+});
+
+test('Mulberry32: the reference algorithm\'s stream (C reference re-implemented in Python), and state round-trips', () => {
+  // /usr/bin/python3: s = (s + 0x6D2B79F5) mod 2^32; t = (s ^ s>>15) * (s | 1); t ^= t + (t ^ t>>7) * (t | 61); (t ^ t>>14) / 2^32
+  const r = new Mulberry32(42);
+  assert.deepEqual([r.next(), r.next(), r.next()], [0.6011037519201636, 0.44829055899754167, 0.8524657934904099]);
+  const a = new Mulberry32(7);
+  a.next();
+  const b = new Mulberry32(0);
+  b.state = a.state;
+  assert.deepEqual(Array.from({ length: 5 }, () => b.next()), Array.from({ length: 5 }, () => a.next()));
 });
 
 test('white noise at a target SNR: measured 10·log10(Ps/Pn) per lead equals the target (1e-9 dB)', () => {

@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { loadWfdb, openCinc2017, openPtbxl, type Cinc2017 } from '@ecglab/data';
+import { loadWfdb, Mulberry32, openCinc2017, openPtbxl, type Cinc2017 } from '@ecglab/data';
 import { DataSpecError } from '../errors.js';
 import type { DatasetConfig } from '../config/types.js';
-import { Rng } from '../util/rng.js';
 
 /** One labelled record, its leads in physical units (mV) as float32 to halve the memory. */
 export interface LabeledRecord {
@@ -91,7 +90,7 @@ export async function loadDataset(cfg: DatasetConfig, seed = 0, only: Set<string
 }
 
 function stratifiedSubset<T extends { label: number }>(rows: T[], n: number, seed: number): T[] {
-  const rng = new Rng(seed);
+  const rng = new Mulberry32(seed);
   const byClass = new Map<number, T[]>();
   for (const r of rows) {
     if (!byClass.has(r.label)) byClass.set(r.label, []);

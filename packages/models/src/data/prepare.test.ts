@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { padBatch, prepareSignal } from './prepare.js';
-import { Rng } from '../util/rng.js';
+import { Mulberry32 } from '@ecglab/data';
 
 const ramp = (n: number, scale: number) => Float64Array.from({ length: n }, (_, i) => (i - n / 2) * scale);
 
@@ -27,8 +27,8 @@ test('mv-zscore: each lead has mean 0 and (population) sd 1', () => {
 test('training truncation takes a seeded random window', () => {
   const sig = [ramp(1000, 1)];
   const input = { kind: 'max-abs' as const, leads: [0], maxSeconds: 2, maxShiftSeconds: 0 };
-  const a = prepareSignal(sig, 100, input, new Rng(4));
-  const b = prepareSignal(sig, 100, input, new Rng(4));
+  const a = prepareSignal(sig, 100, input, new Mulberry32(4));
+  const b = prepareSignal(sig, 100, input, new Mulberry32(4));
   assert.deepEqual(a, b);
   assert.equal(a[0]!.length, 200);
 });

@@ -1,7 +1,6 @@
-import { cropOrPad, normalize, type Signal } from '@ecglab/data';
+import { cropOrPad, normalize, type Mulberry32, type Signal } from '@ecglab/data';
 import { ArgumentError } from '../errors.js';
 import type { InputConfig } from '../config/types.js';
-import type { Rng } from '../util/rng.js';
 
 /**
  * One record through the input pipeline, before batching: lead selection, truncation to
@@ -11,7 +10,7 @@ import type { Rng } from '../util/rng.js';
  *
  * @example prepareSignal(rec.signal, 300, { kind: 'max-abs', leads: [0], maxSeconds: 60, maxShiftSeconds: 10 }, null);
  */
-export function prepareSignal(signal: Signal, fs: number, input: InputConfig, rng: Rng | null, source = 'record'): Signal {
+export function prepareSignal(signal: Signal, fs: number, input: InputConfig, rng: Mulberry32 | null, source = 'record'): Signal {
   const picked = input.leads.map((i) => {
     const lead = signal[i];
     if (lead === undefined) throw new ArgumentError(`${source}: input lead ${i} does not exist (the record has ${signal.length} leads)`);

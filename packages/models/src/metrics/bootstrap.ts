@@ -1,5 +1,5 @@
 import { ArgumentError } from '../errors.js';
-import { Rng } from '../util/rng.js';
+import { Mulberry32 } from '@ecglab/data';
 
 /**
  * The q-th percentile (0..100) with linear interpolation between order statistics, as numpy's
@@ -45,7 +45,7 @@ export function bootstrapCI(
   if (!(level > 0 && level < 1)) throw new ArgumentError(`bootstrapCI: 'level' must be in (0, 1), got ${level}`);
   const all = Int32Array.from({ length: n }, (_, i) => i);
   const estimate = statistic(all);
-  const rng = new Rng(seed);
+  const rng = new Mulberry32(seed);
   const stats: number[] = [];
   const idx = new Int32Array(n);
   for (let it = 0; it < iterations; it++) {

@@ -4,7 +4,7 @@ import type { InputConfig } from '../config/types.js';
 import type { LabeledRecord } from '../data/datasets.js';
 import { padBatch, prepareSignal } from '../data/prepare.js';
 import type { Classifier } from '../models/index.js';
-import type { Rng } from '../util/rng.js';
+import type { Mulberry32 } from '@ecglab/data';
 
 /** A record's float32 leads as the float64 Signal the data package works on. */
 export function toSignal(leads: Float32Array[]): Signal {
@@ -21,7 +21,7 @@ export function makeBatch(
   records: Pick<LabeledRecord, 'id' | 'fs' | 'signal'>[],
   input: InputConfig,
   model: Classifier,
-  rng: Rng | null,
+  rng: Mulberry32 | null,
 ): { x: Tensor; mask: Tensor } {
   let signals = records.map((r) => prepareSignal(toSignal(r.signal), r.fs, input, rng, r.id));
   let offsets: number[] | null = null;

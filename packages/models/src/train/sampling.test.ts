@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { balancedClassWeights, bucketByLength, epochOrder, learningRate, stratifiedSplit } from './sampling.js';
-import { Rng } from '../util/rng.js';
+import { Mulberry32 } from '@ecglab/data';
 
 test('stratified split keeps class proportions, is seeded and disjoint', () => {
   const labels = [...new Array(50).fill(0), ...new Array(20).fill(1), ...new Array(10).fill(2)];
@@ -16,14 +16,14 @@ test('stratified split keeps class proportions, is seeded and disjoint', () => {
 test('epoch order: shuffle is a permutation; balanced draws classes about equally; both resume from the rng state', () => {
   const labels = [...new Array(90).fill(0), ...new Array(10).fill(1)];
   const idx = labels.map((_, i) => i);
-  const rng = new Rng(3);
+  const rng = new Mulberry32(3);
   const p = epochOrder(idx, labels, 'shuffle', rng);
   assert.deepEqual([...p].sort((x, y) => x - y), idx);
   const state = rng.state;
   const b = epochOrder(idx, labels, 'balanced', rng);
   const ones = b.filter((i) => labels[i] === 1).length;
   assert.ok(ones > 30 && ones < 70, `class 1 drawn ${ones} times of 100`);
-  const again = new Rng(0);
+  const again = new Mulberry32(0);
   again.state = state;
   assert.deepEqual(epochOrder(idx, labels, 'balanced', again), b);
 });
@@ -44,10 +44,10 @@ test('learning-rate schedule: warm-up, cosine end points', () => {
 });
 
 test('length bucketing: a permutation whose batches have a small length spread', () => {
-  const rng = new Rng(1);
+  const rng = new Mulberry32(1);
   const lengths = Array.from({ length: 200 }, () => 1000 + rng.int(17000));
   const order = rng.shuffle(lengths.map((_, i) => i));
-  const out = bucketByLength(order, lengths, 10, new Rng(2), 5);
+  const out = bucketByLength(order, lengths, 10, new Mulberry32(2), 5);
   assert.deepEqual([...out].sort((a, b) => a - b), lengths.map((_, i) => i));
   const spread = (o: number[]) => {
     let s = 0;
@@ -58,5 +58,5 @@ test('length bucketing: a permutation whose batches have a small length spread',
     return s;
   };
   assert.ok(spread(out) < spread(order) / 4, `${spread(out)} vs ${spread(order)}`);
-  assert.deepEqual(bucketByLength(order, lengths, 10, new Rng(2), 5), out, 'seeded');
+  assert.deepEqual(bucketByLength(order, lengths, 10, new Mulberry32(2), 5), out, 'seeded');
 });

@@ -1,5 +1,5 @@
 import { ArgumentError } from '../errors.js';
-import { Rng } from '../util/rng.js';
+import { Mulberry32 } from '@ecglab/data';
 
 /**
  * Stratified split: per class, the record indices in order, shuffled with `seed`, the first
@@ -9,7 +9,7 @@ import { Rng } from '../util/rng.js';
  */
 export function stratifiedSplit(labels: ArrayLike<number>, valFraction: number, seed: number): { train: number[]; val: number[] } {
   if (!(valFraction > 0 && valFraction < 1)) throw new ArgumentError(`stratifiedSplit: 'valFraction' must be in (0, 1), got ${valFraction}`);
-  const rng = new Rng(seed);
+  const rng = new Mulberry32(seed);
   const byClass = new Map<number, number[]>();
   for (let i = 0; i < labels.length; i++) {
     const c = labels[i] as number;
@@ -33,7 +33,7 @@ export function stratifiedSplit(labels: ArrayLike<number>, valFraction: number, 
  * Ma & Liang's ClassBalancedSampler. Drawn from `rng`, so storing the rng state at the start of
  * an epoch (and the position within it) is enough to resume the epoch exactly.
  */
-export function epochOrder(indices: number[], labels: ArrayLike<number>, mode: 'shuffle' | 'balanced', rng: Rng): number[] {
+export function epochOrder(indices: number[], labels: ArrayLike<number>, mode: 'shuffle' | 'balanced', rng: Mulberry32): number[] {
   if (mode === 'shuffle') return rng.shuffle([...indices]);
   const byClass = new Map<number, number[]>();
   for (const i of indices) {
@@ -76,7 +76,7 @@ export function learningRate(
  * the batches are then shuffled with `rng`. The result is a permutation of `order`, reproducible
  * from the rng state, so resuming stays exact.
  */
-export function bucketByLength(order: number[], lengths: ArrayLike<number>, batchSize: number, rng: Rng, window = 50): number[] {
+export function bucketByLength(order: number[], lengths: ArrayLike<number>, batchSize: number, rng: Mulberry32, window = 50): number[] {
   const batches: number[][] = [];
   const span = batchSize * window;
   for (let s = 0; s < order.length; s += span) {

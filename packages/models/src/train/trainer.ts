@@ -8,7 +8,7 @@ import { writeJsonAtomic } from '../run/atomic.js';
 import { JsonLinesLog, type EpochRecord } from '../run/log.js';
 import { createProgress, type Progress } from '../run/progress.js';
 import { loadModel, prepareRunDir, RUN_FILES, type ModelInfo } from '../run/rundir.js';
-import { Rng } from '../util/rng.js';
+import { Mulberry32 } from '@ecglab/data';
 import { makeBatch } from './batches.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
 import { bootstrapMetric, evaluate, metricValue, predictProbs, type EvalMetrics } from './evaluate.js';
@@ -70,7 +70,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
     : positiveWeights(split.train.map((i) => data.records[i]!.targets), k);
 
   const log = new JsonLinesLog<EpochRecord>(join(dir, RUN_FILES.log));
-  let state: TrainState = { epoch: 0, step: 0, rngState: new Rng(cfg.seed ^ 0x5eed).state, samplerPosition: 0, best: -Infinity, bestEpoch: -1, badEpochs: 0 };
+  let state: TrainState = { epoch: 0, step: 0, rngState: new Mulberry32(cfg.seed ^ 0x5eed).state, samplerPosition: 0, best: -Infinity, bestEpoch: -1, badEpochs: 0 };
   if (opts.resume) {
     const restored = loadCheckpoint(dir, model, opt);
     if (restored) state = restored;
@@ -79,7 +79,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
 
   const progress = opts.progress ?? createProgress({ quiet: opts.quiet ?? false });
   const { epochs, batchSize } = cfg.train;
-  const rng = new Rng(0);
+  const rng = new Mulberry32(0);
   const valRecords = split.val.map((i) => data.records[i]!);
   const lengths = data.records.map((r) => r.signal[0]!.length);
   const valLabels = split.val.map((i) => labels[i]!);
