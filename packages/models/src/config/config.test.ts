@@ -66,3 +66,24 @@ test('dataset variants: PTB-XL gets its own defaults; a wrong field of a variant
   assert.throws(() => parseRunConfig({ name: 'p', data: { kind: 'ptbxl', path: '/d', fs: 250 } }, 'p.yaml'), /p\.yaml: \/data\/fs must be one of 100, 500, got 250/);
   assert.throws(() => parseRunConfig({ name: 'p', data: { kind: 'cinc2017', path: '/d', fs: 100 } }, 'p.yaml'), /p\.yaml: \/data: unknown field 'fs'/);
 });
+
+test('PTB-XL official folds: accepted with test defaulting to none; overlaps, repeats, bad numbers and valFraction beside them are named', () => {
+  const data = (folds: unknown) => ({ kind: 'ptbxl', path: '/d', folds });
+  const cfg = parseRunConfig({ name: 'p', data: data({ train: [1, 2, 3, 4, 5, 6, 7, 8], val: [9] }) }, 'p.yaml');
+  assert.deepEqual(cfg.data.kind === 'ptbxl' && cfg.data.folds, { train: [1, 2, 3, 4, 5, 6, 7, 8], val: [9], test: [] });
+  const bad = (folds: unknown, pattern: RegExp, train?: unknown) =>
+    assert.throws(() => parseRunConfig({ name: 'p', data: data(folds), ...(train ? { train } : {}) }, 'p.yaml'), (err: unknown) => {
+      assert.ok(err instanceof ConfigError, String(err));
+      assert.match(err.message, pattern);
+      return true;
+    });
+  bad({ train: [1, 2, 9], val: [9], test: [10] }, /^p\.yaml: \/data\/folds: fold 9 is in both train and val; each fold belongs to one split$/);
+  bad({ train: [1, 1], val: [9] }, /p\.yaml: \/data\/folds\/train lists fold 1 twice/);
+  bad({ train: [1], val: [9], test: [9, 10] }, /fold 9 is in both val and test/);
+  bad({ train: [0, 1], val: [9] }, /p\.yaml: \/data\/folds\/train\/0 must be an integer >= 1 and <= 10, got 0/);
+  bad({ train: [1], val: [] }, /p\.yaml: \/data\/folds\/val must be an array of at least 1 items \(each an integer >= 1 and <= 10\), got \[\]/);
+  bad({ train: [1] }, /p\.yaml: \/data\/folds: missing required field 'val'/);
+  bad({ train: [1], val: [2], tset: [3] }, /\/data\/folds: unknown field 'tset' \(allowed: train, val, test\)/);
+  bad({ train: [1], val: [2] }, /p\.yaml: \/train\/valFraction \(0\.2\) cannot be used with \/data\/folds/, { valFraction: 0.2 });
+  assert.throws(() => parseRunConfig({ name: 'c', data: { kind: 'cinc2017', path: '/d', folds: { train: [1], val: [2] } } }, 'c.yaml'), /c\.yaml: \/data: unknown field 'folds'/);
+});

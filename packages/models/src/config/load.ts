@@ -5,7 +5,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { RUN_DEFAULTS, dataDefaults, inputDefaults, modelDefaults, scheduleDefaults } from './defaults.js';
 import { RUN_SCHEMA, VARIANTS } from './schema.js';
-import type { RunConfig } from './types.js';
+import type { PtbxlFolds, RunConfig } from './types.js';
 
 type Json = Record<string, unknown>;
 interface AjvError {
@@ -113,10 +113,30 @@ export function parseRunConfig(raw: unknown, source: string, baseDir = process.c
     schedule: merge(scheduleDefaults(((obj.schedule as Json | undefined)?.kind ?? 'cosine') as RunConfig['schedule']['kind']), obj.schedule),
   };
   if (!isAbsolute(cfg.data.path)) cfg.data.path = resolve(baseDir, cfg.data.path);
+  if (cfg.data.kind === 'ptbxl' && cfg.data.folds) {
+    cfg.data.folds.test ??= [];
+    checkFolds(cfg.data.folds, (obj.train as Json | undefined)?.valFraction, source);
+  }
   if (cfg.schedule.warmupEpochs >= cfg.train.epochs) {
     throw new ConfigError(`${source}: /schedule/warmupEpochs must be < /train/epochs (${cfg.train.epochs}), got ${cfg.schedule.warmupEpochs}`);
   }
   return cfg;
+}
+
+/** No fold twice in one list or in two lists; `train.valFraction` would be silently ignored beside folds, so it is an error. */
+function checkFolds(folds: PtbxlFolds, valFraction: unknown, source: string): void {
+  const problems: string[] = [];
+  const owner = new Map<number, string>();
+  for (const part of ['train', 'val', 'test'] as const) {
+    for (const f of folds[part]) {
+      const other = owner.get(f);
+      if (other === part) problems.push(`/data/folds/${part} lists fold ${f} twice`);
+      else if (other !== undefined) problems.push(`/data/folds: fold ${f} is in both ${other} and ${part}; each fold belongs to one split`);
+      else owner.set(f, part);
+    }
+  }
+  if (valFraction !== undefined) problems.push(`/train/valFraction (${JSON.stringify(valFraction)}) cannot be used with /data/folds, which already chooses the validation records; remove one`);
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => `${source}: ${p}`).join('\n'));
 }
 
 /** Reads a `.json`, `.yaml` or `.yml` run config, validates it and fills in defaults; relative data paths resolve against the file's folder. */

@@ -11,6 +11,11 @@ const posInt = { type: 'integer', minimum: 1 };
 const nonNegInt = { type: 'integer', minimum: 0 };
 const fraction = { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 };
 
+/** A list of PTB-XL strat_fold numbers; duplicates and overlaps are checked in load.ts with a clearer message. */
+function foldList(minItems: number): Schema {
+  return { type: 'array', items: { type: 'integer', minimum: 1, maximum: 10 }, minItems };
+}
+
 function object(properties: Record<string, unknown>, required: string[] = []): Schema {
   return { type: 'object', properties, required, additionalProperties: false };
 }
@@ -26,6 +31,7 @@ export const VARIANTS: Record<'data' | 'model' | 'input' | 'schedule', Record<st
         limit: nonNegInt,
         fs: { enum: [100, 500] },
         labels: { enum: ['superclass', 'norm-vs-abnormal'] },
+        folds: object({ train: foldList(1), val: foldList(1), test: foldList(0) }, ['train', 'val']),
       }),
       required: ['kind', 'path'],
     },

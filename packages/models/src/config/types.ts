@@ -22,7 +22,21 @@ export type DatasetConfig =
        * without a diagnostic statement are left out.
        */
       labels: 'superclass' | 'norm-vs-abnormal';
+      /**
+       * Split by PTB-XL's official strat_fold (1..10) instead of a random `train.valFraction` split:
+       * the standard is `{ train: [1..8], val: [9], test: [10] }`. Training reads only the train and
+       * val folds; the test folds are named here for the record and evaluated with `ecglab eval`
+       * (`ptbxl100:PATH:fold=10`). Absent: the stratified random split.
+       */
+      folds?: PtbxlFolds;
     };
+
+/** PTB-XL strat_fold numbers (1..10) per split; no fold may appear twice. */
+export interface PtbxlFolds {
+  train: number[];
+  val: number[];
+  test: number[];
+}
 
 /** Input pipeline. `max-abs` is Ma & Liang's; `mv-zscore` is the conventional alternative. */
 export type InputConfig =
@@ -70,7 +84,7 @@ export type TrainConfig = {
 
   /** Stop after this many epochs without improvement of `monitor`; 0 disables. */
   patience: number;
-  /** Fraction of records held out for validation (stratified, seeded by `seed`). */
+  /** Fraction of records held out for validation (stratified, seeded by `seed`); not used with `data.folds`. */
   valFraction: number;
 };
 

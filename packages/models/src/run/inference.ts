@@ -10,17 +10,20 @@ export interface EvalReport extends EvalMetrics {
   data: string;
   classes: string[];
   ci: { metric: string; lower: number; upper: number; level: number; iterations: number };
+  /** CIs of further metrics asked for (`ciMetrics`), each with its value on all records. */
+  cis: { metric: string; estimate: number; lower: number; upper: number; level: number; iterations: number }[];
 }
 
 /**
- * Evaluates a trained model on a dataset spec (`cinc2017:/path[:split.txt]`) with the run's input
- * pipeline; the CI is for the run's monitored metric.
+ * Evaluates a trained model on a dataset spec (`cinc2017:/path[:split.txt]`, `ptbxl100:/path:fold=10`) with the run's input
+ * pipeline; the CI is for the run's monitored metric, and `ciMetrics` (e.g. `f1:ABNORMAL`, `auroc:MI`; see
+ * bootstrapMetric) get CIs from the same seeded resampling.
  */
-export async function evaluateDataset(modelPath: string, spec: string, iterations = 1000): Promise<EvalReport> {
+export async function evaluateDataset(modelPath: string, spec: string, iterations = 1000, ciMetrics: string[] = []): Promise<EvalReport> {
   const { model, info } = loadModel(modelPath);
   try {
-    const { config, only } = parseDatasetSpec(spec);
-    const data = await loadDataset(config, 0, only);
+    const { config, only, folds } = parseDatasetSpec(spec);
+    const data = await loadDataset(config, 0, only, folds);
     if (data.classes.join() !== info.classes.join()) {
       throw new DataSpecError(`${spec}: the dataset's classes (${data.classes.join(', ')}) differ from the model's (${info.classes.join(', ')})`);
     }
@@ -29,7 +32,11 @@ export async function evaluateDataset(modelPath: string, spec: string, iteration
     const targets = data.records.map((r) => Array.from(r.targets));
     const m = evaluate(info.task, labels, targets, probs, data.classes);
     const ci = bootstrapMetric(info.task, labels, targets, probs, data.classes, info.config.train.monitor, info.config.seed, iterations);
-    return { model: modelPath, data: spec, classes: data.classes, ...m, ci: { metric: info.config.train.monitor, lower: ci.lower, upper: ci.upper, level: ci.level, iterations } };
+    const cis = ciMetrics.map((metric) => {
+      const r = bootstrapMetric(info.task, labels, targets, probs, data.classes, metric, info.config.seed, iterations);
+      return { metric, estimate: r.estimate, lower: r.lower, upper: r.upper, level: r.level, iterations };
+    });
+    return { model: modelPath, data: spec, classes: data.classes, ...m, ci: { metric: info.config.train.monitor, lower: ci.lower, upper: ci.upper, level: ci.level, iterations }, cis };
   } finally {
     model.dispose();
   }

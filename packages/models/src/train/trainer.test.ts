@@ -66,6 +66,30 @@ test('multi-label: PTB-XL superclasses train with sigmoid outputs and are scored
   assert.ok(Number.isFinite(log[1].trainLoss));
 });
 
+test('official folds: PTB-XL strat_fold 1-8 train, 9 validates, the test fold is never read', async () => {
+  const cfg = parseRunConfig(
+    {
+      name: 'folds',
+      seed: 1,
+      data: { kind: 'ptbxl', path: join(root, 'fixtures/data/ptbxl'), fs: 100, labels: 'norm-vs-abnormal', folds: { train: [1, 2, 3, 4, 5, 6, 7, 8], val: [9], test: [10] } },
+      input: { kind: 'mv-zscore', leads: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], maxSeconds: 10, maxShiftSeconds: 0 },
+      model: { kind: 'xresnet1d', widths: [8, 8], depth: [1, 1] },
+      // Accuracy: AUROC is undefined on these two validation records if they share one class.
+      train: { epochs: 1, batchSize: 4, monitor: 'accuracy' },
+    },
+    'folds.yaml',
+  );
+  await train(cfg, { out: join(dir, 'folds'), quiet: true, bootstrapIterations: 10 });
+  const metrics = JSON.parse(readFileSync(join(dir, 'folds', 'metrics.json'), 'utf8'));
+  // Fold 9 of fixtures/data/ptbxl/ptbxl_database.csv is ecg_ids 17, 26, 39; 17 has no diagnostic statement,
+  // so NORM vs abnormal leaves it out.
+  assert.deepEqual(metrics.split, { kind: 'strat_fold', folds: { train: [1, 2, 3, 4, 5, 6, 7, 8], val: [9], test: [10] }, val: ['26', '39'] });
+  assert.equal(metrics.n, 2);
+  // A val fold with no records here is an error naming it.
+  const empty = parseRunConfig({ ...structuredClone(cfg), data: { ...cfg.data, folds: { train: [1, 2], val: [4] } }, train: { epochs: 1, batchSize: 4, monitor: 'accuracy' } }, 'e.yaml');
+  await assert.rejects(train(empty, { out: join(dir, 'empty'), quiet: true }), /\/data\/folds\/val: no ptbxl-norm-vs-abnormal records in strat_fold 4/);
+});
+
 test('early stopping: with no improvement for `patience` epochs the run stops and says so', async () => {
   const cfg = parseRunConfig(
     {

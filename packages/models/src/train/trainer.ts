@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { F, assertFinite, fromArray, getNumThreads, manualSeed, optim, safetensors, setNumThreads, tidy } from '@ecglab/engine';
-import type { RunConfig } from '../config/types.js';
+import type { PtbxlFolds, RunConfig } from '../config/types.js';
 import { loadDataset, type Dataset } from '../data/datasets.js';
 import { ConfigError } from '../errors.js';
 import { buildModel, type Classifier } from '../models/index.js';
@@ -48,10 +48,12 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
   prepareRunDir(dir, cfg, opts.resume ?? false);
   if (getNumThreads() !== cfg.threads) setNumThreads(cfg.threads);
 
-  const data = await loadDataset(cfg.data, cfg.seed);
+  const folds = cfg.data.kind === 'ptbxl' ? cfg.data.folds : undefined;
+  // With official folds only the train and val folds are read: the test folds never reach training.
+  const data = await loadDataset(cfg.data, cfg.seed, null, folds ? new Set([...folds.train, ...folds.val]) : null);
   checkMonitor(cfg, data);
   const labels = data.records.map((r) => r.label);
-  const split = stratifiedSplit(labels, cfg.train.valFraction, cfg.seed);
+  const split = folds ? foldSplit(data, folds) : stratifiedSplit(labels, cfg.train.valFraction, cfg.seed);
   const fs = data.records[0]!.fs;
   const leads = cfg.input.leads.length;
   const info: ModelInfo = { config: cfg, classes: data.classes, task: data.task, leads, fs };
@@ -173,7 +175,10 @@ function finish(
     const metrics = { ...m, ci: { metric: cfg.train.monitor, lower: ci.lower, upper: ci.upper, level: ci.level, iterations: ci.iterations } };
     writeJsonAtomic(join(dir, RUN_FILES.metrics), {
       dataset: data.name,
-      split: { kind: 'stratified', valFraction: cfg.train.valFraction, seed: cfg.seed, val: valRecords.map((r) => r.id) },
+      split:
+        cfg.data.kind === 'ptbxl' && cfg.data.folds
+          ? { kind: 'strat_fold', folds: cfg.data.folds, val: valRecords.map((r) => r.id) }
+          : { kind: 'stratified', valFraction: cfg.train.valFraction, seed: cfg.seed, val: valRecords.map((r) => r.id) },
       bestEpoch: state.bestEpoch,
       epochsRun: state.epoch,
       classes: data.classes,
@@ -183,6 +188,21 @@ function finish(
   } finally {
     model.dispose();
   }
+}
+
+/** Record indices of the train and val strat_folds; an empty side is an error naming the folds. */
+function foldSplit(data: Dataset, folds: PtbxlFolds): { train: number[]; val: number[] } {
+  const train: number[] = [];
+  const val: number[] = [];
+  data.records.forEach((r, i) => {
+    if (r.fold === undefined) throw new ConfigError(`/data/folds: record ${r.id} of ${data.name} has no strat_fold`);
+    if (folds.train.includes(r.fold)) train.push(i);
+    else if (folds.val.includes(r.fold)) val.push(i);
+  });
+  for (const [part, idx] of [['train', train], ['val', val]] as const) {
+    if (idx.length === 0) throw new ConfigError(`/data/folds/${part}: no ${data.name} records in strat_fold ${folds[part].join(', ')}`);
+  }
+  return { train, val };
 }
 
 function checkMonitor(cfg: RunConfig, data: Dataset): void {
