@@ -8,13 +8,15 @@ export function register(program: Command): void {
     .requiredOption('-m, --model <run>', 'run directory (or its model.safetensors)')
     .requiredOption('-d, --data <spec>', 'dataset spec KIND:PATH[:SPLITFILE] (a split file lists record IDs, one per line)')
     .option('--bootstrap <n>', 'bootstrap iterations for the confidence interval', '1000')
+    .option('--ci <metrics>', 'further bootstrap CIs, comma-separated: a metric (macroF1, macroAuroc, ...) or one class\'s f1:CLASS / auroc:CLASS')
     .option('--json', 'print the metrics as JSON')
-    .action(async (opts: { model: string; data: string; bootstrap: string; json?: boolean }) => {
+    .action(async (opts: { model: string; data: string; bootstrap: string; ci?: string; json?: boolean }) => {
       // Loaded on use, so `ecglab --help` and other commands work without the native addon.
       const { evaluateDataset } = await import('@ecglab/models');
       const iterations = Number(opts.bootstrap);
       if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`eval: --bootstrap must be a positive integer, got '${opts.bootstrap}'`);
-      const r = await evaluateDataset(opts.model, opts.data, iterations);
+      const ciMetrics = opts.ci ? opts.ci.split(',').map((m) => m.trim()).filter(Boolean) : [];
+      const r = await evaluateDataset(opts.model, opts.data, iterations, ciMetrics);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
         return;
@@ -23,6 +25,7 @@ export function register(program: Command): void {
         `records ${r.n}  accuracy ${r.accuracy.toFixed(4)}  macro F1 ${r.macroF1.toFixed(4)}${r.balancedAccuracy !== undefined ? `  balanced acc ${r.balancedAccuracy.toFixed(4)}` : ""}  macro AUROC ${r.macroAuroc.toFixed(4)}  macro AUPRC ${r.macroAuprc.toFixed(4)}`,
         ...(r.cinc2017F1 !== undefined ? [`CinC 2017 F1 ${r.cinc2017F1.toFixed(4)}`] : []),
         `${r.ci.metric}: ${Math.round(r.ci.level * 100)}% bootstrap CI ${r.ci.lower.toFixed(4)}–${r.ci.upper.toFixed(4)} (${r.ci.iterations} resamples)`,
+        ...r.cis.map((c) => `${c.metric} ${c.estimate.toFixed(4)}: ${Math.round(c.level * 100)}% bootstrap CI ${c.lower.toFixed(4)}–${c.upper.toFixed(4)} (${c.iterations} resamples)`),
         `per-class F1: ${Object.entries(r.perClassF1).map(([c, f]) => `${c} ${f.toFixed(4)}`).join('  ')}`,
         ...(r.confusion ? [`confusion (rows true ${r.classes.join('/')}): ${JSON.stringify(r.confusion)}`] : []),
         ...(r.perClassAuroc ? [`per-class AUROC: ${Object.entries(r.perClassAuroc).map(([c, v]) => `${c} ${v.toFixed(4)}`).join('  ')}`] : []),

@@ -1,10 +1,11 @@
 import { noGrad, tidy } from '@ecglab/engine';
 import type { InputConfig } from '../config/types.js';
+import { ArgumentError } from '../errors.js';
 import type { LabeledRecord } from '../data/datasets.js';
 import type { Classifier } from '../models/index.js';
 import { makeBatch } from './batches.js';
 import {
-  accuracy, applyThresholds, balancedAccuracy, bootstrapCI, cinc2017F1, CINC2017_CLASSES, confusionMatrix, macroF1, macroRanking, multiLabelF1,
+  accuracy, applyThresholds, auroc, balancedAccuracy, bootstrapCI, cinc2017F1, CINC2017_CLASSES, confusionMatrix, macroF1, macroRanking, multiLabelF1,
   oneHot, perClassF1, pick, tuneThresholds, type BootstrapResult,
 } from '../metrics/index.js';
 
@@ -135,7 +136,11 @@ export function metricValue(m: EvalMetrics, metric: string): number {
   return typeof v === 'number' ? v : Number.NaN;
 }
 
-/** Seeded percentile-bootstrap CI of a named metric (records resampled with replacement). */
+/**
+ * Seeded percentile-bootstrap CI of a named metric (records resampled with replacement): a field of
+ * EvalMetrics (`macroAuroc`, `macroF1`, ...) or one class's `auroc:CLASS` / `f1:CLASS` (F1 of the
+ * argmax for single-label tasks, at 0.5 for multi-label ones).
+ */
 export function bootstrapMetric(
   task: 'single-label' | 'multi-label',
   labels: number[],
@@ -146,9 +151,18 @@ export function bootstrapMetric(
   seed: number,
   iterations = 1000,
 ): BootstrapResult {
+  const perClass = /^(auroc|f1):(.+)$/.exec(metric);
+  const c = perClass ? classes.indexOf(perClass[2]!) : -1;
+  if (perClass && c < 0) throw new ArgumentError(`bootstrapMetric: metric '${metric}' names no class (classes: ${classes.join(', ')})`);
   const stat = (idx: Int32Array): number => {
     const y = pick(labels, idx);
     const p = pick(probs, idx);
+    if (perClass) {
+      const truth = task === 'single-label' ? y.map((v) => (v === c ? 1 : 0)) : pick(targets, idx).map((t) => t[c]!);
+      if (perClass[1] === 'auroc') return auroc(truth, p.map((row) => row[c]!));
+      const pred = task === 'single-label' ? argmaxRows(p).map((v) => (v === c ? 1 : 0)) : p.map((row) => (row[c]! >= 0.5 ? 1 : 0));
+      return multiLabelF1(truth.map((t) => [t]), pred.map((v) => [v])).perClass[0]!;
+    }
     if (metric === 'cinc2017F1') return cinc2017F1(y, argmaxRows(p)).score;
     if (task === 'single-label' && metric === 'macroF1') return macroF1(y, argmaxRows(p), classes.length);
     if (task === 'single-label' && metric === 'accuracy') return accuracy(y, argmaxRows(p));
