@@ -2,7 +2,7 @@
 // (training loss falls far below chance), and run the multi-label (sigmoid) path on PTB-XL records.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,4 +109,25 @@ test('early stopping: with no improvement for `patience` epochs the run stops an
   assert.equal(r.epochsRun, 3, 'the first epoch sets the best, two more without improvement stop the run');
   assert.equal(r.bestEpoch, 0);
   assert.equal(readLog(join(dir, 'stop')).length, 3);
+});
+
+test('a monitored metric undefined on the validation split (AUROC with one class) still leaves a model', async () => {
+  const cfg = parseRunConfig(
+    {
+      name: 'nan-monitor',
+      seed: 1,
+      // Fold 9 of the fixture holds two records for NORM vs abnormal (ecg_ids 26 and 39), one class only.
+      data: { kind: 'ptbxl', path: join(root, 'fixtures/data/ptbxl'), fs: 100, labels: 'norm-vs-abnormal', folds: { train: [1, 2, 3, 4, 5, 6, 7, 8], val: [9] } },
+      input: { kind: 'mv-zscore', leads: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], maxSeconds: 10, maxShiftSeconds: 0 },
+      model: { kind: 'xresnet1d', widths: [8, 8], depth: [1, 1] },
+      train: { epochs: 2, batchSize: 4, monitor: 'macroAuroc' },
+    },
+    'nan-monitor.yaml',
+  );
+  await train(cfg, { out: join(dir, 'nan-monitor'), quiet: true, bootstrapIterations: 10 });
+  const log = readFileSync(join(dir, 'nan-monitor', 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(log.length, 2);
+  assert.ok(log.every((r) => r.val.macroAuroc === null), JSON.stringify(log.map((r) => r.val)));
+  assert.ok(existsSync(join(dir, 'nan-monitor', 'model.safetensors')));
+  assert.equal(JSON.parse(readFileSync(join(dir, 'nan-monitor', 'metrics.json'), 'utf8')).n, 2);
 });

@@ -129,7 +129,9 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
       const trainSeconds = (Date.now() - started) / 1000;
       const val = evaluate(task, valLabels, valTargets, predictProbs(model, valRecords, cfg.input, batchSize, task), data.classes);
       const score = monitorValue(cfg, val);
-      if (score > state.best) {
+      // The first epoch always saves, so a run whose monitored metric is undefined on its validation
+      // split (AUROC of a class with no positives) still leaves a model; later epochs must beat it.
+      if (score > state.best || state.bestEpoch < 0) {
         state.best = score;
         state.bestEpoch = epoch;
         state.badEpochs = 0;
@@ -171,7 +173,11 @@ function finish(
   try {
     const probs = predictProbs(model, valRecords, cfg.input, cfg.train.batchSize, data.task);
     const m = evaluate(data.task, valLabels, valTargets, probs, data.classes);
-    const ci = bootstrapMetric(data.task, valLabels, valTargets, probs, data.classes, cfg.train.monitor, cfg.seed, iterations);
+    // A metric undefined on this split (AUROC of a class with no positives) has no interval: NaN
+    // bounds, written as null in metrics.json, rather than a run that fails after training.
+    const ci = Number.isNaN(metricValue(m, cfg.train.monitor))
+      ? { lower: NaN, upper: NaN, level: 0.95, iterations: 0 }
+      : bootstrapMetric(data.task, valLabels, valTargets, probs, data.classes, cfg.train.monitor, cfg.seed, iterations);
     const metrics = { ...m, ci: { metric: cfg.train.monitor, lower: ci.lower, upper: ci.upper, level: ci.level, iterations: ci.iterations } };
     writeJsonAtomic(join(dir, RUN_FILES.metrics), {
       dataset: data.name,
