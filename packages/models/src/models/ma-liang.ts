@@ -33,9 +33,16 @@ export class BasicBlock extends nn.Module {
     this.gn3 = groupNorm(groups, cout);
   }
 
+  // nn.pipe drops each intermediate as soon as the next op has used it, as PyTorch's refcounting does;
+  // under tidy() alone every activation of the forward stays alive until the scope ends (see nn/pipe.ts).
   forward(x: Tensor): Tensor {
-    const out = this.gn2.call(this.conv2.call(this.relu.call(this.gn1.call(this.conv1.call(x)))));
-    return this.relu.call(out.add(this.gn3.call(this.downsample.call(x))));
+    const out = nn.pipe(x, (t) => this.conv1.forward(t), (t) => this.gn1.forward(t), (t) => this.relu.forward(t),
+      (t) => this.conv2.forward(t), (t) => this.gn2.forward(t));
+    const idt = nn.pipe(x, (t) => this.downsample.forward(t), (t) => this.gn3.forward(t));
+    const y = nn.pipe(out, (t) => t.add(idt), (t) => this.relu.forward(t));
+    out.dispose();
+    idt.dispose();
+    return y;
   }
 }
 
@@ -102,6 +109,7 @@ export class MaLiangNet extends nn.Module {
       throw new ArgumentError(`MaLiangNet.forward: 'x' must be [N, leads, L] and 'mask' [N, 1, L], got [${x.shape.join(', ')}] and [${mask.shape.join(', ')}]`);
     }
     const pad = (s - ((x.shape[2] as number) % s)) % s;
+    const input = x;
     if (pad > 0) {
       x = F.pad(x, [0, pad]); // [N, leads, L'] with L' a multiple of S
       mask = F.pad(mask, [0, pad]); // [N, 1, L']
@@ -109,7 +117,11 @@ export class MaLiangNet extends nn.Module {
     if ((x.shape[2] as number) < 3 * s) {
       throw new ArgumentError(`MaLiangNet.forward: inputs must be at least ${3 * s} samples (3 × the total stride ${s}), got ${x.shape[2]}`);
     }
-    for (let i = 0; i <= this.stages; i++) x = this.layer(i).call(x); // [N, C, L'/S − 2]
+    // Each stage's output is dropped once the next stage has used it (nn.pipe); the padded copy of the input too.
+    const stages = Array.from({ length: this.stages + 1 }, (_, i) => (t: Tensor) => this.layer(i).call(t));
+    const padded = x;
+    x = nn.pipe(padded, ...stages); // [N, C, L'/S − 2]
+    if (padded !== input) padded.dispose();
     let m = F.avgPool1d(mask, { kernelSize: 3 * s, stride: s }); // [N, 1, L'/S − 2]: coverage per position
     const keep = m.ge(this.config.maskThreshold); // [N, 1, T] bool
     // A record covering less than `maskThreshold` of every window (shorter than about 1.5·S samples)
