@@ -3,17 +3,26 @@
 // same run on the same records, as a ratio.
 //
 //   node --import tsx bench/models/bench.ts [--data DIR] [--records 96] [--batch 32] [--steps 6]
-//        [--threads 2] [--width 64] [--depth 2,2,2,2] [--rounds 3] [--json]
+//        [--threads 2] [--width 64] [--depth 2,2,2,2] [--rounds 3] [--warmup 2] [--json]
 //
 // Both sides: records read once up front; timed: per batch max-abs scaling, zero-padding to a
 // multiple of the total stride with a mask and random offsets (training), forward, class-weighted
 // cross-entropy, backward, gradient clipping at 5, an Adam step; inference on length-sorted batches
-// with softmax. One warm-up step each, not timed. The two sides alternate for --rounds rounds and the
-// best (fastest) round of each is reported, so a burst of load on the shared machine hits both alike.
-import { spawnSync } from 'node:child_process';
+// with softmax. The training plan (record order and every random offset) is drawn once here and handed
+// to the peer, so both sides train on identical batches.
+//
+// The machine is shared, so the two sides are interleaved step by step, as bench/engine/run.ts does: the
+// peer (bench_torch.py) is a child process that runs one train step or one inference batch per stdin
+// command; ecglab and the peer alternate who goes first, and each pair sees the same load. --warmup
+// untimed pairs of a train step and an inference batch, then --rounds passes of --steps train steps and of every inference
+// batch. Reported: each side's records/s over all its timed steps, and the speed ratio ecglab/PyTorch as
+// the median of the per-pair ratios (PyTorch seconds / ecglab seconds for the same step).
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { F, fromArray, manualSeed, noGrad, optim, setNumThreads, tidy } from '@ecglab/engine';
+import { F, fromArray, getNumThreads, manualSeed, noGrad, optim, setNumThreads, tidy } from '@ecglab/engine';
 import { loadDataset, MA_LIANG_DEFAULTS, MaLiangNet, padBatch, prepareSignal, Rng, type InputConfig, type LabeledRecord } from '@ecglab/models';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -30,27 +39,54 @@ const threads = Number(opt('threads', '2'));
 const width = Number(opt('width', '64'));
 const depth = opt('depth', '2,2,2,2').split(',').map(Number);
 const rounds = Number(opt('rounds', '3'));
+const warmup = Number(opt('warmup', '2'));
 const json = args.includes('--json');
+const log = (s: string) => { if (!json) process.stderr.write(`${s}\n`); };
 const SHIFT = 3000;
+const MAX_SECONDS = 60;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 
-type Side = { trainRecordsPerSecond: number; inferRecordsPerSecond: number; trainSeconds: number; inferSeconds: number };
+/** Record order and, per training step (warm-up first), each record's random offset. */
+type Plan = { order: number[]; offsets: number[][] };
 
-async function measureEcglab(records: LabeledRecord[]): Promise<Side> {
-  const input: InputConfig = { kind: 'max-abs', leads: [0], maxSeconds: 60, maxShiftSeconds: 0 };
+function makePlan(n: number): Plan {
+  const rng = new Rng(0);
+  const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
+  const offsets = Array.from({ length: steps + 1 }, () => Array.from({ length: batch }, () => rng.int(SHIFT)));
+  return { order, offsets };
+}
+
+/** Step k of the plan (0 = warm-up): the records' indices and offsets. */
+const trainIdx = (plan: Plan, k: number) => Array.from({ length: batch }, (_, j) => plan.order[(Math.max(0, k - 1) * batch + j) % plan.order.length]!);
+
+/** One timed step: wall seconds and the minor page faults it took (fresh memory from the kernel). */
+type Step = { s: number; faults: number };
+const faults = () => process.resourceUsage().minorPageFault;
+
+/** ecglab's side: `train(k)` / `infer(b)` run plan step k / inference batch b. */
+function ecglabSide(records: LabeledRecord[], plan: Plan, byLen: number[]) {
+  const input: InputConfig = { kind: 'max-abs', leads: [0], maxSeconds: MAX_SECONDS, maxShiftSeconds: 0 };
   const net = new MaLiangNet({ ...MA_LIANG_DEFAULTS, width, depth }, 1, 4);
   const adam = new optim.Adam(net.parameters(), { lr: 3e-4 });
   const weight = fromArray(new Float32Array(4).fill(1), [4]);
-  const rng = new Rng(0);
 
-  const makeBatch = (recs: LabeledRecord[], train: boolean) => {
+  const makeBatch = (recs: LabeledRecord[], offsets: number[] | null) => {
+    // as train/batches.ts: the loader's Float32 leads to the Float64 the DSP layer takes
     const sigs = recs.map((r) => prepareSignal(r.signal.map((l) => Float64Array.from(l)), r.fs, input, null, r.id));
-    const offsets = train ? recs.map(() => rng.int(SHIFT)) : null;
     const b = padBatch(sigs, offsets, net.stride, 3 * net.stride);
     return { x: fromArray(b.x, b.shape), mask: fromArray(b.mask, [b.shape[0], 1, b.shape[2]]) };
   };
-  const trainStep = (recs: LabeledRecord[]) =>
+  const train = (k: number): Step => {
+    const f0 = faults();
+    const t0 = performance.now();
+    net.train();
+    const recs = trainIdx(plan, k).map((i) => records[i]!);
     tidy(() => {
-      const { x, mask } = makeBatch(recs, true);
+      const { x, mask } = makeBatch(recs, plan.offsets[k]!);
       const y = fromArray(BigInt64Array.from(recs, (r) => BigInt(r.label)), [recs.length]);
       const loss = F.crossEntropy(net.call(x, mask), y, { weight });
       adam.zeroGrad();
@@ -59,83 +95,120 @@ async function measureEcglab(records: LabeledRecord[]): Promise<Side> {
       adam.step();
       return loss.item();
     });
-
-  const order = rng.shuffle(records.map((_, i) => i));
-  net.train();
-  trainStep(order.slice(0, batch).map((i) => records[i]!));
-  let t0 = performance.now();
-  let n = 0;
-  for (let s = 0; s < steps; s++) {
-    const idx = Array.from({ length: batch }, (_, k) => order[(s * batch + k) % order.length]!);
-    trainStep(idx.map((i) => records[i]!));
-    n += idx.length;
-  }
-  const trainSeconds = (performance.now() - t0) / 1000;
-
-  net.eval();
-  const byLen = records.map((_, i) => i).sort((a, b) => records[a]!.signal[0]!.length - records[b]!.signal[0]!.length);
-  const infer = (idx: number[]) => tidy(() => noGrad(() => {
-    const { x, mask } = makeBatch(idx.map((i) => records[i]!), false);
-    return net.call(x, mask).softmax(1).toArray();
-  }));
-  infer(byLen.slice(0, batch));
-  t0 = performance.now();
-  for (let s = 0; s < byLen.length; s += batch) infer(byLen.slice(s, s + batch));
-  const inferSeconds = (performance.now() - t0) / 1000;
-  net.dispose();
-  adam.dispose();
-  weight.dispose();
-  return { trainRecordsPerSecond: n / trainSeconds, inferRecordsPerSecond: records.length / inferSeconds, trainSeconds, inferSeconds };
+    return { s: (performance.now() - t0) / 1000, faults: faults() - f0 };
+  };
+  const infer = (b: number): Step => {
+    const f0 = faults();
+    const t0 = performance.now();
+    net.eval();
+    const idx = byLen.slice(b * batch, (b + 1) * batch);
+    tidy(() => noGrad(() => {
+      const { x, mask } = makeBatch(idx.map((i) => records[i]!), null);
+      return net.call(x, mask).softmax(1).toArray();
+    }));
+    return { s: (performance.now() - t0) / 1000, faults: faults() - f0 };
+  };
+  const dispose = () => { net.dispose(); adam.dispose(); weight.dispose(); };
+  return { train, infer, dispose };
 }
 
-function measurePytorch(records: LabeledRecord[]): Side & { torch: string; threads: number } {
-  const py = spawnSync('/usr/bin/python3', [
+/** The PyTorch peer: a child process answering "train k" / "infer b" with the seconds and page faults of the step. */
+async function pytorchSide(records: LabeledRecord[], plan: Plan) {
+  const proc = spawn('/usr/bin/python3', [
     join(root, 'bench/models/bench_torch.py'), '--dir', dataDir, '--ids', records.map((r) => r.id).join(','),
-    '--labels', records.map((r) => r.label).join(','), '--batch', String(batch), '--steps', String(steps),
-    '--threads', String(threads), '--width', String(width), '--depth', depth.join(','), '--shift', String(SHIFT),
-  ], { encoding: 'utf8' });
-  if (py.status !== 0) throw new Error(`bench_torch.py failed:\n${py.stderr}`);
-  return JSON.parse(py.stdout.trim().split('\n').pop()!);
+    '--labels', records.map((r) => r.label).join(','), '--batch', String(batch),
+    '--threads', String(threads), '--width', String(width), '--depth', depth.join(','),
+    '--max-len', String(Math.round(MAX_SECONDS * records[0]!.fs)),
+    '--order', plan.order.join(','), '--offsets', plan.offsets.map((o) => o.join(',')).join(';'),
+  ], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
+  const line = async (): Promise<Record<string, unknown>> => {
+    const r = await lines.next();
+    if (r.done) throw new Error(`bench_torch.py exited (code ${proc.exitCode}) before answering`);
+    return JSON.parse(r.value as string) as Record<string, unknown>;
+  };
+  const ask = async (cmd: string): Promise<Step> => {
+    proc.stdin.write(`${cmd}\n`);
+    const r = await line();
+    if (typeof r.s !== 'number' || typeof r.faults !== 'number') throw new Error(`bench_torch.py answered ${JSON.stringify(r)} to '${cmd}'`);
+    return { s: r.s, faults: r.faults };
+  };
+  const ready = await line();
+  return {
+    ready: ready as { torch: string; threads: number },
+    train: (k: number) => ask(`train ${k}`),
+    infer: (b: number) => ask(`infer ${b}`),
+    quit: () => { proc.stdin.write('quit\n'); },
+  };
 }
 
-const best = <T extends Side>(xs: T[]): T => ({
-  ...xs[0]!,
-  trainRecordsPerSecond: Math.max(...xs.map((x) => x.trainRecordsPerSecond)),
-  inferRecordsPerSecond: Math.max(...xs.map((x) => x.inferRecordsPerSecond)),
-  trainSeconds: Math.min(...xs.map((x) => x.trainSeconds)),
-  inferSeconds: Math.min(...xs.map((x) => x.inferSeconds)),
-});
+type Pairs = { ecglab: number[]; pytorch: number[]; faults: { ecglab: number[]; pytorch: number[] } };
 
 async function main(): Promise<void> {
   setNumThreads(threads);
   manualSeed(0);
+  const loadStart = loadavg()[0]!;
+  const started = new Date().toISOString();
   const data = await loadDataset({ kind: 'cinc2017', path: dataDir, limit: nRecords }, 0);
   const records = data.records;
-  const tsRounds: Side[] = [];
-  const pyRounds: (Side & { torch: string; threads: number })[] = [];
-  for (let r = 0; r < rounds; r++) {
-    tsRounds.push(await measureEcglab(records));
-    pyRounds.push(measurePytorch(records));
+  const plan = makePlan(records.length);
+  const byLen = records.map((_, i) => i).sort((a, b) => records[a]!.signal[0]!.length - records[b]!.signal[0]!.length);
+  const inferBatches = Math.ceil(records.length / batch);
+  const ours = ecglabSide(records, plan, byLen);
+  const peer = await pytorchSide(records, plan);
+
+  let turn = 0;
+  const pair = async (out: Pairs | null, a: () => Step, b: () => Promise<Step>) => {
+    let x: Step;
+    let y: Step;
+    if (turn++ % 2 === 0) { x = a(); y = await b(); } else { y = await b(); x = a(); }
+    if (out) { out.ecglab.push(x.s); out.pytorch.push(y.s); out.faults.ecglab.push(x.faults); out.faults.pytorch.push(y.faults); }
+  };
+  const train: Pairs = { ecglab: [], pytorch: [], faults: { ecglab: [], pytorch: [] } };
+  const infer: Pairs = { ecglab: [], pytorch: [], faults: { ecglab: [], pytorch: [] } };
+  for (let w = 0; w < warmup; w++) { // the allocator settles over the first steps on both sides (see RESULTS-SECTION.md)
+    await pair(null, () => ours.train(0), () => peer.train(0));
+    await pair(null, () => ours.infer(0), () => peer.infer(0));
   }
-  const ts = best(tsRounds);
-  const torch = best(pyRounds);
+  for (let r = 0; r < rounds; r++) {
+    log(`round ${r + 1}/${rounds}: training`);
+    for (let k = 1; k <= steps; k++) await pair(train, () => ours.train(k), () => peer.train(k));
+    log(`round ${r + 1}/${rounds}: inference`);
+    for (let b = 0; b < inferBatches; b++) await pair(infer, () => ours.infer(b), () => peer.infer(b));
+  }
+  peer.quit();
+  ours.dispose();
+
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const side = (p: number[], perStep: number[], f: number[]) =>
+    ({ seconds: sum(p), recordsPerSecond: sum(perStep) / sum(p), medianStepSeconds: median(p), medianPageFaults: median(f) });
+  const trainRecs = train.ecglab.map(() => batch);
+  const inferRecs = infer.ecglab.map((_, i) => Math.min(batch, records.length - (i % inferBatches) * batch));
+  const speedRatio = (p: Pairs) => median(p.ecglab.map((v, i) => p.pytorch[i]! / v));
   const result = {
     bench: 'models/ma-liang-cinc2017',
-    setup: { records: records.length, batch, steps, threads, width, depth, rounds, data: dataDir },
-    rounds: { ecglab: tsRounds, pytorch: pyRounds },
-    ecglab: ts,
-    pytorch: torch,
-    ratio: {
-      train: ts.trainRecordsPerSecond / torch.trainRecordsPerSecond,
-      infer: ts.inferRecordsPerSecond / torch.inferRecordsPerSecond,
-    },
+    started,
+    setup: { records: records.length, batch, steps, threads: { ecglab: getNumThreads(), pytorch: peer.ready.threads }, width, depth, rounds, warmup, data: dataDir },
+    peer: `PyTorch ${peer.ready.torch}`,
+    method: 'interleaved per step, alternating who goes first; ratio = median over pairs of PyTorch s / ecglab s (speed, >1 = ecglab faster)',
+    load_average_1m: { start: loadStart, end: loadavg()[0]! },
+    ecglab: { train: side(train.ecglab, trainRecs, train.faults.ecglab), infer: side(infer.ecglab, inferRecs, infer.faults.ecglab) },
+    pytorch: { train: side(train.pytorch, trainRecs, train.faults.pytorch), infer: side(infer.pytorch, inferRecs, infer.faults.pytorch) },
+    ratio: { train: speedRatio(train), infer: speedRatio(infer) },
+    samples: { train, infer },
   };
-  if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
   else {
+    const e = result.ecglab;
+    const t = result.pytorch;
     process.stdout.write(
-      `Ma & Liang CNN (width ${width}, depth ${depth.join('/')}), ${records.length} CinC 2017 records, batch ${batch}, ${threads} threads\n` +
-        `train  records/s: ecglab ${ts.trainRecordsPerSecond.toFixed(1)}  PyTorch ${torch.trainRecordsPerSecond.toFixed(1)}  ratio ${result.ratio.train.toFixed(2)}\n` +
-        `infer  records/s: ecglab ${ts.inferRecordsPerSecond.toFixed(1)}  PyTorch ${torch.inferRecordsPerSecond.toFixed(1)}  ratio ${result.ratio.infer.toFixed(2)}\n`,
+      `Ma & Liang CNN (width ${width}, depth ${depth.join('/')}), ${records.length} CinC 2017 records, batch ${batch}, ${threads} threads, ` +
+        `${rounds} interleaved rounds\n` +
+        `train  records/s: ecglab ${e.train.recordsPerSecond.toFixed(1)}  PyTorch ${t.train.recordsPerSecond.toFixed(1)}  speed ratio ${result.ratio.train.toFixed(2)}\n` +
+        `infer  records/s: ecglab ${e.infer.recordsPerSecond.toFixed(1)}  PyTorch ${t.infer.recordsPerSecond.toFixed(1)}  speed ratio ${result.ratio.infer.toFixed(2)}\n` +
+        `median minor page faults per step: train ecglab ${e.train.medianPageFaults} PyTorch ${t.train.medianPageFaults}, ` +
+        `infer ecglab ${e.infer.medianPageFaults} PyTorch ${t.infer.medianPageFaults}\n` +
+        `speed ratio = median of per-step PyTorch s / ecglab s; load average (1 min) ${loadStart.toFixed(1)} → ${result.load_average_1m.end.toFixed(1)}\n`,
     );
   }
 }

@@ -1,13 +1,16 @@
 #!/usr/bin/python3
 """The Python PyTorch side of bench/models/bench.ts: the same Ma & Liang CNN (packages/models/fixtures/
 ma_liang_torch.py) and the same pipeline (max-abs per lead, zero-padding to a multiple of the total
-stride with a mask, random offsets, class-weighted cross-entropy, clipping, Adam) on the same records.
-Prints one JSON object. Not run by tests; bench.ts spawns it with /usr/bin/python3.
+stride with a mask, random offsets, class-weighted cross-entropy, clipping, Adam) on the same records,
+in bench.ts's record order with its offsets (--order, --offsets), so both sides train on identical batches.
+Not run by tests: bench.ts spawns it with /usr/bin/python3, reads one "ready" line, then sends one command per
+line ("train K": plan step K, 0 = warm-up; "infer B": inference batch B of the length-sorted records; "quit")
+and gets back {"s": seconds, "faults": minor page faults} for each, so the two sides can be interleaved step by step.
 """
 import argparse
 import json
 import os
-import random
+import resource
 import sys
 import time
 
@@ -24,16 +27,16 @@ p.add_argument("--dir", required=True)
 p.add_argument("--ids", required=True, help="comma-separated record ids")
 p.add_argument("--labels", required=True, help="comma-separated class indices")
 p.add_argument("--batch", type=int, default=32)
-p.add_argument("--steps", type=int, default=6)
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--width", type=int, default=64)
 p.add_argument("--depth", default="2,2,2,2")
 p.add_argument("--groups", type=int, default=32)
-p.add_argument("--shift", type=int, default=3000)
+p.add_argument("--max-len", type=int, default=18000, help="records cut to their first max-len samples (60 s)")
+p.add_argument("--order", required=True, help="comma-separated training order of record indices")
+p.add_argument("--offsets", required=True, help="per step (warm-up first) ';'-separated, comma-separated offsets")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(0)
-rng = random.Random(0)
 
 ids = a.ids.split(",")
 labels = [int(x) for x in a.labels.split(",")]
@@ -41,6 +44,7 @@ records = []
 for rid in ids:
     gain = float(open(os.path.join(a.dir, rid + ".hea")).read().split("\n")[1].split()[2].split("/")[0])
     records.append(scipy.io.loadmat(os.path.join(a.dir, rid + ".mat"))["val"].astype(np.float32) / gain)
+records = [r[:, :a.max_len] for r in records]  # prepareSignal's maxSeconds (evaluation keeps the start)
 
 depth = tuple(int(x) for x in a.depth.split(","))
 net = MaLiangNet(1, 4, width=a.width, depth=depth, groups=a.groups)
@@ -49,13 +53,12 @@ opt = torch.optim.Adam(net.parameters(), lr=3e-4)
 weight = torch.ones(4)
 
 
-def batch(idx, train):
+def batch(idx, offs):
     sigs = []
     for i in idx:
         x = records[i]
         m = np.abs(x).max(axis=1, keepdims=True)
         sigs.append(np.where(m > 0, x / np.where(m > 0, m, 1), x))
-    offs = [rng.randint(0, a.shift) if train else 0 for _ in idx]
     longest = max(o + s.shape[1] for o, s in zip(offs, sigs))
     L = max(3 * S, -(-longest // S) * S)
     x = np.zeros((len(idx), 1, L), np.float32)
@@ -66,36 +69,47 @@ def batch(idx, train):
     return torch.from_numpy(x), torch.from_numpy(mask)
 
 
-def train_step(idx):
-    x, mask = batch(idx, True)
+def train_step(idx, offs):
+    x, mask = batch(idx, offs)
     y = torch.tensor([labels[i] for i in idx])
     loss = F.cross_entropy(net(x, mask), y, weight=weight)
-    opt.zero_grad()
+    opt.zero_grad(set_to_none=True)  # as ecglab's zeroGrad (PyTorch 1.13's default memsets every grad)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
     opt.step()
     return loss.item()
 
 
-order = list(range(len(records)))
-rng.shuffle(order)
-net.train()
-train_step(order[:a.batch])  # warm-up
-t0 = time.perf_counter()
-n = 0
-for s in range(a.steps):
-    idx = [order[(s * a.batch + k) % len(order)] for k in range(a.batch)]
-    train_step(idx)
-    n += len(idx)
-train_s = time.perf_counter() - t0
-
-net.eval()
+order = [int(x) for x in a.order.split(",")]
+offsets = [[int(x) for x in step.split(",")] for step in a.offsets.split(";")]
 by_len = sorted(range(len(records)), key=lambda i: records[i].shape[1])
-with torch.no_grad():
-    net(*batch(by_len[:a.batch], False))  # warm-up
+
+
+def train_idx(k):  # plan step k (0 = warm-up, the same records as step 1)
+    return [order[(max(0, k - 1) * a.batch + j) % len(order)] for j in range(a.batch)]
+
+
+def infer_batch(b):
+    idx = by_len[b * a.batch:(b + 1) * a.batch]
+    with torch.no_grad():
+        torch.softmax(net(*batch(idx, [0] * len(idx))), 1).numpy()
+
+
+print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+for line in sys.stdin:
+    cmd = line.split()
+    if not cmd or cmd[0] == "quit":
+        break
+    f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     t0 = time.perf_counter()
-    for s in range(0, len(by_len), a.batch):
-        torch.softmax(net(*batch(by_len[s:s + a.batch], False)), 1).numpy()
-infer_s = time.perf_counter() - t0
-print(json.dumps({"trainRecordsPerSecond": n / train_s, "inferRecordsPerSecond": len(records) / infer_s,
-                  "trainSeconds": train_s, "inferSeconds": infer_s, "torch": torch.__version__, "threads": torch.get_num_threads()}))
+    if cmd[0] == "train":
+        net.train()
+        train_step(train_idx(int(cmd[1])), offsets[int(cmd[1])])
+    elif cmd[0] == "infer":
+        net.eval()
+        infer_batch(int(cmd[1]))
+    else:
+        print(json.dumps({"error": f"unknown command {line.strip()!r}"}), flush=True)
+        continue
+    s = time.perf_counter() - t0
+    print(json.dumps({"s": s, "faults": resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0}), flush=True)
