@@ -23,7 +23,8 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { F, fromArray, getNumThreads, manualSeed, noGrad, optim, setNumThreads, tidy } from '@ecglab/engine';
-import { loadDataset, MA_LIANG_DEFAULTS, MaLiangNet, padBatch, prepareSignal, Rng, type InputConfig, type LabeledRecord } from '@ecglab/models';
+import { Mulberry32 } from '@ecglab/data';
+import { loadDataset, MA_LIANG_DEFAULTS, MaLiangNet, padBatch, prepareSignal, type InputConfig, type LabeledRecord } from '@ecglab/models';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const args = process.argv.slice(2);
@@ -54,7 +55,7 @@ const median = (xs: number[]) => {
 type Plan = { order: number[]; offsets: number[][] };
 
 function makePlan(n: number): Plan {
-  const rng = new Rng(0);
+  const rng = new Mulberry32(0);
   const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
   const offsets = Array.from({ length: steps + 1 }, () => Array.from({ length: batch }, () => rng.int(SHIFT)));
   return { order, offsets };

@@ -11,5 +11,4 @@ export { predictProbs, evaluate, evaluateSingleLabel, evaluateMultiLabel, metric
 export { stratifiedSplit, epochOrder, bucketByLength, balancedClassWeights, learningRate } from './train/sampling.js';
 export { loadModel, readRunConfig, RUN_FILES, type ModelInfo } from './run/rundir.js';
 export { createProgress, type Progress } from './run/progress.js';
-export { Mulberry32 as Rng } from '@ecglab/data'; // kept for bench/models until it imports Mulberry32 itself
 export { evaluateDataset, predictRecords, type EvalReport, type Prediction } from './run/inference.js';
