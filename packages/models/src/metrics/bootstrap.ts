@@ -53,7 +53,9 @@ export function bootstrapCI(
     const v = statistic(idx);
     if (!Number.isNaN(v)) stats.push(v);
   }
-  if (stats.length === 0) throw new ArgumentError('bootstrapCI: the statistic was NaN on every resample');
+  // Undefined on every resample (AUROC of a class with no positives): no interval, NaN bounds
+  // (null in JSON) rather than an error after a whole training.
+  if (stats.length === 0) return { estimate, lower: Number.NaN, upper: Number.NaN, level, iterations, seed };
   return {
     estimate,
     lower: percentile(stats, ((1 - level) / 2) * 100),

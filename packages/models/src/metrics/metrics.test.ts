@@ -93,6 +93,9 @@ test('percentile matches numpy; bootstrap CI is seeded and brackets the estimate
   const ci = bootstrapCI(xs.length, mean, { seed: 3, iterations: 2000 });
   const half = (ci.upper - ci.lower) / 2;
   assert.ok(Math.abs(half / ((1.96 * sd) / Math.sqrt(xs.length)) - 1) < 0.15, `half width ${half}`);
+  // A statistic undefined on every resample (AUROC with one class present) has NaN bounds, not an error.
+  const oneClass = bootstrapCI(4, (idx) => auroc(pick([0, 0, 0, 0], idx), pick([0.1, 0.4, 0.3, 0.9], idx)), { seed: 1, iterations: 50 });
+  assert.ok(Number.isNaN(oneClass.estimate) && Number.isNaN(oneClass.lower) && Number.isNaN(oneClass.upper), JSON.stringify(oneClass));
 });
 
 test('bad arguments are named', () => {

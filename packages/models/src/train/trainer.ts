@@ -173,11 +173,7 @@ function finish(
   try {
     const probs = predictProbs(model, valRecords, cfg.input, cfg.train.batchSize, data.task);
     const m = evaluate(data.task, valLabels, valTargets, probs, data.classes);
-    // A metric undefined on this split (AUROC of a class with no positives) has no interval: NaN
-    // bounds, written as null in metrics.json, rather than a run that fails after training.
-    const ci = Number.isNaN(metricValue(m, cfg.train.monitor))
-      ? { lower: NaN, upper: NaN, level: 0.95, iterations: 0 }
-      : bootstrapMetric(data.task, valLabels, valTargets, probs, data.classes, cfg.train.monitor, cfg.seed, iterations);
+    const ci = bootstrapMetric(data.task, valLabels, valTargets, probs, data.classes, cfg.train.monitor, cfg.seed, iterations);
     const metrics = { ...m, ci: { metric: cfg.train.monitor, lower: ci.lower, upper: ci.upper, level: ci.level, iterations: ci.iterations } };
     writeJsonAtomic(join(dir, RUN_FILES.metrics), {
       dataset: data.name,
