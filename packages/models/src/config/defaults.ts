@@ -42,5 +42,18 @@ export function scheduleDefaults(kind: ScheduleConfig['kind']): ScheduleConfig {
 
 export function dataDefaults(kind: DatasetConfig['kind']): DatasetConfig {
   // PTB-XL at 100 Hz with the 5 superclasses: the PTB-XL benchmark's most reported task.
-  return kind === 'cinc2017' ? { kind, path: '', limit: 0 } : { kind, path: '', limit: 0, fs: 100, labels: 'superclass' };
+  switch (kind) {
+    case 'cinc2017':
+      return { kind, path: '', limit: 0 };
+    case 'ptbxl':
+      return { kind, path: '', limit: 0, fs: 100, labels: 'superclass' };
+    case 'cpsc2018':
+      return { kind, path: '', limit: 0 };
+    case 'cinc2021':
+      // The challenge ships its records in one subfolder per source.
+      return { kind, path: '', limit: 0, recursive: true };
+    case 'wfdb-folder':
+      // The CSV layout @ecglab/data's WfdbFolder reads by default: `record,labels` with `;` between labels.
+      return { kind, path: '', limit: 0, idColumn: 'record', labelColumn: 'labels', separator: ';', recursive: false };
+  }
 }

@@ -113,6 +113,11 @@ export function parseRunConfig(raw: unknown, source: string, baseDir = process.c
     schedule: merge(scheduleDefaults(((obj.schedule as Json | undefined)?.kind ?? 'cosine') as RunConfig['schedule']['kind']), obj.schedule),
   };
   if (!isAbsolute(cfg.data.path)) cfg.data.path = resolve(baseDir, cfg.data.path);
+  // The optional files of the adapter-backed datasets resolve the same way as `path`.
+  const files = cfg.data as unknown as Record<string, unknown>;
+  for (const key of ['reference', 'wfdbDir', 'matDir', 'scored', 'labels'] as const) {
+    if (cfg.data.kind !== 'ptbxl' && typeof files[key] === 'string' && !isAbsolute(files[key])) files[key] = resolve(baseDir, files[key]);
+  }
   if (cfg.data.kind === 'ptbxl' && cfg.data.folds) {
     cfg.data.folds.test ??= [];
     checkFolds(cfg.data.folds, (obj.train as Json | undefined)?.valFraction, source);

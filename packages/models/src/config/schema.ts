@@ -16,6 +16,15 @@ function foldList(minItems: number): Schema {
   return { type: 'array', items: { type: 'integer', minimum: 1, maximum: 10 }, minItems };
 }
 
+const nonEmpty = { type: 'string', minLength: 1 };
+/** Fields of every dataset read through a generic @ecglab/data adapter (types.ts AdapterDataFields). */
+const adapterFields = {
+  path: nonEmpty,
+  limit: nonNegInt,
+  fs: posNumber,
+  leads: { type: 'array', items: nonEmpty, minItems: 1 },
+};
+
 function object(properties: Record<string, unknown>, required: string[] = []): Schema {
   return { type: 'object', properties, required, additionalProperties: false };
 }
@@ -32,6 +41,28 @@ export const VARIANTS: Record<'data' | 'model' | 'input' | 'schedule', Record<st
         fs: { enum: [100, 500] },
         labels: { enum: ['superclass', 'norm-vs-abnormal'] },
         folds: object({ train: foldList(1), val: foldList(1), test: foldList(0) }, ['train', 'val']),
+      }),
+      required: ['kind', 'path'],
+    },
+    cpsc2018: {
+      ...object({ kind: { enum: ['cpsc2018'] }, ...adapterFields, reference: nonEmpty, wfdbDir: nonEmpty, matDir: nonEmpty }),
+      required: ['kind', 'path'],
+    },
+    cinc2021: {
+      ...object({ kind: { enum: ['cinc2021'] }, ...adapterFields, scored: nonEmpty, recursive: { type: 'boolean' } }),
+      required: ['kind', 'path'],
+    },
+    'wfdb-folder': {
+      ...object({
+        kind: { enum: ['wfdb-folder'] },
+        ...adapterFields,
+        labels: nonEmpty,
+        idColumn: nonEmpty,
+        labelColumn: nonEmpty,
+        separator: nonEmpty,
+        classes: { type: 'array', items: nonEmpty, minItems: 1 },
+        recursive: { type: 'boolean' },
+        task: { enum: ['single-label', 'multi-label'] },
       }),
       required: ['kind', 'path'],
     },

@@ -29,7 +29,66 @@ export type DatasetConfig =
        * (`ptbxl100:PATH:fold=10`). Absent: the stratified random split.
        */
       folds?: PtbxlFolds;
-    };
+    }
+  | Cpsc2018DataConfig
+  | Cinc2021DataConfig
+  | WfdbFolderDataConfig;
+
+/**
+ * Fields shared by the datasets read through a generic @ecglab/data adapter (cpsc2018, cinc2021,
+ * wfdb-folder). Relative file paths resolve against the config file's folder, like `path`; left
+ * out, they default to files inside `path`.
+ */
+interface AdapterDataFields {
+  path: string;
+  limit: number;
+  /**
+   * Resample every record to this rate (Hz, polyphase). Absent: all records must share one rate
+   * (CPSC 2018 is all 500 Hz; CinC 2021 mixes 257, 500 and 1000 Hz and needs it).
+   */
+  fs?: number;
+  /**
+   * Lead names to read, in this order, matched case-insensitively against each record's own names
+   * (so records storing leads in another order line up); `input.leads` indexes this list. Absent:
+   * the standard 12 leads (cpsc2018, cinc2021) or the first record's leads (wfdb-folder).
+   */
+  leads?: string[];
+}
+
+/** CPSC 2018, WFDB (CinC 2020) form and/or original `.mat` form; 9 classes, up to 3 per record: multi-label. */
+export interface Cpsc2018DataConfig extends AdapterDataFields {
+  kind: 'cpsc2018';
+  /** REFERENCE.csv; default `<path>/REFERENCE.csv`. */
+  reference?: string;
+  /** Folder of the WFDB form; default `<path>/Training_WFDB` if present, else `path` itself if it holds `.hea` files. */
+  wfdbDir?: string;
+  /** Folder of the original `.mat` form; default `<path>/TrainingSet1` if present. */
+  matDir?: string;
+}
+
+/** CinC 2020/2021 challenge records (SNOMED `#Dx`); the scored classes, equivalent pairs merged: multi-label. */
+export interface Cinc2021DataConfig extends AdapterDataFields {
+  kind: 'cinc2021';
+  /** dx_mapping_scored.csv; default `<path>/dx_mapping_scored.csv`. */
+  scored?: string;
+  /** Records are searched in subfolders of `path` too (the challenge ships one folder per source). */
+  recursive: boolean;
+}
+
+/** A folder of WFDB records with a labels CSV (`record,labels`, several labels `;`-separated). */
+export interface WfdbFolderDataConfig extends AdapterDataFields {
+  kind: 'wfdb-folder';
+  /** The labels CSV; default `<path>/labels.csv`. */
+  labels?: string;
+  idColumn: string;
+  labelColumn: string;
+  separator: string;
+  /** Class list in output order; default the sorted labels found. */
+  classes?: string[];
+  recursive: boolean;
+  /** Default: single-label when every record has exactly one label, else multi-label. */
+  task?: 'single-label' | 'multi-label';
+}
 
 /** PTB-XL strat_fold numbers (1..10) per split; no fold may appear twice. */
 export interface PtbxlFolds {
