@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { resampleSignal } from '@ecglab/data';
-import { loadDataset, parseDatasetSpec, readRecordMv } from '../data/datasets.js';
+import { isAdapterConfig, loadDataset, parseDatasetSpec, readRecordMv } from '../data/datasets.js';
 import { DataSpecError } from '../errors.js';
 import { argmaxRows, bootstrapMetric, evaluate, predictProbs, type EvalMetrics } from '../train/evaluate.js';
 import { loadModel } from './rundir.js';
@@ -15,7 +15,8 @@ export interface EvalReport extends EvalMetrics {
 }
 
 /**
- * Evaluates a trained model on a dataset spec (`cinc2017:/path[:split.txt]`, `ptbxl100:/path:fold=10`) with the run's input
+ * Evaluates a trained model on a dataset spec (`cinc2017:/path[:split.txt]`, `ptbxl100:/path:fold=10`,
+ * `cpsc2018:/path`, `wfdb-folder:/path:labels=FILE`; see parseDatasetSpec) with the run's input
  * pipeline; the CI is for the run's monitored metric, and `ciMetrics` (e.g. `f1:ABNORMAL`, `auroc:MI`; see
  * bootstrapMetric) get CIs from the same seeded resampling.
  */
@@ -23,6 +24,18 @@ export async function evaluateDataset(modelPath: string, spec: string, iteration
   const { model, info } = loadModel(modelPath);
   try {
     const { config, only, folds } = parseDatasetSpec(spec);
+    if (isAdapterConfig(config)) {
+      // Read the records as the model was trained: its rate, its leads by name and (a WFDB folder)
+      // its classes, task and CSV layout.
+      config.fs = info.fs;
+      const trained = info.config.data;
+      config.leads = info.leadNames ?? (isAdapterConfig(trained) ? trained.leads : undefined);
+      if (config.kind === 'wfdb-folder') {
+        config.classes = info.classes;
+        config.task = info.task;
+        if (trained.kind === 'wfdb-folder') Object.assign(config, { idColumn: trained.idColumn, labelColumn: trained.labelColumn, separator: trained.separator, recursive: trained.recursive });
+      }
+    }
     const data = await loadDataset(config, 0, only, folds);
     if (data.classes.join() !== info.classes.join()) {
       throw new DataSpecError(`${spec}: the dataset's classes (${data.classes.join(', ')}) differ from the model's (${info.classes.join(', ')})`);

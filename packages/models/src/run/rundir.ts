@@ -23,6 +23,8 @@ export interface ModelInfo {
   task: 'single-label' | 'multi-label';
   leads: number;
   fs: number;
+  /** Names of the dataset's leads that `config.input.leads` indexes (datasets read with lead matching by name). */
+  leadNames?: string[];
 }
 
 /** Creates (or, with `resume`, checks) a run directory for `cfg`. */

@@ -1,5 +1,5 @@
 import { ArgumentError } from '../errors.js';
-import { Mulberry32 } from '@ecglab/data';
+import { iterativeStratification, Mulberry32 } from '@ecglab/data';
 
 /**
  * Stratified split: per class, the record indices in order, shuffled with `seed`, the first
@@ -25,6 +25,23 @@ export function stratifiedSplit(labels: ArrayLike<number>, valFraction: number, 
     train.push(...idx.slice(k));
   }
   return { train: train.sort((a, b) => a - b), val: val.sort((a, b) => a - b) };
+}
+
+/**
+ * Multi-label train/val split by @ecglab/data's iterative stratification (Sechidis et al. 2011):
+ * the records are dealt into k = round(1 / valFraction) folds keeping each class's share in every
+ * fold, and fold 0 is the validation split. Deterministic for a seed.
+ */
+export function multiLabelSplit(targets: readonly ArrayLike<number>[], valFraction: number, seed: number): { train: number[]; val: number[] } {
+  if (!(valFraction > 0 && valFraction < 1)) throw new ArgumentError(`multiLabelSplit: 'valFraction' must be in (0, 1), got ${valFraction}`);
+  const k = Math.max(2, Math.round(1 / valFraction));
+  if (targets.length < k) throw new ArgumentError(`multiLabelSplit: valFraction ${valFraction} deals the records into ${k} folds, but there are only ${targets.length} records`);
+  const labels = targets.map((t) => Array.from(t).flatMap((v, c) => (v > 0 ? [c] : [])));
+  const folds = iterativeStratification(labels, k, seed);
+  const train: number[] = [];
+  const val: number[] = [];
+  folds.forEach((f, i) => (f === 0 ? val : train).push(i));
+  return { train, val };
 }
 
 /**

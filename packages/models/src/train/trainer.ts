@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { F, assertFinite, fromArray, getNumThreads, manualSeed, optim, safetensors, setNumThreads, tidy } from '@ecglab/engine';
 import type { PtbxlFolds, RunConfig } from '../config/types.js';
-import { loadDataset, type Dataset } from '../data/datasets.js';
+import { isAdapterConfig, loadDataset, type Dataset } from '../data/datasets.js';
 import { ConfigError } from '../errors.js';
 import { buildModel, type Classifier } from '../models/index.js';
 import { writeJsonAtomic } from '../run/atomic.js';
@@ -12,7 +12,7 @@ import { Mulberry32 } from '@ecglab/data';
 import { makeBatch } from './batches.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
 import { bootstrapMetric, evaluate, metricValue, predictProbs, type EvalMetrics } from './evaluate.js';
-import { balancedClassWeights, bucketByLength, epochOrder, learningRate, stratifiedSplit } from './sampling.js';
+import { balancedClassWeights, bucketByLength, epochOrder, learningRate, multiLabelSplit, stratifiedSplit } from './sampling.js';
 
 export interface TrainOptions {
   /** The run directory. */
@@ -53,10 +53,15 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
   const data = await loadDataset(cfg.data, cfg.seed, null, folds ? new Set([...folds.train, ...folds.val]) : null);
   checkMonitor(cfg, data);
   const labels = data.records.map((r) => r.label);
-  const split = folds ? foldSplit(data, folds) : stratifiedSplit(labels, cfg.train.valFraction, cfg.seed);
+  // Multi-label data of the adapter-backed kinds: iterative stratification over all labels; otherwise
+  // stratified on the (first) label, as before, so existing runs keep their split.
+  const split =
+    folds ? foldSplit(data, folds)
+    : isAdapterConfig(cfg.data) && data.task === 'multi-label' ? multiLabelSplit(data.records.map((r) => r.targets), cfg.train.valFraction, cfg.seed)
+    : stratifiedSplit(labels, cfg.train.valFraction, cfg.seed);
   const fs = data.records[0]!.fs;
   const leads = cfg.input.leads.length;
-  const info: ModelInfo = { config: cfg, classes: data.classes, task: data.task, leads, fs };
+  const info: ModelInfo = { config: cfg, classes: data.classes, task: data.task, leads, fs, ...(data.leads ? { leadNames: data.leads } : {}) };
 
   manualSeed(cfg.seed);
   const model = buildModel(cfg.model, leads, data.classes.length, fs);
