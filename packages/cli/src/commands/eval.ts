@@ -1,15 +1,34 @@
 import type { Command } from 'commander';
 
-/** `ecglab eval --model <run dir> --data <kind:path[:split file]> [--json]` */
+/** `ecglab eval --model <run dir> --data <KIND:PATH[:KEY=FILE][:SELECTOR]> [--json]` */
 export function register(program: Command): void {
   program
     .command('eval')
     .description('evaluate a trained model on a labelled dataset, e.g. --data cinc2017:/data/training2017[:split.txt]')
     .requiredOption('-m, --model <run>', 'run directory (or its model.safetensors)')
-    .requiredOption('-d, --data <spec>', 'dataset spec KIND:PATH[:SPLITFILE] (a split file lists record IDs, one per line)')
+    .requiredOption('-d, --data <spec>', 'dataset spec KIND:PATH[:KEY=FILE][:SPLITFILE | :fold=N[,N...]] (see below)')
     .option('--bootstrap <n>', 'bootstrap iterations for the confidence interval', '1000')
     .option('--ci <metrics>', 'further bootstrap CIs, comma-separated: a metric (macroF1, macroAuroc, ...) or one class\'s f1:CLASS / auroc:CLASS')
     .option('--json', 'print the metrics as JSON')
+    .addHelpText(
+      'after',
+      `
+Dataset specs (KIND:PATH[:KEY=FILE][:SELECTOR]):
+  cinc2017:DIR                 REFERENCE.csv + records (CinC 2017)
+  ptbxl100:DIR                 PTB-XL at 100 Hz, 5 superclasses; ptbxl100-normal:DIR for NORM vs abnormal
+  cpsc2018:DIR                 REFERENCE.csv with Training_WFDB/ (WFDB form) and/or TrainingSet1/ (.mat form),
+                               or the records themselves, in DIR; :reference=FILE for another label file
+  cinc2021:DIR                 CinC 2020/2021 records (subfolders searched) with DIR/dx_mapping_scored.csv;
+                               :scored=FILE for another table
+  wfdb-folder:DIR              WFDB records with DIR/labels.csv (record,labels; labels ';'-separated);
+                               :labels=FILE for another CSV
+SELECTOR: a split file listing record IDs, one per line, or for PTB-XL fold=N[,N...] (official strat_folds).
+cpsc2018, cinc2021 and wfdb-folder records are read as the model was trained: its rate (resampled),
+its leads by name, and for wfdb-folder its classes, task and CSV columns.
+Examples:
+  ecglab eval -m runs/cpsc -d cpsc2018:/data/cpsc2018:val.txt
+  ecglab eval -m runs/mine -d wfdb-folder:/data/records:labels=/data/test-labels.csv`,
+    )
     .action(async (opts: { model: string; data: string; bootstrap: string; ci?: string; json?: boolean }) => {
       // Loaded on use, so `ecglab --help` and other commands work without the native addon.
       const { evaluateDataset } = await import('@ecglab/models');
