@@ -41,9 +41,9 @@ export function isAdapterConfig(cfg: DatasetConfig): cfg is AdapterDataConfig {
 }
 
 /** Reads one WFDB record (path without extension) into float32 leads in mV (@ecglab/data's loadWfdb; invalid samples are 0). */
-export async function readRecordMv(path: string): Promise<{ fs: number; signal: Float32Array[] }> {
+export async function readRecordMv(path: string): Promise<{ fs: number; signal: Float32Array[]; leads: string[] }> {
   const rec = await loadWfdb(basename(path), path);
-  return { fs: rec.fs, signal: rec.signal.map((l) => Float32Array.from(l)) };
+  return { fs: rec.fs, signal: rec.signal.map((l) => Float32Array.from(l)), leads: rec.leads };
 }
 
 /**

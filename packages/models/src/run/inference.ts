@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { resampleSignal } from '@ecglab/data';
+import { resampleSignal, selectLeads } from '@ecglab/data';
 import { isAdapterConfig, loadDataset, parseDatasetSpec, readRecordMv } from '../data/datasets.js';
 import { DataSpecError } from '../errors.js';
 import { argmaxRows, bootstrapMetric, evaluate, predictProbs, type EvalMetrics } from '../train/evaluate.js';
@@ -64,7 +64,10 @@ export interface Prediction {
   probabilities: Record<string, number>;
 }
 
-/** Class probabilities of WFDB records (paths with or without `.hea`), resampled to the model's rate when needed. */
+/**
+ * Class probabilities of WFDB records (paths with or without `.hea`), resampled to the model's rate when
+ * needed; a model trained with lead names (cpsc2018, cinc2021, wfdb-folder) picks the leads by name.
+ */
 export async function predictRecords(modelPath: string, recordPaths: string[]): Promise<Prediction[]> {
   const { model, info } = loadModel(modelPath);
   try {
@@ -72,6 +75,10 @@ export async function predictRecords(modelPath: string, recordPaths: string[]): 
     for (const p of recordPaths) {
       const path = resolve(p.replace(/\.hea$/, ''));
       const rec = await readRecordMv(path);
+      if (info.leadNames) {
+        // A model trained with leads matched by name reads them by name, in its order.
+        rec.signal = selectLeads(rec.signal.map((l) => Float64Array.from(l)), rec.leads, info.leadNames, { source: p }).signal.map((l) => Float32Array.from(l));
+      }
       if (rec.signal.length <= Math.max(...info.config.input.leads)) {
         throw new DataSpecError(`${p}: has ${rec.signal.length} leads, the model reads leads ${info.config.input.leads.join(', ')}`);
       }

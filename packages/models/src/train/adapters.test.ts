@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseRunConfig } from '../config/index.js';
-import { evaluateDataset } from '../run/inference.js';
+import { loadWfdb, wrsampSync } from '@ecglab/data';
+import { evaluateDataset, predictRecords } from '../run/inference.js';
 import { loadModel } from '../run/rundir.js';
 import { train } from './trainer.js';
 
@@ -110,6 +111,12 @@ test('wfdb-folder: single-label from a one-label-per-record CSV, leads by name; 
   writeFileSync(fewer, 'record,labels\nA0003,AF\nHR19293,normal\n');
   const few = await evaluateDataset(run, `wfdb-folder:${recs}:labels=${fewer}`, 10);
   assert.deepEqual([few.n, few.classes], [2, ['AF', 'normal', 'other']]);
+
+  // predict picks the leads by name too: a copy of A0003 with its leads in reverse order predicts the same.
+  const orig = await loadWfdb('A0003', join(recs, 'A0003'));
+  wrsampSync(join(dir, 'REV'), { fs: orig.fs, sigName: [...orig.leads].reverse().map((n) => n.toLowerCase()), physical: [...orig.signal].reverse(), fmt: 16 });
+  const [p1, p2] = await predictRecords(run, [join(recs, 'A0003'), join(dir, 'REV')]);
+  for (const c of metrics.classes) assert.ok(Math.abs(p1!.probabilities[c]! - p2!.probabilities[c]!) < 1e-3, `${c}: ${p1!.probabilities[c]} vs ${p2!.probabilities[c]}`);
 
   // Bad input: one line on stderr naming the file, no stack trace.
   const absent = join(dir, 'absent.csv');
