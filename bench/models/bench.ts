@@ -167,7 +167,7 @@ async function main(): Promise<void> {
   };
   const train: Pairs = { ecglab: [], pytorch: [], faults: { ecglab: [], pytorch: [] } };
   const infer: Pairs = { ecglab: [], pytorch: [], faults: { ecglab: [], pytorch: [] } };
-  for (let w = 0; w < warmup; w++) { // the allocator settles over the first steps on both sides (see RESULTS-SECTION.md)
+  for (let w = 0; w < warmup; w++) { // the allocator settles over the first steps on both sides (see BENCHMARKS.md, Models)
     await pair(null, () => ours.train(0), () => peer.train(0));
     await pair(null, () => ours.infer(0), () => peer.infer(0));
   }
