@@ -103,3 +103,17 @@ test('adapter-backed datasets (cpsc2018, cinc2021, wfdb-folder): defaults, files
   bad({ kind: 'cpsc2018', path: '/d', leads: [] }, /b\.yaml: \/data\/leads must be an array of at least 1 items/);
   bad({ kind: 'cpsc2018', path: '/d', labels: 'x.csv' }, /b\.yaml: \/data: unknown field 'labels' \(allowed: kind, path, limit, fs, leads, reference, wfdbDir, matDir\)/);
 });
+
+test('dataset-dependent defaults: 12-lead databases read every loaded lead and monitor macro AUROC, unless the file says otherwise', () => {
+  const ptbxl = loadRunConfig(file('p.yaml', 'name: p\ndata: { kind: ptbxl, path: /d }\n'));
+  assert.deepEqual(ptbxl.input.leads, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  assert.equal(ptbxl.train.monitor, 'macroAuroc');
+  const named = loadRunConfig(file('n.yaml', 'name: n\ndata: { kind: cpsc2018, path: /d, leads: [II, V1, V5] }\n'));
+  assert.deepEqual(named.input.leads, [0, 1, 2]);
+  const cinc = loadRunConfig(file('c.yaml', 'name: c\ndata: { kind: cinc2017, path: /d }\n'));
+  assert.deepEqual(cinc.input.leads, [0]);
+  assert.equal(cinc.train.monitor, 'cinc2017F1');
+  const explicit = loadRunConfig(file('e.yaml', 'name: e\ndata: { kind: cinc2021, path: /d }\ninput: { kind: max-abs, leads: [1] }\ntrain: { monitor: macroF1 }\n'));
+  assert.deepEqual(explicit.input.leads, [1]);
+  assert.equal(explicit.train.monitor, 'macroF1');
+});

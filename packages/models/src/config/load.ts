@@ -112,6 +112,14 @@ export function parseRunConfig(raw: unknown, source: string, baseDir = process.c
     input: merge(inputDefaults(((obj.input as Json | undefined)?.kind ?? 'max-abs') as RunConfig['input']['kind']), obj.input),
     schedule: merge(scheduleDefaults(((obj.schedule as Json | undefined)?.kind ?? 'cosine') as RunConfig['schedule']['kind']), obj.schedule),
   };
+  // Defaults that depend on the dataset, applied only where the file is silent: the 12-lead databases
+  // read every lead they load (all 12, or those named in data.leads), and every dataset but CinC 2017
+  // (whose classes the CinC F1 needs) monitors macro AUROC.
+  if ((obj.input as Json | undefined)?.leads === undefined && ['ptbxl', 'cpsc2018', 'cinc2021'].includes(cfg.data.kind)) {
+    const named = (cfg.data as { leads?: string[] }).leads;
+    cfg.input.leads = Array.from({ length: named?.length ?? 12 }, (_, i) => i);
+  }
+  if ((obj.train as Json | undefined)?.monitor === undefined && cfg.data.kind !== 'cinc2017') cfg.train.monitor = 'macroAuroc';
   if (!isAbsolute(cfg.data.path)) cfg.data.path = resolve(baseDir, cfg.data.path);
   // The optional files of the adapter-backed datasets resolve the same way as `path`.
   const files = cfg.data as unknown as Record<string, unknown>;
