@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import {
   loadWfdb, Mulberry32, openCinc2017, openDatabase, openPtbxl, resampleSignal, selectLeads, STANDARD_12,
-  type Cinc2017, type DatabaseSpec,
+  type Cinc2017, type DatabaseSpec, type Signal,
 } from '@ecglab/data';
 import { DataSpecError } from '../errors.js';
 import type { Cinc2021DataConfig, Cpsc2018DataConfig, DatasetConfig, WfdbFolderDataConfig } from '../config/types.js';
@@ -40,10 +40,20 @@ export function isAdapterConfig(cfg: DatasetConfig): cfg is AdapterDataConfig {
   return (ADAPTER_KINDS as readonly string[]).includes(cfg.kind);
 }
 
-/** Reads one WFDB record (path without extension) into float32 leads in mV (@ecglab/data's loadWfdb; invalid samples are 0). */
-export async function readRecordMv(path: string): Promise<{ fs: number; signal: Float32Array[]; leads: string[] }> {
+/** Reads one WFDB record (path without extension): leads in mV (@ecglab/data's loadWfdb; invalid samples are 0). */
+export async function readRecordMv(path: string): Promise<{ fs: number; signal: Signal; leads: string[] }> {
   const rec = await loadWfdb(basename(path), path);
-  return { fs: rec.fs, signal: rec.signal.map((l) => Float32Array.from(l)), leads: rec.leads };
+  return { fs: rec.fs, signal: rec.signal, leads: rec.leads };
+}
+
+/**
+ * A record's leads as a model reads them, in float32 mV: picked by name in the order of `wantLeads`
+ * (case-insensitive; all leads in their own order when null), resampled from `fs` to `toFs` (polyphase).
+ * `source` names the record in errors.
+ */
+export function conformRecord(signal: Signal, leads: string[], fs: number, wantLeads: string[] | null, toFs: number, source: string): Float32Array[] {
+  const picked = wantLeads ? selectLeads(signal, leads, wantLeads, { source }).signal : signal;
+  return (fs === toFs ? picked : resampleSignal(picked, fs, toFs)).map((l) => Float32Array.from(l));
 }
 
 /**
@@ -213,16 +223,13 @@ async function loadAdapterDataset(cfg: AdapterDataConfig, seed: number, only: Se
   for (const { id, targets, label } of rows) {
     const rec = await db.load(id);
     leads ??= [...rec.leads];
-    const picked = selectLeads(rec.signal, rec.leads, leads, { source: `record ${id} of ${cfg.path}` }).signal;
     if (fs === null) {
       fs = rec.fs;
       firstAt = `${id} at ${rec.fs} Hz`;
     } else if (rec.fs !== fs && cfg.fs === undefined) {
       throw new DataSpecError(`${cfg.path}: records come at different rates (${firstAt}, ${id} at ${rec.fs} Hz); set data.fs to resample them to one rate`);
     }
-    // Polyphase resampling to the config's rate, as predictRecords does for the model's rate.
-    const signal = rec.fs === fs ? picked : resampleSignal(picked, rec.fs, fs);
-    records.push({ id, label, targets, fs, signal: signal.map((l) => Float32Array.from(l)) });
+    records.push({ id, label, targets, fs, signal: conformRecord(rec.signal, rec.leads, rec.fs, leads, fs, `record ${id} of ${cfg.path}`) });
   }
   return { name: cfg.kind === 'wfdb-folder' ? db.facts.name : cfg.kind, classes, task, records, leads: leads ?? [] };
 }

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import { resampleSignal, selectLeads } from '@ecglab/data';
-import { isAdapterConfig, loadDataset, parseDatasetSpec, readRecordMv } from '../data/datasets.js';
+import { conformRecord, isAdapterConfig, loadDataset, parseDatasetSpec, readRecordMv } from '../data/datasets.js';
 import { DataSpecError } from '../errors.js';
 import { argmaxRows, bootstrapMetric, evaluate, predictProbs, type EvalMetrics } from '../train/evaluate.js';
 import { loadModel } from './rundir.js';
@@ -75,15 +74,12 @@ export async function predictRecords(modelPath: string, recordPaths: string[]): 
     for (const p of recordPaths) {
       const path = resolve(p.replace(/\.hea$/, ''));
       const rec = await readRecordMv(path);
-      if (info.leadNames) {
-        // A model trained with leads matched by name reads them by name, in its order.
-        rec.signal = selectLeads(rec.signal.map((l) => Float64Array.from(l)), rec.leads, info.leadNames, { source: p }).signal.map((l) => Float32Array.from(l));
+      // A model trained with leads matched by name reads them by name, in its order; a record at another
+      // rate is resampled to the model's.
+      const signal = conformRecord(rec.signal, rec.leads, rec.fs, info.leadNames ?? null, info.fs, p);
+      if (signal.length <= Math.max(...info.config.input.leads)) {
+        throw new DataSpecError(`${p}: has ${signal.length} leads, the model reads leads ${info.config.input.leads.join(', ')}`);
       }
-      if (rec.signal.length <= Math.max(...info.config.input.leads)) {
-        throw new DataSpecError(`${p}: has ${rec.signal.length} leads, the model reads leads ${info.config.input.leads.join(', ')}`);
-      }
-      // A record at another rate is resampled to the model's (polyphase, @ecglab/data's resampleSignal).
-      const signal = rec.fs === info.fs ? rec.signal : resampleSignal(rec.signal.map((l) => Float64Array.from(l)), rec.fs, info.fs).map((l) => Float32Array.from(l));
       records.push({ id: p, fs: info.fs, signal, sourceFs: rec.fs });
     }
     const probs = predictProbs(model, records, info.config.input, info.config.train.batchSize, info.task);
