@@ -140,6 +140,11 @@ export class Tensor {
     if (!this.#owned) untrack();
   }
 
+  /** `using x = ...` (explicit resource management) disposes the tensor when its block ends. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
   // ---- read back ----
   /** A fresh typed array with the elements in row-major order (bool as 0/1 bytes, int64 as BigInt64Array). */
   toArray(): AnyTypedArray {

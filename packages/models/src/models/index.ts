@@ -1,30 +1,27 @@
-import type { nn, Tensor } from '@ecglab/engine';
 import type { ModelConfig } from './config.js';
+import type { EcgClassifier } from './classifier.js';
+import type { InputNormKind } from './input-norm.js';
 import { MaLiangNet } from './ma-liang.js';
 import { XResNet1d } from './xresnet1d.js';
 
 export { MaLiangNet, BasicBlock } from './ma-liang.js';
 export { XResNet1d } from './xresnet1d.js';
 export * from './config.js';
+export { EcgClassifier, type BatchModel } from './classifier.js';
+export { InputNorm, INPUT_NORM_KINDS, type InputNormKind } from './input-norm.js';
+
+/** Every signal classifier is an EcgClassifier. */
+export type Classifier = EcgClassifier;
 
 /**
- * What the trainer needs of a classifier: logits `[N, K]` from a zero-padded batch `x`
- * `[N, leads, L]` and its mask `[N, 1, L]`. Variable-length models pool under the mask;
- * fixed-length ones crop and aggregate inside.
+ * Builds the model a config names, for `leads` input leads, `classes` outputs, sampling rate `fs` and input
+ * scaling `norm` (the model's first stage).
  */
-export type Classifier = nn.Module & {
-  forward(x: Tensor, mask: Tensor): Tensor;
-  /** Batches are padded to a multiple of this and to at least `minLength` samples. */
-  readonly padMultiple: number;
-  readonly minLength: number;
-};
-
-/** Builds the model a config names, for `leads` input leads, `classes` outputs and sampling rate `fs`. */
-export function buildModel(config: ModelConfig, leads: number, classes: number, fs: number): Classifier {
+export function buildModel(config: ModelConfig, leads: number, classes: number, fs: number, norm: InputNormKind): Classifier {
   switch (config.kind) {
     case 'ma-liang':
-      return new MaLiangNet(config, leads, classes);
+      return new MaLiangNet(config, leads, classes, norm);
     case 'xresnet1d':
-      return new XResNet1d(config, leads, classes, fs);
+      return new XResNet1d(config, leads, classes, fs, norm);
   }
 }

@@ -25,7 +25,7 @@ for (const pooling of ['avg', 'max'] as const) {
     net.loadStateDict(new Map(theirs.map((k) => [k, tensors.get(k)!])));
     net.eval();
     const before = liveTensorCount();
-    const got = tidy(() => noGrad(() => net.call(tensors.get('input.x')!, tensors.get('input.mask')!).toArray() as Float64Array));
+    const got = tidy(() => noGrad(() => net.classify(tensors.get('input.x')!, tensors.get('input.mask')!).toArray() as Float64Array));
     assert.equal(liveTensorCount(), before, 'no tensor leaks from a tidy forward');
     const want = tensors.get('output.logits')!.toArray() as Float64Array;
     assert.equal(got.length, want.length);
@@ -50,7 +50,7 @@ test('ResNet-18 defaults: total stride 1024, any length ≥ 3072 accepted, bad i
     }),
   );
   assert.equal(liveTensorCount(), before);
-  assert.throws(() => tidy(() => net.call(randn([1, 1, 2000]), fromArray(new Float32Array(2000).fill(1), [1, 1, 2000]))), /MaLiangNet\.forward: inputs must be at least 3072 samples/);
+  assert.throws(() => tidy(() => net.call(randn([1, 1, 2000]), fromArray(new Float32Array(2000).fill(1), [1, 1, 2000]))), /MaLiangNet: inputs must be at least 3072 samples/);
   assert.throws(() => tidy(() => net.call(randn([1, 1, 3072]), randn([1, 2, 3072]))), /'mask' \[N, 1, L\]/);
   const short = new Float32Array(2 * 3072).fill(1, 0, 3072).fill(1, 3072, 3072 + 1000); // record 1: 1000 real samples
   assert.throws(() => tidy(() => net.call(randn([2, 1, 3072]), fromArray(short, [2, 1, 3072]))), /a record has no position with mask coverage >= 0\.5/);

@@ -1,5 +1,7 @@
 import { nn, F, type Tensor } from '@ecglab/engine';
 import { ArgumentError } from '../errors.js';
+import { EcgClassifier } from './classifier.js';
+import type { InputNormKind } from './input-norm.js';
 import type { MaLiangConfig } from './config.js';
 
 /** GroupNorm with at most `groups` groups (a 16-channel layer cannot have 32). */
@@ -57,18 +59,18 @@ export class BasicBlock extends nn.Module {
  * window's coverage. Positions covering less than `maskThreshold` real samples are dropped.
  *
  * @example
- * const net = new MaLiangNet({ ...MA_LIANG_DEFAULTS }, 1, 4);
- * const logits = net.call(x, mask); // x [N, 1, L], mask [N, 1, L] → [N, 4]
+ * const net = new MaLiangNet({ ...MA_LIANG_DEFAULTS }, 1, 4, 'max-abs');
+ * const logits = net.call(x, mask); // x [N, 1, L] in mV, mask [N, 1, L] → [N, 4]
  */
-export class MaLiangNet extends nn.Module {
+export class MaLiangNet extends EcgClassifier {
   readonly config: MaLiangConfig;
   readonly stride: number;
   readonly stages: number;
   readonly padMultiple: number;
   readonly minLength: number;
 
-  constructor(config: MaLiangConfig, leads: number, classes: number) {
-    super();
+  constructor(config: MaLiangConfig, leads: number, classes: number, norm: InputNormKind = 'max-abs') {
+    super(norm);
     this.config = config;
     const { width, depth, groups, stemKernel, slope } = config;
     this.layer0 = new nn.Sequential(
@@ -102,11 +104,11 @@ export class MaLiangNet extends nn.Module {
     return (this as unknown as Record<string, nn.Module & { call(x: Tensor): Tensor }>)[`layer${i}`]!;
   }
 
-  /** Logits `[N, classes]` of a batch `x` `[N, leads, L]` with its mask `[N, 1, L]` (1 = real sample). */
-  forward(x: Tensor, mask: Tensor): Tensor {
+  /** Logits `[N, classes]` of a batch `x` `[N, leads, L]` in model units with its mask `[N, 1, L]` (1 = real sample). */
+  classify(x: Tensor, mask: Tensor): Tensor {
     const s = this.stride;
     if (x.ndim !== 3 || mask.ndim !== 3 || mask.shape[1] !== 1 || mask.shape[0] !== x.shape[0] || mask.shape[2] !== x.shape[2]) {
-      throw new ArgumentError(`MaLiangNet.forward: 'x' must be [N, leads, L] and 'mask' [N, 1, L], got [${x.shape.join(', ')}] and [${mask.shape.join(', ')}]`);
+      throw new ArgumentError(`MaLiangNet: 'x' must be [N, leads, L] and 'mask' [N, 1, L], got [${x.shape.join(', ')}] and [${mask.shape.join(', ')}]`);
     }
     const pad = (s - ((x.shape[2] as number) % s)) % s;
     const input = x;
@@ -115,7 +117,7 @@ export class MaLiangNet extends nn.Module {
       mask = F.pad(mask, [0, pad]); // [N, 1, L']
     }
     if ((x.shape[2] as number) < 3 * s) {
-      throw new ArgumentError(`MaLiangNet.forward: inputs must be at least ${3 * s} samples (3 × the total stride ${s}), got ${x.shape[2]}`);
+      throw new ArgumentError(`MaLiangNet: inputs must be at least ${3 * s} samples (3 × the total stride ${s}), got ${x.shape[2]}`);
     }
     // Each stage's output is dropped once the next stage has used it (nn.pipe); the padded copy of the input too.
     const stages = Array.from({ length: this.stages + 1 }, (_, i) => (t: Tensor) => this.layer(i).call(t));
@@ -128,7 +130,7 @@ export class MaLiangNet extends nn.Module {
     // would pool nothing and get the bias alone as logits: refuse rather than answer silently.
     if (keep.sum(2).min().item() === 0) {
       throw new ArgumentError(
-        `MaLiangNet.forward: a record has no position with mask coverage >= ${this.config.maskThreshold} (it is shorter than about ` +
+        `MaLiangNet: a record has no position with mask coverage >= ${this.config.maskThreshold} (it is shorter than about ` +
           `${Math.ceil(1.5 * s)} samples, 1.5 × the total stride); use fewer blocks (a smaller stride) or longer records`,
       );
     }

@@ -20,7 +20,7 @@ test('XResNet1d matches PyTorch, crop-and-aggregate included', () => {
   net.loadStateDict(new Map(theirs.map((k) => [k, tensors.get(k)!])));
   net.eval();
   const before = liveTensorCount();
-  const got = tidy(() => noGrad(() => net.call(tensors.get('input.x')!, tensors.get('input.mask')!).toArray() as Float64Array));
+  const got = tidy(() => noGrad(() => net.classify(tensors.get('input.x')!, tensors.get('input.mask')!).toArray() as Float64Array));
   assert.equal(liveTensorCount(), before);
   const want = tensors.get('output.logits')!.toArray() as Float64Array;
   got.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-9, `logit ${i}: ${v} vs PyTorch ${want[i]}`));

@@ -1,5 +1,7 @@
 import { nn, F, cat, noGrad, type Tensor } from '@ecglab/engine';
 import { ArgumentError } from '../errors.js';
+import { EcgClassifier } from './classifier.js';
+import type { InputNormKind } from './input-norm.js';
 import type { XResNet1dConfig } from './config.js';
 
 /** conv → BatchNorm → (ReLU): fastai's ConvLayer, the unit of XResNet. */
@@ -47,7 +49,7 @@ class XResBlock extends nn.Module {
  *
  * @example const net = new XResNet1d(XRESNET1D_DEFAULTS, 12, 5, 100); net.call(x, mask); // [N, 5]
  */
-export class XResNet1d extends nn.Module {
+export class XResNet1d extends EcgClassifier {
   stem: nn.Sequential;
   stages: nn.Sequential;
   head: nn.Linear;
@@ -55,9 +57,10 @@ export class XResNet1d extends nn.Module {
   readonly cropStride: number;
   readonly padMultiple = 1;
   readonly minLength: number;
+  override readonly trainWindow: number;
 
-  constructor(readonly config: XResNet1dConfig, leads: number, classes: number, fs: number) {
-    super();
+  constructor(readonly config: XResNet1dConfig, leads: number, classes: number, fs: number, norm: InputNormKind = 'z-score') {
+    super(norm);
     const { widths, depth, kernel } = config;
     if (widths.length !== depth.length) {
       throw new ArgumentError(`XResNet1d: 'widths' and 'depth' must have the same length, got ${widths.length} and ${depth.length}`);
@@ -81,6 +84,7 @@ export class XResNet1d extends nn.Module {
     this.crop = Math.max(1, Math.round(config.cropSeconds * fs));
     this.cropStride = Math.max(1, Math.round(config.cropStrideSeconds * fs));
     this.minLength = this.crop;
+    this.trainWindow = this.crop;
   }
 
   /** Logits of fixed-length windows `[B, leads, crop]` → `[B, K]`. */
@@ -90,8 +94,12 @@ export class XResNet1d extends nn.Module {
     return this.head.call(pooled);
   }
 
-  /** Logits `[N, K]` of a padded batch `x` `[N, leads, L]` with mask `[N, 1, L]`, aggregated over windows. */
-  forward(x: Tensor, mask: Tensor): Tensor {
+  /**
+   * Logits `[N, K]` of a padded batch `xn` `[N, leads, L]` (model units) with mask `[N, 1, L]`, aggregated
+   * over windows. Training feeds one `trainWindow`-long crop per record, normalised on its own; evaluation
+   * feeds the whole record, normalised as a whole, and averages its windows.
+   */
+  classify(x: Tensor, mask: Tensor): Tensor {
     const [n, , len] = x.shape as [number, number, number];
     if (len < this.crop) throw new ArgumentError(`XResNet1d.forward: inputs must be at least ${this.crop} samples (one crop), got ${len}`);
     const starts: number[] = [];

@@ -69,7 +69,7 @@ export function loadModel(runOrFile: string): { model: Classifier; info: ModelIn
   if (typeof raw !== 'string') throw new RunError(`${file}: missing 'ecglab' metadata (not written by ecglab train?)`);
   const info = JSON.parse(raw) as ModelInfo;
   info.task ??= 'single-label'; // models written before multi-label support were all single-label
-  const model = buildModel(info.config.model, info.leads, info.classes.length, info.fs);
+  const model = buildModel(info.config.model, info.leads, info.classes.length, info.fs, info.config.input.kind === 'max-abs' ? 'max-abs' : 'z-score');
   try {
     model.loadStateDict(tensors);
   } finally {

@@ -64,7 +64,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
   const info: ModelInfo = { config: cfg, classes: data.classes, task: data.task, leads, fs, ...(data.leads ? { leadNames: data.leads } : {}) };
 
   manualSeed(cfg.seed);
-  const model = buildModel(cfg.model, leads, data.classes.length, fs);
+  const model = buildModel(cfg.model, leads, data.classes.length, fs, cfg.input.kind === 'max-abs' ? 'max-abs' : 'z-score');
   const o = cfg.optimizer;
   const optArgs = { lr: o.lr, betas: o.betas, weightDecay: o.weightDecay };
   const opt = o.kind === 'adamw' ? new optim.AdamW(model.parameters(), optArgs) : new optim.Adam(model.parameters(), optArgs);
