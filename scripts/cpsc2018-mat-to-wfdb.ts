@@ -23,6 +23,6 @@ for (const id of ids) {
   const rec = await db.load(id);
   const meta = db.metadata(id);
   const comments = [`Age: ${meta.age ?? 'NaN'}`, `Sex: ${meta.sex === 'M' ? 'Male' : meta.sex === 'F' ? 'Female' : 'Unknown'}`, `Dx: ${db.labels(id).names.join(',')}`];
-  await wrsamp(join(out, id), { fs: rec.fs, sigName: rec.leads, physical: rec.signal, fmt: 16, adcGain: new Array<number>(rec.signal.length).fill(1000), baseline: new Array<number>(rec.signal.length).fill(0), comments });
-  process.stdout.write(`${join(out, id)}: ${rec.signal.length} leads, ${rec.fs} Hz, ${rec.signal[0]!.length} samples, Dx ${db.labels(id).names.join(',')}\n`);
+  await wrsamp(join(out, id), { fs: rec.fs, sigName: rec.leadNames, physical: rec.signals.map((l) => Float64Array.from(l)), fmt: 16, adcGain: new Array<number>(rec.signals.length).fill(1000), baseline: new Array<number>(rec.signals.length).fill(0), comments });
+  process.stdout.write(`${join(out, id)}: ${rec.signals.length} leads, ${rec.fs} Hz, ${rec.signals[0]!.length} samples, Dx ${db.labels(id).names.join(',')}\n`);
 }

@@ -19,7 +19,7 @@ const json = args.includes('--json');
 async function main(): Promise<void> {
   const db = openPtbxl({ dir: join(root, 'fixtures/data/ptbxl'), fs: 500 });
   const rec = await db.load('17');
-  const x = rec.signal;
+  const x = rec.signals.map((l) => Float64Array.from(l)); // the DSP layer works in float64, as scipy
   const fs = rec.fs;
   const sos = butter(4, [0.5, 40], 'bandpass', fs);
   const [b, a] = iirnotch(50, 30, fs);

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import {
   encodeImage,
   parseArtefacts,
-  readEcgRecord,
+  readPageRecord,
   renderPage,
   renderToTensor,
   writePage,
@@ -83,7 +83,7 @@ export async function run(args: string[]): Promise<void> {
   const at = args.indexOf('--seconds');
   const seconds = at >= 0 ? Number(args[at + 1]) : 4;
   sharp.concurrency(1);
-  const rec: EcgRecord = await readEcgRecord(RECORD);
+  const rec: EcgRecord = await readPageRecord(RECORD);
   const base: Partial<RenderOptions> = { layout: '3x4+II', dpi: 200, grid: 'red' };
   const all = parseArtefacts('all=0.5');
   const kitWC = { wrinkles: 0.5, creases: 0.5 };

@@ -3,10 +3,10 @@
 // 100 DPI JPEGs (quality 80) keep the folder small; the library's default is 200 DPI.
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '@ecglab/data';
-import { ARTEFACT_NAMES, encodeImage, readEcgRecord, renderPage, type RenderOptions } from '@ecglab/render';
+import { ARTEFACT_NAMES, encodeImage, readPageRecord, renderPage, type RenderOptions } from '@ecglab/render';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
-const rec = await readEcgRecord(here('../../fixtures/data/ptbxl/records500/00000/00017_hr'));
+const rec = await readPageRecord(here('../../fixtures/data/ptbxl/records500/00000/00017_hr'));
 // ptbxl_database.csv, ecg_id 17: age 56, sex 0 (male); scp_codes AFLT (atrial flutter).
 rec.meta = { ...rec.meta, age: 56, sex: 'M' };
 

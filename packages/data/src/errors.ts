@@ -53,3 +53,30 @@ export class MatError extends DataError {
 export class WriteError extends DataError {
   override readonly code = 'E_WRITE';
 }
+
+/** A bad argument to a signal-processing, noise or sampling function: names the function and the argument. */
+export class SignalArgumentError extends DataError {
+  override readonly code = 'E_DSP_ARG';
+}
+
+/** A record that cannot be read as an ECG: unknown units, leads of different lengths, an unknown file kind. */
+export class RecordError extends DataError {
+  override readonly code = 'E_RECORD';
+}
+
+/** What a database adapter found wrong in its files: a missing file, a bad label row, an unknown record. */
+export type DatabaseErrorCode = 'E_DB_FILE' | 'E_DB_LABEL' | 'E_DB_RECORD' | 'E_CSV' | 'E_NOISE_MISSING';
+
+/** A database's files or labels: `code` says which kind of problem (see DatabaseErrorCode). */
+export class DatabaseError extends DataError {
+  override readonly code: DatabaseErrorCode;
+  constructor(code: DatabaseErrorCode, message: string, file?: string) {
+    super(message, file);
+    this.code = code;
+  }
+}
+
+/** The input pipeline: batching, caching, sampling. */
+export class PipelineError extends DataError {
+  override readonly code = 'E_PIPELINE';
+}

@@ -1,9 +1,11 @@
 // @ecglab/data: ECG file formats (WFDB, MAT), databases, signal processing, noise and loading.
 export * from './wfdb/index.js';
+export * from './record/index.js';
 export * from './mat/index.js';
 export * from './errors.js';
 export * from './io/index.js';
 export * from './dsp/index.js';
+export * from './random/index.js';
 export * from './noise/index.js';
 export * from './databases/index.js';
-export * from './loader/index.js';
+export * from './pipeline/index.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { rdheader, rdrecord } from '@ecglab/data';
+import { readRecord } from '@ecglab/data';
 import { RenderArgumentError } from './errors.js';
 import { standardLabel } from './layout.js';
 import type { EcgRecord, RenderOptions } from './options.js';
@@ -11,42 +11,20 @@ import { writePage } from './encode.js';
 /** Seconds read from a record: more than any layout draws on one page (6 strips of 10 s). */
 const MAX_SECONDS = 60;
 
-const TO_MV: Record<string, number> = { mv: 1, uv: 1e-3, 'μv': 1e-3, 'µv': 1e-3, v: 1e3 };
-
 /**
- * Reads a WFDB record (through @ecglab/data) as an EcgRecord in mV: at most 12 leads (the
- * standard ones first when there are more) and the first 60 s.
+ * Reads a record (through @ecglab/data's readRecord, in mV) for drawing: its first 60 s, and at most 12
+ * leads (the standard ones first when there are more, in file order); channels that are not voltages
+ * (respiration, blood pressure) are left out.
  *
- * @example const rec = await readEcgRecord('fixtures/data/ptbxl/records500/00000/00017_hr');
+ * @example const rec = await readPageRecord('fixtures/data/ptbxl/records500/00000/00017_hr');
  */
-export async function readEcgRecord(path: string): Promise<EcgRecord> {
-  const h = await rdheader(path);
-  const sampto = h.sigLen === undefined ? undefined : Math.min(h.sigLen, Math.ceil(h.fs * MAX_SECONDS));
-  const names = h.signals.map((s) => s.description);
-  let channels = names.map((_, i) => i);
-  if (channels.length > 12) {
-    const std = channels.filter((i) => standardLabel(names[i] as string) !== undefined);
-    channels = [...std, ...channels.filter((i) => !std.includes(i))].slice(0, 12);
-    channels.sort((a, b) => a - b);
-  }
-  const r = await rdrecord(path, { channels, ...(sampto === undefined ? {} : { sampto }) });
-  const signals = (r.physical ?? []).map((s, j) => {
-    const unit = (r.units[j] ?? 'mV').trim().toLowerCase();
-    const k = TO_MV[unit];
-    if (k === undefined) throw new RenderArgumentError(`readEcgRecord: ${path}: signal ${r.sigName[j]} is in '${r.units[j]}', not a voltage (mV, uV, V)`);
-    return k === 1 ? s : s.map((v) => v * k);
-  });
-  const info = h.info;
-  return {
-    signals,
-    fs: r.fs,
-    leadNames: r.sigName,
-    meta: {
-      id: r.recordName,
-      ...(info.age !== undefined ? { age: info.age } : {}),
-      ...(info.sex !== undefined ? { sex: info.sex } : {}),
-    },
-  };
+export async function readPageRecord(path: string): Promise<EcgRecord> {
+  const rec = await readRecord(path, { maxSeconds: MAX_SECONDS, nonVoltage: 'drop' });
+  if (rec.signals.length <= 12) return rec;
+  const all = rec.leadNames.map((_, i) => i);
+  const std = all.filter((i) => standardLabel(rec.leadNames[i]!) !== undefined);
+  const keep = [...std, ...all.filter((i) => !std.includes(i))].slice(0, 12).sort((a, b) => a - b);
+  return { ...rec, signals: keep.map((i) => rec.signals[i]!), leadNames: keep.map((i) => rec.leadNames[i]!) };
 }
 
 /** Record paths (without .hea) of a folder: its WFDB `RECORDS` list when present, else every .hea below it. */
@@ -110,7 +88,7 @@ export async function renderBatch(dir: string, outDir: string, opts: BatchOption
       res.skipped++;
     } else {
       try {
-        const ecg = await readEcgRecord(rec);
+        const ecg = await readPageRecord(rec);
         const page = await renderPage(ecg, { ...opts.render, seed: recordSeed(opts.render.seed ?? 0, rel) });
         await mkdir(dirname(out), { recursive: true });
         await writePage(out, page, { sidecar: opts.sidecar });

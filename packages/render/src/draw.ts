@@ -126,7 +126,7 @@ function drawTrace(ctx: SKRSContext2D, L: PageLayout, p: Panel, signal: ArrayLik
 function headerLines(record: EcgRecord, o: RenderOptions): string[] {
   const m = record.meta ?? {};
   const who = [
-    `ID: ${m.id ?? '-'}`,
+    `ID: ${record.id || '-'}`,
     `Age: ${m.age ?? '-'}`,
     `Sex: ${m.sex ?? '-'}`,
   ].join('    ');

@@ -1,17 +1,14 @@
 import { RenderArgumentError } from './errors.js';
 import { ARTEFACT_NAMES, type ArtefactStrengths } from './artefacts/names.js';
 
-/** One ECG as typed arrays: physical units (mV), one array per lead, all of the same length. */
-export interface EcgRecord {
-  /** One array per lead, in millivolts. NaN samples leave a gap in the trace. */
-  signals: ArrayLike<number>[];
-  /** Sampling frequency in Hz. */
-  fs: number;
-  /** Lead names, e.g. `['I', 'II', ..., 'V6']`; matched case-insensitively to the standard 12 leads. */
-  leadNames: string[];
-  /** Printed in the header when given. */
-  meta?: { id?: string; age?: number | string; sex?: string };
-}
+import type { EcgRecord } from '@ecglab/data';
+
+/**
+ * The renderer draws @ecglab/data's one record type: one Float32Array per lead in mV (NaN samples leave a
+ * gap in the trace), `fs`, lead names matched case-insensitively to the standard 12 leads, and an id, age
+ * and sex printed in the header.
+ */
+export type { EcgRecord };
 
 export type Layout = '3x4+II' | '6x2' | '12x1' | 'strip';
 export type GridColour = 'red' | 'pink' | 'blue' | 'green' | 'grey' | 'none';

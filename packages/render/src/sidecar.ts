@@ -116,7 +116,7 @@ export function makeSidecar(record: EcgRecord, nSamples: number, L: PageLayout, 
   });
   return {
     version: 1,
-    record: { ...(record.meta?.id !== undefined ? { id: record.meta.id } : {}), fs: record.fs, leads: [...record.leadNames], samples: nSamples },
+    record: { id: record.id, fs: record.fs, leads: [...record.leadNames], samples: nSamples },
     options: { layout: o.layout, speed: o.speed, gain: o.gain, grid: o.grid, page: o.page, orientation: o.orientation, dpi: o.dpi, header: o.header, seed: o.seed },
     page: {
       dpi: L.dpi,

@@ -9,7 +9,7 @@ import {
   SPEEDS,
   formatOf,
   parseArtefacts,
-  readEcgRecord,
+  readPageRecord,
   renderBatch,
   renderPage,
   writePage,
@@ -84,7 +84,7 @@ export function register(program: Command, io: CommandIo = stdio): void {
       const opts = renderOptions(f);
       if (f.batch !== true) {
         formatOf(f.output);
-        const page = await renderPage(await readEcgRecord(record), opts);
+        const page = await renderPage(await readPageRecord(record), opts);
         const res = await writePage(f.output, page, { sidecar: f.sidecar === true });
         io.out(`wrote ${res.image}${res.sidecar ? ` and ${res.sidecar}` : ''} (${page.width}×${page.height})\n`);
         return;

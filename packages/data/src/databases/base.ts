@@ -1,6 +1,7 @@
-import { DspError } from '../dsp/errors.js';
 import { iterativeStratification } from './stratify.js';
-import type { DatabaseFacts, EcgDatabase, FoldOptions, LoadedRecord, RecordLabels, RecordMetadata } from './types.js';
+import type { DatabaseFacts, EcgDatabase, FoldOptions, RecordLabels, RecordMetadata } from './types.js';
+import { DatabaseError } from '../errors.js';
+import type { EcgRecord } from '../record/record.js';
 
 /** Shared behaviour: id checks, multi-hot from class names, computed folds. */
 export abstract class BaseDatabase implements EcgDatabase {
@@ -8,7 +9,7 @@ export abstract class BaseDatabase implements EcgDatabase {
   abstract readonly source: string;
   abstract readonly classes: readonly string[];
   protected abstract ids: string[];
-  abstract load(id: string): Promise<LoadedRecord>;
+  abstract load(id: string): Promise<EcgRecord>;
   abstract metadata(id: string): RecordMetadata;
   /** Positive class names of a record (each one of `classes`). */
   protected abstract classNames(id: string): string[];
@@ -23,7 +24,7 @@ export abstract class BaseDatabase implements EcgDatabase {
     // a Set, built once: labels() is called per record, and includes() would make that O(n²)
     if (this.idSet?.size !== this.ids.length) this.idSet = new Set(this.ids);
     if (!this.idSet.has(id)) {
-      throw new DspError('E_DB_RECORD', `${this.facts.name}: no record '${id}' (${this.ids.length} records listed, e.g. ${this.ids.slice(0, 3).join(', ')})`);
+      throw new DatabaseError('E_DB_RECORD', `${this.facts.name}: no record '${id}' (${this.ids.length} records listed, e.g. ${this.ids.slice(0, 3).join(', ')})`);
     }
   }
 
@@ -33,7 +34,7 @@ export abstract class BaseDatabase implements EcgDatabase {
     const multiHot = new Float32Array(this.classes.length);
     for (const nm of names) {
       const i = this.classes.indexOf(nm);
-      if (i < 0) throw new DspError('E_DB_LABEL', `${this.facts.name} record ${id}: label '${nm}' is not one of the classes (${this.classes.join(', ')})`);
+      if (i < 0) throw new DatabaseError('E_DB_LABEL', `${this.facts.name} record ${id}: label '${nm}' is not one of the classes (${this.classes.join(', ')})`);
       multiHot[i] = 1;
     }
     return { multiHot, names: this.classes.filter((_, i) => multiHot[i] === 1) };

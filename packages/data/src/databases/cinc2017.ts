@@ -1,11 +1,13 @@
 import { join, resolve } from 'node:path';
-import { DspError } from '../dsp/errors.js';
 import { rdheaderSync } from '../wfdb/index.js';
 import { BaseDatabase } from './base.js';
 import { CsvTable } from './csv.js';
 import { CINC2017 } from './facts.js';
-import type { LoadedRecord, RecordMetadata } from './types.js';
-import { listWfdbRecords, loadWfdb } from './wfdb-files.js';
+import type { RecordMetadata } from './types.js';
+import { listWfdbRecords } from './wfdb-files.js';
+import { readRecord } from '../record/read.js';
+import { DatabaseError } from '../errors.js';
+import type { EcgRecord } from '../record/record.js';
 
 /**
  * PhysioNet/CinC Challenge 2017: single-lead 300 Hz records (`A00001.hea` + MAT v4 `.mat`) and
@@ -28,14 +30,14 @@ export class Cinc2017 extends BaseDatabase {
       const [id, cls] = row.fields.map((f) => f.trim());
       // some copies add a 'NAME,TYPE' header line (MANIFEST.md); the original has none
       if (k === 0 && id?.toUpperCase() === 'NAME' && cls?.toUpperCase() === 'TYPE') continue;
-      if (row.fields.length !== 2 || !id) throw new DspError('E_DB_LABEL', `${reference} line ${row.line}: expected 'record,class', got '${row.fields.join(',')}'`, reference);
-      if (!this.classes.includes(cls!)) throw new DspError('E_DB_LABEL', `${reference} line ${row.line}: class '${cls}' of ${id} is not one of N, A, O, ~`, reference);
-      if (this.label.has(id)) throw new DspError('E_DB_LABEL', `${reference} line ${row.line}: record ${id} is listed twice`, reference);
+      if (row.fields.length !== 2 || !id) throw new DatabaseError('E_DB_LABEL', `${reference} line ${row.line}: expected 'record,class', got '${row.fields.join(',')}'`, reference);
+      if (!this.classes.includes(cls!)) throw new DatabaseError('E_DB_LABEL', `${reference} line ${row.line}: class '${cls}' of ${id} is not one of N, A, O, ~`, reference);
+      if (this.label.has(id)) throw new DatabaseError('E_DB_LABEL', `${reference} line ${row.line}: record ${id} is listed twice`, reference);
       this.label.set(id, cls!);
     }
     this.paths = listWfdbRecords(dir);
     for (const id of this.paths.keys()) {
-      if (!this.label.has(id)) throw new DspError('E_DB_LABEL', `${reference}: has no row for record ${id} found in ${dir}`, reference);
+      if (!this.label.has(id)) throw new DatabaseError('E_DB_LABEL', `${reference}: has no row for record ${id} found in ${dir}`, reference);
     }
     this.ids = [...this.paths.keys()];
     this.source = `cinc2017:${resolve(dir)}`;
@@ -51,9 +53,9 @@ export class Cinc2017 extends BaseDatabase {
     return this.label.get(id)!;
   }
 
-  async load(id: string): Promise<LoadedRecord> {
+  async load(id: string): Promise<EcgRecord> {
     this.check(id);
-    return loadWfdb(id, this.paths.get(id)!);
+    return readRecord(this.paths.get(id)!, { id });
   }
 
   metadata(id: string): RecordMetadata {

@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
-import { DspError } from '../dsp/errors.js';
 import { rdheaderSync, type CommentInfo } from '../wfdb/index.js';
 import { BaseDatabase } from './base.js';
 import { CsvTable } from './csv.js';
 import { CINC2021 } from './facts.js';
-import type { LoadedRecord, RecordMetadata } from './types.js';
-import { listWfdbRecords, loadWfdb } from './wfdb-files.js';
+import type { RecordMetadata } from './types.js';
+import { listWfdbRecords } from './wfdb-files.js';
+import { readRecord } from '../record/read.js';
+import { DatabaseError } from '../errors.js';
+import type { EcgRecord } from '../record/record.js';
 
 export interface Cinc2021Options {
   /** Folder of records (`*.hea` + MAT v4 `.mat`); searched recursively when `recursive`. */
@@ -45,7 +47,7 @@ export class Cinc2021 extends BaseDatabase {
     }
     const rows = t.rows.map((r) => ({ code: t.get(r, 'SNOMEDCTCode').trim(), abbr: t.get(r, 'Abbreviation').trim(), line: r.line }));
     for (const { code, abbr, line } of rows) {
-      if (!/^\d+$/.test(code)) throw new DspError('E_DB_LABEL', `${opts.scored} line ${line}: SNOMEDCTCode '${code}' is not a number`, opts.scored);
+      if (!/^\d+$/.test(code)) throw new DatabaseError('E_DB_LABEL', `${opts.scored} line ${line}: SNOMEDCTCode '${code}' is not a number`, opts.scored);
       this.codeName.set(code, abbr);
     }
     for (const { code } of rows) {
@@ -64,9 +66,9 @@ export class Cinc2021 extends BaseDatabase {
     this.paths = listWfdbRecords(opts.dir, opts.recursive ?? false);
     for (const [id, p] of this.paths) {
       const info = rdheaderSync(p).info;
-      if (info.dx === undefined) throw new DspError('E_DB_LABEL', `${p}.hea: has no '#Dx:' line (CinC 2020/2021 headers list SNOMED CT codes there)`, `${p}.hea`);
+      if (info.dx === undefined) throw new DatabaseError('E_DB_LABEL', `${p}.hea: has no '#Dx:' line (CinC 2020/2021 headers list SNOMED CT codes there)`, `${p}.hea`);
       for (const c of info.dx) {
-        if (!/^\d+$/.test(c)) throw new DspError('E_DB_LABEL', `${p}.hea: Dx '${c}' is not a SNOMED CT code (is this the early abbreviation-coded CinC 2020 release? use openCpsc2018 for it)`, `${p}.hea`);
+        if (!/^\d+$/.test(c)) throw new DatabaseError('E_DB_LABEL', `${p}.hea: Dx '${c}' is not a SNOMED CT code (is this the early abbreviation-coded CinC 2020 release? use openCpsc2018 for it)`, `${p}.hea`);
       }
       this.info.set(id, info);
     }
@@ -79,9 +81,9 @@ export class Cinc2021 extends BaseDatabase {
     return [...idx].sort((a, b) => a - b).map((i) => this.classes[i]!);
   }
 
-  async load(id: string): Promise<LoadedRecord> {
+  async load(id: string): Promise<EcgRecord> {
     this.check(id);
-    return loadWfdb(id, this.paths.get(id)!);
+    return readRecord(this.paths.get(id)!, { id });
   }
 
   metadata(id: string): RecordMetadata {

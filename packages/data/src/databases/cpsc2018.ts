@@ -1,13 +1,15 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { DspError } from '../dsp/errors.js';
-import { matDoubles, matScalar, matString, readMat, readMatSync, type MatStruct } from '../mat/index.js';
 import { rdheaderSync } from '../wfdb/index.js';
 import { BaseDatabase } from './base.js';
 import { CsvTable } from './csv.js';
-import { CPSC2018, CPSC2018_MAT_LEADS } from './facts.js';
-import type { LoadedRecord, RecordMetadata } from './types.js';
-import { listWfdbRecords, loadWfdb } from './wfdb-files.js';
+import { CPSC2018 } from './facts.js';
+import type { RecordMetadata } from './types.js';
+import { listWfdbRecords } from './wfdb-files.js';
+import { readRecord } from '../record/read.js';
+import { cpscMatMeta, readCpscMat } from '../record/cpsc-mat.js';
+import type { EcgRecord } from '../record/record.js';
+import { SignalArgumentError, DatabaseError } from '../errors.js';
 
 export interface Cpsc2018Options {
   /** REFERENCE.csv: `Recording,First_label,Second_label,Third_label`, codes 1..9. */
@@ -34,22 +36,22 @@ export class Cpsc2018 extends BaseDatabase {
 
   constructor(opts: Cpsc2018Options) {
     super();
-    if (!opts.wfdbDir && !opts.matDir) throw new DspError('E_DSP_ARG', `openCpsc2018: give 'wfdbDir' and/or 'matDir'`);
+    if (!opts.wfdbDir && !opts.matDir) throw new SignalArgumentError(`openCpsc2018: give 'wfdbDir' and/or 'matDir'`);
     const t = CsvTable.read(opts.reference);
     const cols = ['Recording', 'First_label', 'Second_label', 'Third_label'].map((c) => t.col(c));
     for (const row of t.rows) {
       const [id, ...codes] = cols.map((c) => row.fields[c]!.trim());
       const names = codes.filter((c) => c !== '').map((c) => {
         const nm = CPSC2018.codes[c];
-        if (!nm) throw new DspError('E_DB_LABEL', `${opts.reference} line ${row.line}: label code '${c}' of ${id} is not one of 1..9`, opts.reference);
+        if (!nm) throw new DatabaseError('E_DB_LABEL', `${opts.reference} line ${row.line}: label code '${c}' of ${id} is not one of 1..9`, opts.reference);
         return nm;
       });
-      if (names.length === 0) throw new DspError('E_DB_LABEL', `${opts.reference} line ${row.line}: record ${id} has no label`, opts.reference);
+      if (names.length === 0) throw new DatabaseError('E_DB_LABEL', `${opts.reference} line ${row.line}: record ${id} has no label`, opts.reference);
       this.label.set(id!, [...new Set(names)]);
     }
     if (opts.wfdbDir) for (const [id, p] of listWfdbRecords(opts.wfdbDir)) this.wfdb.set(id, p);
     if (opts.matDir) {
-      if (!existsSync(opts.matDir)) throw new DspError('E_DB_FILE', `${opts.matDir}: folder of CPSC .mat files not found`, opts.matDir);
+      if (!existsSync(opts.matDir)) throw new DatabaseError('E_DB_FILE', `${opts.matDir}: folder of CPSC .mat files not found`, opts.matDir);
       for (const f of readdirSync(opts.matDir).sort()) {
         if (!f.endsWith('.mat')) continue;
         const id = basename(f, '.mat');
@@ -59,7 +61,7 @@ export class Cpsc2018 extends BaseDatabase {
     this.ids = [...this.wfdb.keys(), ...this.mat.keys()].sort();
     this.source = `cpsc2018:${opts.wfdbDir ? resolve(opts.wfdbDir) : ''}:${opts.matDir ? resolve(opts.matDir) : ''}`;
     for (const id of this.ids) {
-      if (!this.label.has(id)) throw new DspError('E_DB_LABEL', `${opts.reference}: has no row for record ${id}`, opts.reference);
+      if (!this.label.has(id)) throw new DatabaseError('E_DB_LABEL', `${opts.reference}: has no row for record ${id}`, opts.reference);
     }
   }
 
@@ -73,22 +75,10 @@ export class Cpsc2018 extends BaseDatabase {
     return this.wfdb.has(id) ? 'wfdb' : 'mat';
   }
 
-  async load(id: string): Promise<LoadedRecord> {
+  async load(id: string): Promise<EcgRecord> {
     this.check(id);
     const w = this.wfdb.get(id);
-    if (w) return loadWfdb(id, w);
-    const path = this.mat.get(id)!;
-    const ecg = structOf(path, (await readMat(path)).variables.ECG);
-    const { dims, data } = matDoubles(ecg.data, `${path}: ECG.data`);
-    if (dims.length !== 2 || dims[0] !== 12) throw new DspError('E_DB_FILE', `${path}: ECG.data must be 12×N, found ${dims.join('×')}`, path);
-    const n = dims[1]!;
-    // column-major: element (lead i, sample j) is data[i + 12 j]
-    const signal = Array.from({ length: 12 }, (_, i) => {
-      const lead = new Float64Array(n);
-      for (let j = 0; j < n; j++) lead[j] = data[i + 12 * j]!;
-      return lead;
-    });
-    return { id, signal, fs: 500, leads: [...CPSC2018_MAT_LEADS] };
+    return w ? readRecord(w, { id }) : readCpscMat(this.mat.get(id)!, id);
   }
 
   metadata(id: string): RecordMetadata {
@@ -98,19 +88,9 @@ export class Cpsc2018 extends BaseDatabase {
       const info = rdheaderSync(w).info;
       return { age: info.age ?? null, sex: info.sex ?? null, extra: { ...info.fields, form: 'wfdb' } };
     }
-    const path = this.mat.get(id)!;
-    const ecg = structOf(path, readMatSync(path).variables.ECG);
-    const age = matScalar(ecg.age, `${path}: ECG.age`);
-    const sexText = matString(ecg.sex, `${path}: ECG.sex`).trim().toLowerCase();
-    const sex = sexText.startsWith('m') ? 'M' : sexText.startsWith('f') ? 'F' : null;
-    return { age: Number.isFinite(age) ? age : null, sex, extra: { sex: sexText, form: 'mat' } };
+    const { age, sex } = cpscMatMeta(this.mat.get(id)!);
+    return { age: age ?? null, sex: sex ?? null, extra: { form: 'mat' } };
   }
-}
-
-function structOf(path: string, v: unknown): Record<string, import('../mat/index.js').MatValue> {
-  const s = v as MatStruct | undefined;
-  if (s?.kind !== 'struct' || s.elements.length !== 1) throw new DspError('E_DB_FILE', `${path}: expected a 1×1 struct variable 'ECG' (CPSC 2018 original form)`, path);
-  return s.elements[0]!;
 }
 
 export function openCpsc2018(opts: Cpsc2018Options): Cpsc2018 {

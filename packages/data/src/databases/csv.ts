@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DspError } from '../dsp/errors.js';
+import { DatabaseError } from '../errors.js';
 
 /** One parsed CSV row with the 1-based line its first field starts on (for error messages). */
 export interface CsvRow {
@@ -27,7 +27,7 @@ export function parseCsv(text: string, file = '<csv>'): CsvRow[] {
         const openLine = line;
         i++;
         for (;;) {
-          if (i >= n) throw new DspError('E_CSV', `${file} line ${openLine}: quoted field is not closed before the end of the file`, file);
+          if (i >= n) throw new DatabaseError('E_CSV', `${file} line ${openLine}: quoted field is not closed before the end of the file`, file);
           const ch = text[i]!;
           if (ch === '"') {
             if (text[i + 1] === '"') {
@@ -43,13 +43,13 @@ export function parseCsv(text: string, file = '<csv>'): CsvRow[] {
           i++;
         }
         if (i < n && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') {
-          throw new DspError('E_CSV', `${file} line ${line}: unexpected '${text[i]}' after a closing quote`, file);
+          throw new DatabaseError('E_CSV', `${file} line ${line}: unexpected '${text[i]}' after a closing quote`, file);
         }
       } else {
         const start = i;
         while (i < n && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') i++;
         field = text.slice(start, i);
-        if (field.includes('"')) throw new DspError('E_CSV', `${file} line ${line}: quote inside an unquoted field '${field}'`, file);
+        if (field.includes('"')) throw new DatabaseError('E_CSV', `${file} line ${line}: quote inside an unquoted field '${field}'`, file);
       }
       fields.push(field);
       if (i < n && text[i] === ',') {
@@ -83,12 +83,12 @@ export class CsvTable {
       this.header = [];
       this.rows = all;
     } else {
-      if (all.length === 0) throw new DspError('E_CSV', `${file}: is empty, expected a header row`, file);
+      if (all.length === 0) throw new DatabaseError('E_CSV', `${file}: is empty, expected a header row`, file);
       this.header = all[0]!.fields.map((h) => h.trim());
       this.rows = all.slice(1);
       for (const r of this.rows) {
         if (r.fields.length !== this.header.length) {
-          throw new DspError('E_CSV', `${file} line ${r.line}: has ${r.fields.length} fields, the header has ${this.header.length}`, file);
+          throw new DatabaseError('E_CSV', `${file} line ${r.line}: has ${r.fields.length} fields, the header has ${this.header.length}`, file);
         }
       }
     }
@@ -99,7 +99,7 @@ export class CsvTable {
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
-      throw new DspError('E_DB_FILE', `${file}: cannot be read (${(e as Error).message})`, file);
+      throw new DatabaseError('E_DB_FILE', `${file}: cannot be read (${(e as Error).message})`, file);
     }
     return new CsvTable(file, text, opts);
   }
@@ -107,7 +107,7 @@ export class CsvTable {
   /** Index of a column by name; an error naming the file and the columns it has if absent. */
   col(name: string): number {
     const i = this.header.indexOf(name);
-    if (i < 0) throw new DspError('E_CSV', `${this.file}: has no column '${name}' (columns: ${this.header.join(', ')})`, this.file);
+    if (i < 0) throw new DatabaseError('E_CSV', `${this.file}: has no column '${name}' (columns: ${this.header.join(', ')})`, this.file);
     return i;
   }
 

@@ -3,12 +3,12 @@
 // splitting the fixture's REFERENCE.csv lines here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { DataError } from '../errors.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openCinc2017, openCinc2021, openCpsc2018, openDatabase, openLudb, openPtbxl, openWfdbFolder, parseScpCodes, type EcgDatabase } from './index.js';
-import { DspError } from '../dsp/errors.js';
 
 const DATA = fileURLToPath(new URL('../../../../fixtures/data/', import.meta.url));
 const expected = JSON.parse(readFileSync(fileURLToPath(new URL('../../fixtures/databases/expected.json', import.meta.url)), 'utf8'));
@@ -34,10 +34,10 @@ test('CinC 2017: 300 fixture records, class counts equal REFERENCE.csv, single-l
   const id = db.list()[0]!;
   const rec = await db.load(id);
   assert.equal(rec.fs, 300);
-  assert.equal(rec.signal.length, 1);
+  assert.equal(rec.signals.length, 1);
   assert.equal(db.labels(id).multiHot.length, 4);
   assert.equal(db.labels(id).multiHot.reduce((s, v) => s + v, 0), 1);
-  assert.throws(() => db.labels('A99999'), (e: unknown) => e instanceof DspError && /cinc2017: no record 'A99999'/.test(e.message));
+  assert.throws(() => db.labels('A99999'), (e: unknown) => e instanceof DataError && /cinc2017: no record 'A99999'/.test(e.message));
 });
 
 test('CPSC 2018: both forms, 9 classes, label counts and multi-label records equal REFERENCE.csv', async () => {
@@ -54,16 +54,17 @@ test('CPSC 2018: both forms, 9 classes, label counts and multi-label records equ
   assert.equal(db.formOf('A0003'), 'wfdb');
   const w = await db.load('A0003');
   assert.equal(w.fs, 500);
-  assert.deepEqual(w.leads, ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6']);
-  assert.equal(w.signal[0]!.length, 5000);
+  assert.deepEqual(w.leadNames, ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6']);
+  assert.equal(w.signals[0]!.length, 5000);
   // the original-form .mat agrees with scipy.io.loadmat
   assert.equal(db.formOf('A1980'), 'mat');
   const m = await db.load('A1980');
-  assert.deepEqual([m.signal.length, m.signal[0]!.length], e.mat.shape);
+  assert.deepEqual([m.signals.length, m.signals[0]!.length], e.mat.shape);
   for (let i = 0; i < 12; i++) {
-    assert.deepEqual(Array.from(m.signal[i]!.subarray(0, 3)), e.mat.head[i]);
-    const sum = m.signal[i]!.reduce((s, v) => s + v, 0);
-    assert.ok(Math.abs(sum - e.mat.sum[i]) < 1e-9 * Math.max(1, Math.abs(sum)));
+    assert.deepEqual(Array.from(m.signals[i]!.subarray(0, 3)), e.mat.head[i].map(Math.fround)); // float32 mV
+    const sum = m.signals[i]!.reduce((s, v) => s + v, 0);
+    const scale = m.signals[i]!.reduce((s, v) => s + Math.abs(v), 0);
+    assert.ok(Math.abs(sum - e.mat.sum[i]) < 1e-7 * Math.max(1, scale), `lead ${i}: sum ${sum} vs ${e.mat.sum[i]}`); // float32 rounding
   }
   const md = db.metadata('A1980');
   assert.equal(md.age, e.mat.age);
@@ -124,12 +125,12 @@ test('PTB-XL: superclass and subclass counts, strat_fold folds, 100 and 500 Hz',
   assert.deepEqual(openPtbxl({ dir, labelSet: 'superclass', minLikelihood: 50 }).labels('39').names, ['STTC']);
   const lr = await sup.load('1');
   assert.equal(lr.fs, 100);
-  assert.deepEqual([lr.signal.length, lr.signal[0]!.length], [12, 1000]);
+  assert.deepEqual([lr.signals.length, lr.signals[0]!.length], [12, 1000]);
   const hrDb = openPtbxl({ dir, fs: 500 });
   assert.deepEqual(hrDb.list(), ['17', '500']);
   assert.equal(hrDb.missing().length, 14);
   const hr = await hrDb.load('500');
-  assert.deepEqual([hr.fs, hr.signal[0]!.length], [500, 5000]);
+  assert.deepEqual([hr.fs, hr.signals[0]!.length], [500, 5000]);
   const md = sup.metadata('1');
   assert.deepEqual([md.age, md.sex], [56, 'F']);
   assert.throws(() => parseScpCodes("{'NORM': x}", 'row 3'), /row 3: scp_codes entry ''NORM': x' is not 'CODE': number/);
@@ -153,7 +154,7 @@ test('LUDB: rhythm counts from ludb.csv, per-lead wave annotations via rdann', a
   const diag = openLudb({ dir: join(DATA, 'ludb'), labelSet: 'diagnoses' });
   assert.ok(diag.labels('34').names.some((n) => /pacing|pacemaker/i.test(n)), diag.labels('34').names.join('; '));
   const rec = await db.load('96');
-  assert.deepEqual([rec.fs, rec.signal.length, rec.signal[0]!.length], [500, 12, 5000]);
+  assert.deepEqual([rec.fs, rec.signals.length, rec.signals[0]!.length], [500, 12, 5000]);
 });
 
 test('generic WFDB folder with a labels CSV; a labels file naming absent records is an error', async () => {
@@ -165,10 +166,10 @@ test('generic WFDB folder with a labels CSV; a labels file naming absent records
   assert.deepEqual(db.list(), ['00001_lr', '00039_lr']);
   assert.deepEqual(db.classes, ['MI', 'NORM', 'STTC']);
   assert.deepEqual(Array.from(db.labels('00039_lr').multiHot), [1, 0, 1]);
-  assert.equal((await db.load('00001_lr')).signal.length, 12);
+  assert.equal((await db.load('00001_lr')).signals.length, 12);
   const bad = join(tmp, 'bad.csv');
   writeFileSync(bad, 'record,labels\n00001_lr,NORM\nnope,AF\n');
-  assert.throws(() => openWfdbFolder({ dir, labels: bad }), (e: unknown) => e instanceof DspError && e.message.includes(`${bad}: names 1 record not found in ${dir}: 'nope' (line 3)`));
+  assert.throws(() => openWfdbFolder({ dir, labels: bad }), (e: unknown) => e instanceof DataError && e.message.includes(`${bad}: names 1 record not found in ${dir}: 'nope' (line 3)`));
   assert.throws(() => openWfdbFolder({ dir, labels: good, classes: ['NORM'] }), /labels MI, STTC are not among the given classes/);
 });
 

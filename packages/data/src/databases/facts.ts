@@ -28,9 +28,6 @@ export const CPSC2018: DatabaseFacts & { classes: readonly string[]; codes: Reco
   codes: { '1': 'Normal', '2': 'AF', '3': 'I-AVB', '4': 'LBBB', '5': 'RBBB', '6': 'PAC', '7': 'PVC', '8': 'STD', '9': 'STE' },
 };
 
-/** The original CPSC .mat files hold 12 leads in this order (CPSC 2018 data description). */
-export const CPSC2018_MAT_LEADS = ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6'];
-
 export const CINC2021: DatabaseFacts & { equivalent: readonly [string, string][] } = {
   name: 'cinc2021',
   title: 'Will Two Do? Varying Dimensions in Electrocardiography: PhysioNet/CinC Challenge 2021',

@@ -1,9 +1,9 @@
-export type { EcgDatabase, LoadedRecord, RecordLabels, RecordMetadata, DatabaseFacts, FoldOptions } from './types.js';
+export type { EcgDatabase, RecordLabels, RecordMetadata, DatabaseFacts, FoldOptions } from './types.js';
 export { BaseDatabase } from './base.js';
 export { parseCsv, CsvTable, type CsvRow } from './csv.js';
 export { iterativeStratification, stratifiedKFold, stratifiedSplit } from './stratify.js';
 export * as facts from './facts.js';
-export { listWfdbRecords, loadWfdb } from './wfdb-files.js';
+export { listWfdbRecords } from './wfdb-files.js';
 export { Cinc2017, openCinc2017 } from './cinc2017.js';
 export { Cpsc2018, openCpsc2018, type Cpsc2018Options } from './cpsc2018.js';
 export { Cinc2021, openCinc2021, type Cinc2021Options } from './cinc2021.js';

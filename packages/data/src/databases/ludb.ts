@@ -1,12 +1,14 @@
 import { join, resolve } from 'node:path';
-import { DspError } from '../dsp/errors.js';
 import { leadKey } from '../dsp/leads.js';
 import { rdann, type Annotation } from '../wfdb/index.js';
 import { BaseDatabase } from './base.js';
 import { CsvTable } from './csv.js';
 import { LUDB, LUDB_LEAD_EXTENSIONS } from './facts.js';
-import type { LoadedRecord, RecordMetadata } from './types.js';
-import { listWfdbRecords, loadWfdb } from './wfdb-files.js';
+import type { RecordMetadata } from './types.js';
+import { listWfdbRecords } from './wfdb-files.js';
+import { readRecord } from '../record/read.js';
+import { SignalArgumentError, DatabaseError } from '../errors.js';
+import type { EcgRecord } from '../record/record.js';
 
 /** 'rhythm': the Rhythms column; 'diagnoses': the diagnosis columns (facts.ts); 'all': both. */
 export type LudbLabelSet = 'rhythm' | 'diagnoses' | 'all';
@@ -40,7 +42,7 @@ export class Ludb extends BaseDatabase {
   constructor(opts: LudbOptions) {
     super();
     const labelSet = opts.labelSet ?? 'rhythm';
-    if (!['rhythm', 'diagnoses', 'all'].includes(labelSet)) throw new DspError('E_DSP_ARG', `openLudb: 'labelSet' must be rhythm, diagnoses or all, got '${labelSet}'`);
+    if (!['rhythm', 'diagnoses', 'all'].includes(labelSet)) throw new SignalArgumentError(`openLudb: 'labelSet' must be rhythm, diagnoses or all, got '${labelSet}'`);
     const file = join(opts.dir, 'ludb.csv');
     const t = CsvTable.read(file);
     for (const c of ['ID', 'Sex', 'Age', 'Rhythms', ...LUDB.diagnosisColumns]) t.col(c);
@@ -48,7 +50,7 @@ export class Ludb extends BaseDatabase {
     for (const r of t.rows) {
       const rec = Object.fromEntries(t.header.map((h, i) => [h, r.fields[i]!]));
       const id = rec.ID!.trim();
-      if (!/^\d+$/.test(id)) throw new DspError('E_DB_LABEL', `${file} line ${r.line}: ID '${id}' is not a record number`, file);
+      if (!/^\d+$/.test(id)) throw new DatabaseError('E_DB_LABEL', `${file} line ${r.line}: ID '${id}' is not a record number`, file);
       const rhythm = items(rec.Rhythms!);
       const diag = LUDB.diagnosisColumns.flatMap((c) => items(rec[c]!));
       const names = labelSet === 'rhythm' ? rhythm : labelSet === 'diagnoses' ? diag : [...rhythm, ...diag];
@@ -59,7 +61,7 @@ export class Ludb extends BaseDatabase {
     this.classes = [...classes].sort();
     this.paths = listWfdbRecords(join(opts.dir, 'data'));
     for (const id of this.paths.keys()) {
-      if (!this.rows.has(id)) throw new DspError('E_DB_LABEL', `${file}: has no row for record ${id}`, file);
+      if (!this.rows.has(id)) throw new DatabaseError('E_DB_LABEL', `${file}: has no row for record ${id}`, file);
     }
     this.ids = [...this.paths.keys()].sort((a, b) => Number(a) - Number(b));
     this.source = `ludb:${resolve(opts.dir)}`;
@@ -69,16 +71,16 @@ export class Ludb extends BaseDatabase {
     return this.names.get(id)!;
   }
 
-  async load(id: string): Promise<LoadedRecord> {
+  async load(id: string): Promise<EcgRecord> {
     this.check(id);
-    return loadWfdb(id, this.paths.get(id)!);
+    return readRecord(this.paths.get(id)!, { id });
   }
 
   /** Wave annotations of one lead (name case-insensitive: `aVR`, `AVR`, `avr`). */
   async waves(id: string, lead: string): Promise<Annotation> {
     this.check(id);
     const ext = LUDB_LEAD_EXTENSIONS.find((e) => e.toUpperCase() === leadKey(lead));
-    if (!ext) throw new DspError('E_DSP_ARG', `Ludb.waves: lead '${lead}' is not one of ${LUDB_LEAD_EXTENSIONS.join(', ')}`);
+    if (!ext) throw new SignalArgumentError(`Ludb.waves: lead '${lead}' is not one of ${LUDB_LEAD_EXTENSIONS.join(', ')}`);
     return rdann(this.paths.get(id)!, ext);
   }
 

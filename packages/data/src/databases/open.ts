@@ -1,4 +1,3 @@
-import { DspError } from '../dsp/errors.js';
 import { Cinc2017 } from './cinc2017.js';
 import { Cinc2021, type Cinc2021Options } from './cinc2021.js';
 import { Cpsc2018, type Cpsc2018Options } from './cpsc2018.js';
@@ -6,6 +5,7 @@ import { Ludb, type LudbOptions } from './ludb.js';
 import { Ptbxl, type PtbxlOptions } from './ptbxl.js';
 import type { EcgDatabase } from './types.js';
 import { WfdbFolder, type WfdbFolderOptions } from './wfdb-folder.js';
+import { SignalArgumentError } from '../errors.js';
 
 /** Any database adapter, as a config value: one variant per adapter (for run configs and the CLI). */
 export type DatabaseSpec =
@@ -32,6 +32,6 @@ export function openDatabase(spec: DatabaseSpec): EcgDatabase {
     case 'wfdb-folder':
       return new WfdbFolder(spec);
     default:
-      throw new DspError('E_DSP_ARG', `openDatabase: 'kind' must be cinc2017, cpsc2018, cinc2021, ptbxl, ludb or wfdb-folder, got '${String((spec as { kind: unknown }).kind)}'`);
+      throw new SignalArgumentError(`openDatabase: 'kind' must be cinc2017, cpsc2018, cinc2021, ptbxl, ludb or wfdb-folder, got '${String((spec as { kind: unknown }).kind)}'`);
   }
 }

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DspError } from '../dsp/errors.js';
 import { BaseDatabase } from './base.js';
 import { CsvTable } from './csv.js';
 import { PTBXL } from './facts.js';
-import type { FoldOptions, LoadedRecord, RecordMetadata } from './types.js';
-import { loadWfdb } from './wfdb-files.js';
+import type { FoldOptions, RecordMetadata } from './types.js';
+import { readRecord } from '../record/read.js';
+import { SignalArgumentError, DatabaseError } from '../errors.js';
+import type { EcgRecord } from '../record/record.js';
 
 /**
  * Which PTB-XL statements become classes:
@@ -38,13 +39,13 @@ interface Statement {
 /** Parses a scp_codes cell such as `{'NORM': 100.0, 'SR': 0.0}` (a Python dict literal). */
 export function parseScpCodes(text: string, where: string): Map<string, number> {
   const body = text.trim();
-  if (!body.startsWith('{') || !body.endsWith('}')) throw new DspError('E_DB_LABEL', `${where}: scp_codes '${text}' is not a {'CODE': likelihood, ...} dict`);
+  if (!body.startsWith('{') || !body.endsWith('}')) throw new DatabaseError('E_DB_LABEL', `${where}: scp_codes '${text}' is not a {'CODE': likelihood, ...} dict`);
   const out = new Map<string, number>();
   const inner = body.slice(1, -1).trim();
   if (inner === '') return out;
   for (const part of inner.split(',')) {
     const m = /^\s*'([^']+)'\s*:\s*(-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*$/.exec(part);
-    if (!m) throw new DspError('E_DB_LABEL', `${where}: scp_codes entry '${part.trim()}' is not 'CODE': number`);
+    if (!m) throw new DatabaseError('E_DB_LABEL', `${where}: scp_codes entry '${part.trim()}' is not 'CODE': number`);
     out.set(m[1]!, Number(m[2]));
   }
   return out;
@@ -72,7 +73,7 @@ export class Ptbxl extends BaseDatabase {
   constructor(opts: PtbxlOptions) {
     super();
     const fs = opts.fs ?? 100;
-    if (fs !== 100 && fs !== 500) throw new DspError('E_DSP_ARG', `openPtbxl: 'fs' must be 100 or 500, got ${String(fs)}`);
+    if (fs !== 100 && fs !== 500) throw new SignalArgumentError(`openPtbxl: 'fs' must be 100 or 500, got ${String(fs)}`);
     this.labelSet = opts.labelSet ?? 'superclass';
     this.minLikelihood = opts.minLikelihood ?? 0;
     const scpFile = join(opts.dir, 'scp_statements.csv');
@@ -97,7 +98,7 @@ export class Ptbxl extends BaseDatabase {
       rhythm: () => all.filter((c) => st(c).rhythm),
       all: () => all,
     };
-    if (!(this.labelSet in classesBySet)) throw new DspError('E_DSP_ARG', `openPtbxl: 'labelSet' must be one of ${Object.keys(classesBySet).join(', ')}, got '${this.labelSet}'`);
+    if (!(this.labelSet in classesBySet)) throw new SignalArgumentError(`openPtbxl: 'labelSet' must be one of ${Object.keys(classesBySet).join(', ')}, got '${this.labelSet}'`);
     this.classes = classesBySet[this.labelSet]();
 
     const dbFile = join(opts.dir, 'ptbxl_database.csv');
@@ -108,9 +109,9 @@ export class Ptbxl extends BaseDatabase {
       const id = rec.ecg_id!.trim();
       const where = `${dbFile} line ${r.line} (ecg_id ${id})`;
       const codes = parseScpCodes(rec.scp_codes!, where);
-      for (const c of codes.keys()) if (!this.statements.has(c)) throw new DspError('E_DB_LABEL', `${where}: scp code '${c}' is not in ${scpFile}`, dbFile);
+      for (const c of codes.keys()) if (!this.statements.has(c)) throw new DatabaseError('E_DB_LABEL', `${where}: scp code '${c}' is not in ${scpFile}`, dbFile);
       const fold = Number(rec.strat_fold);
-      if (!Number.isInteger(fold) || fold < 1 || fold > 10) throw new DspError('E_DB_LABEL', `${where}: strat_fold '${rec.strat_fold}' is not 1..10`, dbFile);
+      if (!Number.isInteger(fold) || fold < 1 || fold > 10) throw new DatabaseError('E_DB_LABEL', `${where}: strat_fold '${rec.strat_fold}' is not 1..10`, dbFile);
       this.rows.set(id, rec);
       this.codes.set(id, codes);
       const path = join(opts.dir, rec[fileCol]!.trim());
@@ -165,9 +166,9 @@ export class Ptbxl extends BaseDatabase {
     return new Map(this.ids.map((id) => [id, Number(this.rows.get(id)!.strat_fold) - 1]));
   }
 
-  async load(id: string): Promise<LoadedRecord> {
+  async load(id: string): Promise<EcgRecord> {
     this.check(id);
-    return loadWfdb(id, this.paths.get(id)!);
+    return readRecord(this.paths.get(id)!, { id });
   }
 
   metadata(id: string): RecordMetadata {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { iterativeStratification, stratifiedKFold, stratifiedSplit } from './stratify.js';
 import { openCinc2017 } from './cinc2017.js';
 import { openPtbxl } from './ptbxl.js';
-import { Rng } from '../noise/prng.js';
+import { Rng } from '../random/rng.js';
 
 const DATA = fileURLToPath(new URL('../../../../fixtures/data/', import.meta.url));
 

@@ -1,5 +1,5 @@
 import { argError } from '../dsp/errors.js';
-import { Rng } from '../noise/prng.js';
+import { Rng } from '../random/rng.js';
 
 function checkK(fn: string, k: number, n: number): void {
   if (!Number.isInteger(k) || k < 2) argError(fn, 'k', `must be an integer >= 2, got ${k}`);

@@ -1,14 +1,4 @@
-import type { Signal } from '../dsp/types.js';
-
-/** A decoded record: [leads][samples] in physical units (mV), its rate and lead names. */
-export interface LoadedRecord {
-  id: string;
-  signal: Signal;
-  fs: number;
-  leads: string[];
-  /** Samples WFDB marked invalid, set to 0 on loading (WFDB sources only). */
-  invalid?: number;
-}
+import type { EcgRecord } from '../record/record.js';
 
 /** Labels of one record: multi-hot over the database's `classes`, and the positive class names. */
 export interface RecordLabels {
@@ -58,7 +48,8 @@ export interface EcgDatabase {
   readonly classes: readonly string[];
   /** Record ids present, sorted. */
   list(): string[];
-  load(id: string): Promise<LoadedRecord>;
+  /** The record's signals in mV (see readRecord). */
+  load(id: string): Promise<EcgRecord>;
   labels(id: string): RecordLabels;
   metadata(id: string): RecordMetadata;
   /**

@@ -1,10 +1,12 @@
 import { resolve } from 'node:path';
-import { DspError } from '../dsp/errors.js';
 import { rdheaderSync } from '../wfdb/index.js';
 import { BaseDatabase } from './base.js';
 import { CsvTable } from './csv.js';
-import type { DatabaseFacts, LoadedRecord, RecordMetadata } from './types.js';
-import { listWfdbRecords, loadWfdb } from './wfdb-files.js';
+import type { DatabaseFacts, RecordMetadata } from './types.js';
+import { listWfdbRecords } from './wfdb-files.js';
+import { readRecord } from '../record/read.js';
+import { DatabaseError } from '../errors.js';
+import type { EcgRecord } from '../record/record.js';
 
 export interface WfdbFolderOptions {
   /** Folder of WFDB records (`*.hea` + signal files). */
@@ -48,18 +50,18 @@ export class WfdbFolder extends BaseDatabase {
     const absent: string[] = [];
     for (const r of t.rows) {
       const id = r.fields[idCol]!.trim();
-      if (id === '') throw new DspError('E_DB_LABEL', `${opts.labels} line ${r.line}: empty record id`, opts.labels);
-      if (this.label.has(id)) throw new DspError('E_DB_LABEL', `${opts.labels} line ${r.line}: record '${id}' is listed twice`, opts.labels);
+      if (id === '') throw new DatabaseError('E_DB_LABEL', `${opts.labels} line ${r.line}: empty record id`, opts.labels);
+      if (this.label.has(id)) throw new DatabaseError('E_DB_LABEL', `${opts.labels} line ${r.line}: record '${id}' is listed twice`, opts.labels);
       if (!this.paths.has(id)) absent.push(`'${id}' (line ${r.line})`);
       this.label.set(id, [...new Set(r.fields[labCol]!.split(sep).map((s) => s.trim()).filter((s) => s !== ''))]);
     }
     if (absent.length > 0) {
-      throw new DspError('E_DB_LABEL', `${opts.labels}: names ${absent.length} record${absent.length > 1 ? 's' : ''} not found in ${opts.dir}: ${absent.slice(0, 5).join(', ')}${absent.length > 5 ? ', ...' : ''}`, opts.labels);
+      throw new DatabaseError('E_DB_LABEL', `${opts.labels}: names ${absent.length} record${absent.length > 1 ? 's' : ''} not found in ${opts.dir}: ${absent.slice(0, 5).join(', ')}${absent.length > 5 ? ', ...' : ''}`, opts.labels);
     }
     const found = [...new Set([...this.label.values()].flat())].sort();
     if (opts.classes) {
       const unknown = found.filter((c) => !opts.classes!.includes(c));
-      if (unknown.length > 0) throw new DspError('E_DB_LABEL', `${opts.labels}: labels ${unknown.join(', ')} are not among the given classes (${opts.classes.join(', ')})`, opts.labels);
+      if (unknown.length > 0) throw new DatabaseError('E_DB_LABEL', `${opts.labels}: labels ${unknown.join(', ')} are not among the given classes (${opts.classes.join(', ')})`, opts.labels);
     }
     this.classes = opts.classes ? [...opts.classes] : found;
     this.ids = [...this.label.keys()].sort();
@@ -70,9 +72,9 @@ export class WfdbFolder extends BaseDatabase {
     return this.label.get(id)!;
   }
 
-  async load(id: string): Promise<LoadedRecord> {
+  async load(id: string): Promise<EcgRecord> {
     this.check(id);
-    return loadWfdb(id, this.paths.get(id)!);
+    return readRecord(this.paths.get(id)!, { id });
   }
 
   metadata(id: string): RecordMetadata {

@@ -3,11 +3,12 @@
 // per check as max |ours - scipy| / max(1, max |scipy|).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { DataError } from '../errors.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   butter, cropOrPad, filtfilt, iirnotch, lfilter, lfilterZi, medfilt, normalize, removeBaseline,
-  resamplePoly, resampleSignal, selectLeads, sosfiltfilt, sosfiltZi, DspError, type BandType,
+  resamplePoly, resampleSignal, selectLeads, sosfiltfilt, sosfiltZi, type BandType,
 } from './index.js';
 
 interface Fx {
@@ -123,7 +124,7 @@ test('selectLeads is case-insensitive, reorders, and names a missing lead', () =
   const r = selectLeads([a, b], ['I', 'AVR'], ['aVR', 'i']);
   assert.deepEqual(r.signal, [b, a]);
   assert.deepEqual(r.names, ['aVR', 'I']);
-  assert.throws(() => selectLeads([a, b], ['I', 'AVR'], ['V1'], { source: 'A0001' }), (e: unknown) => e instanceof DspError && /lead V1 missing from A0001 \(has I, AVR\)/.test(e.message));
+  assert.throws(() => selectLeads([a, b], ['I', 'AVR'], ['V1'], { source: 'A0001' }), (e: unknown) => e instanceof DataError && /lead V1 missing from A0001 \(has I, AVR\)/.test(e.message));
   const z = selectLeads([a, b], ['I', 'AVR'], ['V1', 'I'], { missing: 'zeros' });
   assert.deepEqual(z.absent, [0]);
   assert.deepEqual(z.signal[0], new Float64Array(2));

@@ -1,6 +1,5 @@
 export type { Signal } from './types.js';
 export { signalShape } from './types.js';
-export { DspError } from './errors.js';
 export { besselI0, kaiser, firwinLowpass } from './fir.js';
 export { resamplePoly, resampleSignal, rateRatio, outputLength } from './resample.js';
 export { butter, iirnotch, zpk2sos, type Sos, type BandType } from './butter.js';
@@ -8,5 +7,5 @@ export { lfilter, lfilterZi, sosfilt, sosfiltZi, sosfiltfilt, filtfilt, oddExten
 export { medfilt } from './medfilt.js';
 export { removeBaseline, type BaselineMethod } from './baseline.js';
 export { normalize, type NormalizeMode } from './normalize.js';
-export { STANDARD_12, leadKey, canonicalLead, selectLeads } from './leads.js';
+export { STANDARD_12, leadKey, canonicalLead, leadIndices, selectLeads } from './leads.js';
 export { cropOrPad } from './crop.js';

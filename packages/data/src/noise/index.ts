@@ -1,4 +1,2 @@
-export { Rng } from './prng.js';
-export { Mulberry32 } from './mulberry32.js';
 export { addWhiteNoise, meanSquare, type WhiteNoiseSpec } from './white.js';
 export { loadNstdbNoise, addNstdbNoise, qrsPeakToPeak, noiseRms, nstSignalPower, nstSnrDb, type NstdbKind, type NoiseRecord, type NstdbNoiseOptions } from './nstdb.js';

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { DataError } from '../errors.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Mulberry32, Rng, addWhiteNoise, addNstdbNoise, loadNstdbNoise, meanSquare, noiseRms, nstSignalPower, nstSnrDb, qrsPeakToPeak } from './index.js';
-import { DspError } from '../dsp/errors.js';
+import { Rng } from '../random/rng.js';
+import { addWhiteNoise, addNstdbNoise, loadNstdbNoise, meanSquare, noiseRms, nstSignalPower, nstSnrDb, qrsPeakToPeak } from './index.js';
 
 const NSTDB = fileURLToPath(new URL('../../../../fixtures/data/nstdb', import.meta.url));
 // 2 s of PTB-XL 00005 lead II at 500 Hz (the DSP fixtures' real snippet)
@@ -11,41 +12,6 @@ const fx = JSON.parse(readFileSync(fileURLToPath(new URL('../../fixtures/dsp/dsp
 const ecg = Float64Array.from(fx.ecg);
 const snrDb = (s: number, noise: Float64Array): number => 10 * Math.log10(s / meanSquare(noise));
 const diff = (a: Float64Array, b: Float64Array): Float64Array => a.map((v, i) => v - b[i]!);
-
-test('Rng: same seed gives the same stream, different seeds differ; uniform mean and Gaussian moments', () => {
-  const a = new Rng(123);
-  const b = new Rng(123);
-  const c = new Rng(124);
-  const xa = Array.from({ length: 1000 }, () => a.next());
-  assert.deepEqual(xa, Array.from({ length: 1000 }, () => b.next()));
-  assert.notDeepEqual(xa, Array.from({ length: 1000 }, () => c.next()));
-  const g = new Rng(5);
-  const n = 200000;
-  let s = 0;
-  let s2 = 0;
-  let u = 0;
-  for (let i = 0; i < n; i++) {
-    const v = g.gaussian();
-    s += v;
-    s2 += v * v;
-    u += g.next();
-  }
-  // 5-sigma bounds for n = 200000
-  assert.ok(Math.abs(s / n) < 5 / Math.sqrt(n), `gaussian mean ${s / n}`);
-  assert.ok(Math.abs(s2 / n - 1) < 5 * Math.sqrt(2 / n), `gaussian variance ${s2 / n}`);
-  assert.ok(Math.abs(u / n - 0.5) < 5 * Math.sqrt(1 / 12 / n), `uniform mean ${u / n}`);
-});
-
-test('Mulberry32: the reference algorithm\'s stream (C reference re-implemented in Python), and state round-trips', () => {
-  // /usr/bin/python3: s = (s + 0x6D2B79F5) mod 2^32; t = (s ^ s>>15) * (s | 1); t ^= t + (t ^ t>>7) * (t | 61); (t ^ t>>14) / 2^32
-  const r = new Mulberry32(42);
-  assert.deepEqual([r.next(), r.next(), r.next()], [0.6011037519201636, 0.44829055899754167, 0.8524657934904099]);
-  const a = new Mulberry32(7);
-  a.next();
-  const b = new Mulberry32(0);
-  b.state = a.state;
-  assert.deepEqual(Array.from({ length: 5 }, () => b.next()), Array.from({ length: 5 }, () => a.next()));
-});
 
 test('white noise at a target SNR: measured 10·log10(Ps/Pn) per lead equals the target (1e-9 dB)', () => {
   const lead2 = ecg.map((v) => v * 0.3);
@@ -131,6 +97,6 @@ test('NSTDB noise segments are real noise: ma crosses zero far more often than b
 });
 
 test('em noise is missing and says so; a wrong directory names the file', async () => {
-  await assert.rejects(loadNstdbNoise(NSTDB, 'em'), (e: unknown) => e instanceof DspError && e.code === 'E_NOISE_MISSING' && /'em' \(electrode motion\) noise is not available/.test(e.message));
+  await assert.rejects(loadNstdbNoise(NSTDB, 'em'), (e: unknown) => e instanceof DataError && e.code === 'E_NOISE_MISSING' && /'em' \(electrode motion\) noise is not available/.test(e.message));
   await assert.rejects(loadNstdbNoise('/nonexistent', 'bw'), /\/nonexistent\/bw\.hea not found/);
 });

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DspError, argError } from '../dsp/errors.js';
+import { argError } from '../dsp/errors.js';
 import { rateRatio, resamplePoly } from '../dsp/resample.js';
 import { type Signal, signalShape } from '../dsp/types.js';
 import { rdrecord } from '../wfdb/index.js';
-import type { Rng } from './prng.js';
+import type { Rng } from '../random/rng.js';
+import { DatabaseError } from '../errors.js';
 
 /**
  * Noise records of the MIT-BIH Noise Stress Test Database: 'bw' baseline wander, 'ma' muscle
@@ -24,13 +25,13 @@ export interface NoiseRecord {
 /** Reads `<dir>/<kind>.hea/.dat` (the full records or the fixtures' excerpts). */
 export async function loadNstdbNoise(dir: string, kind: NstdbKind): Promise<NoiseRecord> {
   if (kind === 'em') {
-    throw new DspError('E_NOISE_MISSING', `loadNstdbNoise: NSTDB 'em' (electrode motion) noise is not available in this data collection (only 'bw' and 'ma'); 118e00 holds em already mixed into record 118 and is not usable as noise`);
+    throw new DatabaseError('E_NOISE_MISSING', `loadNstdbNoise: NSTDB 'em' (electrode motion) noise is not available in this data collection (only 'bw' and 'ma'); 118e00 holds em already mixed into record 118 and is not usable as noise`);
   }
   if (kind !== 'bw' && kind !== 'ma') argError('loadNstdbNoise', 'kind', `must be 'bw', 'ma' or 'em', got '${String(kind)}'`);
   const path = join(dir, kind);
-  if (!existsSync(`${path}.hea`)) throw new DspError('E_NOISE_MISSING', `loadNstdbNoise: ${path}.hea not found (expected the NSTDB '${kind}' noise record in ${dir})`, `${path}.hea`);
+  if (!existsSync(`${path}.hea`)) throw new DatabaseError('E_NOISE_MISSING', `loadNstdbNoise: ${path}.hea not found (expected the NSTDB '${kind}' noise record in ${dir})`, `${path}.hea`);
   const rec = await rdrecord(path, { physical: true });
-  if (rec.physical === undefined || rec.physical.length === 0) throw new DspError('E_NOISE_MISSING', `loadNstdbNoise: ${path} has no signals`, path);
+  if (rec.physical === undefined || rec.physical.length === 0) throw new DatabaseError('E_NOISE_MISSING', `loadNstdbNoise: ${path} has no signals`, path);
   return { kind, fs: rec.fs, channels: rec.physical, source: path };
 }
 

@@ -1,6 +1,6 @@
 import { argError } from '../dsp/errors.js';
 import { type Signal, signalShape } from '../dsp/types.js';
-import type { Rng } from './prng.js';
+import type { Rng } from '../random/rng.js';
 
 /**
  * Additive white noise. Give exactly one of:

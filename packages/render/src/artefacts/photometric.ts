@@ -1,5 +1,5 @@
 import type { RgbaImage } from '../image.js';
-import type { Mulberry32 } from '@ecglab/data';
+import type { Rng } from '@ecglab/data';
 
 /** Params each effect chose, for the sidecar. */
 export type Params = Record<string, unknown>;
@@ -10,7 +10,7 @@ const clamp = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
  * Fold lines: a dark shadow on one side of each line and a faint highlight on the other,
  * multiplying the paper and ink alike. 1–4 folds near the halves and thirds of the page.
  */
-export function creases(img: RgbaImage, s: number, r: Mulberry32, pxPerMm: number): Params {
+export function creases(img: RgbaImage, s: number, r: Rng, pxPerMm: number): Params {
   const { width: W, height: H, data } = img;
   const n = 1 + Math.floor(s * 3.999);
   const w = 1.5 * pxPerMm;
@@ -60,7 +60,7 @@ export function creases(img: RgbaImage, s: number, r: Mulberry32, pxPerMm: numbe
  * plus a lighting ramp, multiplying brightness. Evaluated every 4 px and interpolated, since the
  * field is smooth at that scale.
  */
-export function wrinkles(img: RgbaImage, s: number, r: Mulberry32, pxPerMm: number): Params {
+export function wrinkles(img: RgbaImage, s: number, r: Rng, pxPerMm: number): Params {
   const { width: W, height: H, data } = img;
   const K = 10;
   const waves = Array.from({ length: K }, () => {
@@ -108,7 +108,7 @@ export function wrinkles(img: RgbaImage, s: number, r: Mulberry32, pxPerMm: numb
 }
 
 /** Warm (t > 0) or cool (t < 0) white balance: red up and blue down, or the reverse. */
-export function temperature(img: RgbaImage, s: number, r: Mulberry32): Params {
+export function temperature(img: RgbaImage, s: number, r: Rng): Params {
   const t = s * r.sign();
   const gain = [1 + 0.15 * t, 1 + 0.03 * t, 1 - 0.15 * t];
   const d = img.data;
@@ -121,7 +121,7 @@ export function temperature(img: RgbaImage, s: number, r: Mulberry32): Params {
 }
 
 /** Contrast about mid-grey by `factor` (faded below 1, harsh above) plus a brightness shift. */
-export function contrast(img: RgbaImage, s: number, r: Mulberry32): Params {
+export function contrast(img: RgbaImage, s: number, r: Rng): Params {
   const factor = 1 + s * (r.sign() < 0 ? -0.6 : 0.5);
   const shift = s * r.uniform(-20, 20);
   const lut = new Uint8Array(256);
@@ -146,7 +146,7 @@ const CLAMP = Uint8Array.from({ length: 1280 }, (_, k) => Math.min(255, Math.max
  * levels. Draws from a table of normals indexed by a fast generator, since one Box–Muller per
  * value is 10× slower.
  */
-export function noise(img: RgbaImage, s: number, r: Mulberry32): Params {
+export function noise(img: RgbaImage, s: number, r: Rng): Params {
   const sigma = s * 20;
   const table = new Int16Array(1 << 16);
   for (let i = 0; i < table.length; i++) table[i] = Math.max(-512, Math.min(511, Math.round(r.gaussian() * sigma)));
@@ -168,7 +168,7 @@ export function noise(img: RgbaImage, s: number, r: Mulberry32): Params {
 }
 
 /** Salt-and-pepper: up to 4 % of pixels set to black or white. */
-export function saltPepper(img: RgbaImage, s: number, r: Mulberry32): Params {
+export function saltPepper(img: RgbaImage, s: number, r: Rng): Params {
   const fraction = s * 0.04;
   const count = Math.round(fraction * img.width * img.height);
   const d = img.data;

@@ -22,5 +22,5 @@ export function readPtbxl(base: string): EcgRecord {
     for (let i = 0; i < n; i++) s[i] = (buf.readInt16LE((i * k + j) * 2) - c.baseline) / c.gain;
     return s;
   });
-  return { signals, fs: Number(fs), leadNames: chans.map((c) => c.name), meta: { id: base.split('/').pop() as string } };
+  return { id: base.split('/').pop() as string, signals, fs: Number(fs), leadNames: chans.map((c) => c.name) };
 }

@@ -13,7 +13,7 @@ export function smoothRecord(fs = 500, seconds = 10, leads = TWELVE): EcgRecord 
     }
     return s;
   });
-  return { signals, fs, leadNames: [...leads], meta: { id: 'smooth', age: 50, sex: 'F' } };
+  return { id: 'smooth', signals, fs, leadNames: [...leads], meta: { age: 50, sex: 'F' } };
 }
 
 /**

@@ -1,8 +1,8 @@
 import { argError } from '../dsp/errors.js';
 import { addNstdbNoise, type NoiseRecord } from '../noise/nstdb.js';
-import type { Rng } from '../noise/prng.js';
+import type { Rng } from '../random/rng.js';
 import { addWhiteNoise } from '../noise/white.js';
-import { fromSignal, toSignal, type PreparedRecord } from './preprocess.js';
+import type { EcgRecord } from '../record/record.js';
 
 export interface NoiseAugmentConfig {
   /** Chance that a record gets noise at all (default 1). */
@@ -14,10 +14,10 @@ export interface NoiseAugmentConfig {
 }
 
 /**
- * A LoaderOptions.augment that adds noise at a random SNR. Example:
+ * A PipelineOptions.augment that adds noise at a random SNR. Example:
  * `augment: noiseAugment({ snrDb: [0, 24], sources: ['gaussian', await loadNstdbNoise(dir, 'ma')] })`.
  */
-export function noiseAugment(cfg: NoiseAugmentConfig): (rec: PreparedRecord, rng: Rng) => PreparedRecord {
+export function noiseAugment(cfg: NoiseAugmentConfig): (rec: EcgRecord, rng: Rng) => EcgRecord {
   const p = cfg.probability ?? 1;
   if (!(p >= 0 && p <= 1)) argError('noiseAugment', 'probability', `must be in [0, 1], got ${p}`);
   const [lo, hi] = cfg.snrDb;
@@ -27,8 +27,8 @@ export function noiseAugment(cfg: NoiseAugmentConfig): (rec: PreparedRecord, rng
     if (rng.next() >= p) return rec;
     const snr = lo + (hi - lo) * rng.next();
     const src = cfg.sources[rng.int(cfg.sources.length)]!;
-    const sig = toSignal(rec);
+    const sig = rec.signals.map((l) => Float64Array.from(l)); // the noise functions work in float64
     const noisy = typeof src === 'string' ? addWhiteNoise(sig, { kind: src, snrDb: snr }, rng) : addNstdbNoise(sig, rec.fs, src, snr, rng);
-    return fromSignal(noisy, rec.fs);
+    return { ...rec, signals: noisy.map((l) => Float32Array.from(l)) };
   };
 }

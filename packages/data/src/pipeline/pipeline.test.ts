@@ -1,0 +1,195 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openCinc2017, openPtbxl } from '../databases/index.js';
+import { Rng } from '../random/rng.js';
+import { loadNstdbNoise, nstSnrDb } from '../noise/nstdb.js';
+import type { EcgRecord } from '../record/record.js';
+import {
+  InputPipeline, RecordCache, bucketBatches, chunkBatches, classBalancedWeights, conform, databaseSource, lossClassWeights, memorySource, noiseAugment,
+  paddingFraction, weightedSample,
+} from './index.js';
+
+const DATA = fileURLToPath(new URL('../../../../fixtures/data/', import.meta.url));
+const cinc = openCinc2017(join(DATA, 'cinc2017/training2017'));
+const ids = cinc.list().slice(0, 40);
+const source = databaseSource(cinc, ids);
+
+test('batches: padding to the batch max, mask and lengths exact, targets multi-hot, float32 mV as read', async () => {
+  const pipe = await InputPipeline.create({ source, batchSize: 8, seed: 1 });
+  const batch = await pipe.batch(pipe.plan(0)[0]!);
+  const [B, L, T] = batch.shape;
+  assert.deepEqual([B, L], [8, 1]);
+  assert.equal(T, Math.max(...pipe.lengths.slice(0, 8)));
+  for (let i = 0; i < B; i++) {
+    const rec = await cinc.load(ids[i]!);
+    const n = rec.signals[0]!.length;
+    assert.equal(batch.lengths[i], n);
+    const row = batch.x.subarray(i * T, (i + 1) * T);
+    assert.deepEqual(row.subarray(0, n), rec.signals[0]);
+    assert.ok(row.subarray(n).every((v) => v === 0));
+    const m = batch.mask.subarray(i * T, (i + 1) * T);
+    assert.ok(m.subarray(0, n).every((v) => v === 1) && m.subarray(n).every((v) => v === 0));
+    assert.deepEqual(batch.targets!.subarray(i * 4, i * 4 + 4), cinc.labels(ids[i]!).multiHot);
+  }
+  // padded to a multiple and a minimum; a cap cuts longer records (at their start when not random)
+  const capped = await InputPipeline.create({ source, batchSize: 8, seed: 1, maxSamples: 3000, padMultiple: 1024, minLength: 4096 });
+  const c = await capped.batch([0, 1]);
+  assert.deepEqual(c.shape, [2, 1, 4096]);
+  assert.deepEqual(Array.from(c.lengths), [3000, 3000]);
+  assert.deepEqual(c.x.subarray(0, 3000), (await cinc.load(ids[0]!)).signals[0]!.subarray(0, 3000));
+});
+
+test('training mode: random windows and shifts, seeded per (epoch, batch, position); resuming an epoch mid-way gives the same batches', async () => {
+  const opts = { source, batchSize: 8, seed: 4, order: 'shuffle' as const, random: true, maxSamples: 4000, shiftSamples: 500 };
+  const pipe = await InputPipeline.create(opts);
+  const all: Float32Array[] = [];
+  for await (const b of pipe.epoch(2)) {
+    all.push(b.x);
+    for (let i = 0; i < b.ids.length; i++) {
+      assert.ok(b.offsets[i]! >= 0 && b.offsets[i]! <= 500);
+      assert.ok(b.lengths[i]! <= 4000);
+    }
+  }
+  const again = await InputPipeline.create({ ...opts, prefetch: 4 });
+  const tail: Float32Array[] = [];
+  for await (const b of again.epoch(2, { from: 3 })) tail.push(b.x);
+  assert.deepEqual(tail, all.slice(3));
+  const other: Float32Array[] = [];
+  for await (const b of again.epoch(3)) other.push(b.x);
+  assert.notDeepEqual(other, all);
+});
+
+test('length bucketing reduces padding against plain batches (CinC 2017 fixture lengths); every record once per epoch', async () => {
+  const all = await InputPipeline.create({ source: databaseSource(cinc), batchSize: 16, seed: 2, order: 'shuffle', bucket: true });
+  const rng = new Rng(5);
+  const order = rng.shuffle(all.lengths.map((_, i) => i));
+  const random = paddingFraction(chunkBatches(order, 16), all.lengths);
+  const bucket = paddingFraction(bucketBatches(order, all.lengths, 16, rng), all.lengths);
+  assert.ok(bucket < random / 2, `bucketed ${bucket} vs random ${random}`);
+  assert.deepEqual(all.plan(0).flat().sort((a, b) => a - b), all.lengths.map((_, i) => i));
+  assert.deepEqual(all.plan(3), all.plan(3));
+  assert.notDeepEqual(all.plan(3), all.plan(4));
+  const byLength = await InputPipeline.create({ source: databaseSource(cinc), batchSize: 16, seed: 2, order: 'by-length' });
+  const flat = byLength.plan(0).flat();
+  assert.ok(flat.every((i, k) => k === 0 || byLength.lengths[flat[k - 1]!]! <= byLength.lengths[i]!));
+});
+
+test('class balance: balanced sampling draws each CinC 2017 class about equally often; loss weights n/(K·n_c) and neg/pos', () => {
+  const labels = cinc.list().map((id) => cinc.labels(id).multiHot);
+  const w = classBalancedWeights(labels);
+  const draws = weightedSample(w, 40000, new Rng(11));
+  const freq = [0, 0, 0, 0];
+  for (const i of draws) freq[labels[i]!.indexOf(1)]!++;
+  for (const f of freq) assert.ok(Math.abs(f / 40000 - 0.25) < 0.015, `class frequencies ${freq}`);
+  const n = labels.filter((y) => y[3] === 1).length;
+  assert.equal(w[labels.findIndex((y) => y[3] === 1)], 1 / n);
+  const t = [Float32Array.of(1, 0, 0), Float32Array.of(1, 0, 0), Float32Array.of(0, 1, 0), Float32Array.of(1, 1, 0)];
+  assert.deepEqual(lossClassWeights(t.slice(0, 3), 'single-label'), [3 / (3 * 2), 3 / (3 * 1), 0]);
+  assert.deepEqual(lossClassWeights(t, 'multi-label'), [1 / 3, 2 / 2, 1]);
+});
+
+test('disk cache: a hit returns identical records; truncated or altered entries are detected and rebuilt', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecglab-cache-'));
+  const spec = { baseline: { kind: 'highpass' as const } };
+  const sub = databaseSource(cinc, ids.slice(0, 4));
+  const first = await InputPipeline.create({ source: sub, conform: spec, batchSize: 2, seed: 0, cache: { dir } });
+  assert.deepEqual(first.diskCache!.stats, { hits: 0, misses: 4, corrupt: 0 });
+  const direct = conform(await cinc.load(ids[0]!), spec).record;
+  const again = await InputPipeline.create({ source: sub, conform: spec, batchSize: 2, seed: 0, cache: { dir } });
+  assert.deepEqual(again.diskCache!.stats, { hits: 4, misses: 0, corrupt: 0 });
+  const hit = await again.conformed(0);
+  assert.deepEqual(hit.signals, direct.signals);
+  assert.deepEqual(hit.leadNames, direct.leadNames);
+  const [entry] = readdirSync(dir).filter((f) => f.endsWith('.ecgc')).map((f) => join(dir, f)).filter((p) => new RecordCache(dir).read(p)?.id === ids[0]);
+  const size = statSync(entry!).size;
+  truncateSync(entry!, size - 7);
+  const c1 = new RecordCache(dir);
+  assert.equal(c1.read(entry!), undefined);
+  assert.equal(c1.stats.corrupt, 1);
+  const bytes = readFileSync(entry!);
+  writeFileSync(entry!, Buffer.concat([bytes, Buffer.alloc(7)]));
+  const flipped = readFileSync(entry!);
+  flipped[200] = flipped[200]! ^ 0xff; // same size, wrong checksum
+  writeFileSync(entry!, flipped);
+  const c2 = new RecordCache(dir);
+  assert.equal(c2.read(entry!), undefined);
+  const rebuilt = await InputPipeline.create({ source: sub, conform: spec, batchSize: 2, seed: 0, cache: { dir } });
+  assert.deepEqual(rebuilt.diskCache!.stats, { hits: 3, misses: 1, corrupt: 1 });
+  assert.deepEqual((await rebuilt.conformed(0)).signals, direct.signals);
+  assert.ok(readdirSync(dir).every((f) => f.endsWith('.ecgc')), 'atomic writes leave no temp files behind');
+});
+
+test('prefetch: N batches are in preparation ahead of the consumer; an epoch yields every batch', async () => {
+  const pipe = await InputPipeline.create({ source, batchSize: 4, seed: 3, prefetch: 3 });
+  const it = pipe.epoch(0);
+  const first = await it.next();
+  assert.ok(!first.done);
+  assert.equal(pipe.stats.yielded, 1);
+  assert.equal(pipe.stats.started, 4); // the one handed out + 3 ahead
+  let n = 1;
+  let seen = first.value.ids.length;
+  for await (const b of it) {
+    n++;
+    seen += b.ids.length;
+  }
+  assert.equal(n, 10);
+  assert.equal(seen, 40);
+});
+
+test('conform: PTB-XL 500 Hz resampled to 100 Hz, leads by name case-insensitively or by index, a missing lead named or zero', async () => {
+  const db = openPtbxl({ dir: join(DATA, 'ptbxl'), fs: 500 });
+  const rec = await db.load('17');
+  const { record, notes } = conform(rec, { fs: 100, leads: ['ii', 'AVR', 'V1'] });
+  assert.deepEqual([record.signals.length, record.signals[0]!.length, record.fs, record.leadNames], [3, 1000, 100, ['II', 'aVR', 'V1']]);
+  assert.equal(notes.resampledFrom, 500);
+  assert.ok(record.signals.every((s) => s instanceof Float32Array));
+  assert.throws(() => conform(rec, { leads: ['V7'] }), /lead V7 missing from record 17/);
+  const z = conform(rec, { leads: ['I', 'V7'], missingLeads: 'zeros' });
+  assert.ok(z.record.signals[1]!.every((v) => v === 0));
+  assert.deepEqual(z.notes.missingLeads, ['V7']);
+  assert.deepEqual(conform(rec, { leadIndices: [1] }).record.signals[0], rec.signals[1]);
+  assert.throws(() => conform(rec, { leadIndices: [12] }), /has 12 leads, lead index 12 was asked for/);
+});
+
+test('extras: a hook adds inputs per batch, seeded by (seed, epoch, batch); memorySource serves records in memory', async () => {
+  const recs: EcgRecord[] = [0, 1, 2].map((k) => ({ id: `r${k}`, fs: 100, leadNames: ['I'], signals: [Float32Array.from({ length: 50 + k * 10 }, (_, t) => Math.sin(t + k))] }));
+  const pipe = await InputPipeline.create({
+    source: memorySource(recs),
+    batchSize: 2,
+    seed: 7,
+    extras: async ({ records, epoch, batch, seed }) => ({ page: { data: Float32Array.from(records, (r, i) => r.signals[0]!.length + Rng.derive(seed, epoch, batch, i).next()), shape: [records.length] } }),
+  });
+  const b = await pipe.batch([0, 2], 1, 5);
+  assert.deepEqual(b.ids, ['r0', 'r2']);
+  assert.equal(b.targets, null);
+  assert.deepEqual(Array.from(b.extras.page!.data), [50 + Rng.derive(7, 1, 5, 0).next(), 70 + Rng.derive(7, 1, 5, 1).next()].map(Math.fround));
+  assert.throws(() => memorySource([recs[0]!, recs[0]!]), /record id 'r0' appears twice/);
+  await assert.rejects(InputPipeline.create({ source: memorySource(recs), batchSize: 2, seed: 1, order: 'balanced' }), /'balanced' needs a labelled source/);
+});
+
+test('noiseAugment: NSTDB ma noise at 6 dB (nst convention) and white noise at 12 dB land on their targets', async () => {
+  const ma = await loadNstdbNoise(join(DATA, 'nstdb'), 'ma');
+  const sub = databaseSource(cinc, ids.slice(0, 6));
+  const clean = await InputPipeline.create({ source: sub, batchSize: 6, seed: 4 });
+  const cb = await clean.batch([0, 1, 2, 3, 4, 5]);
+  for (const [noiseSource, snr] of [[ma, 6], ['gaussian', 12]] as const) {
+    const noisy = await InputPipeline.create({ source: sub, batchSize: 6, seed: 4, random: true, augment: noiseAugment({ snrDb: [snr, snr], sources: [noiseSource] }) });
+    const nb = await noisy.batch([0, 1, 2, 3, 4, 5]);
+    const T = cb.shape[2];
+    for (let i = 0; i < 6; i++) {
+      const n = cb.lengths[i]!;
+      const x = Float64Array.from(cb.x.subarray(i * T, i * T + n));
+      const added = Float64Array.from(nb.x.subarray(i * T, i * T + n), (v, t) => v - x[t]!);
+      const got = typeof noiseSource === 'string'
+        ? 10 * Math.log10(x.reduce((s, v) => s + v * v, 0) / added.reduce((s, v) => s + v * v, 0))
+        : nstSnrDb(x, added, 300);
+      // float32 storage of the batch limits the agreement to ~1e-4 dB
+      assert.ok(Math.abs(got - snr) < 0.01, `record ${i}: ${got} dB`);
+    }
+  }
+  assert.throws(() => noiseAugment({ snrDb: [5, 1], sources: ['gaussian'] }), /'snrDb' must be \[low, high\]/);
+});

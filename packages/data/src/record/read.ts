@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { RecordError } from '../errors.js';
+import { rdheader, rdrecord } from '../wfdb/index.js';
+import { readCpscMat } from './cpsc-mat.js';
+import { millivoltsPer, type EcgRecord } from './record.js';
+
+export interface ReadRecordOptions {
+  /** The record's id (default: the file's base name). */
+  id?: string;
+  /** Read at most this many seconds from the start (default: the whole record). */
+  maxSeconds?: number;
+  /** Indices of the header's signals to read, in this order (default: all). WFDB records only. */
+  channels?: number[];
+  /**
+   * Signals whose units are not a voltage (a respiration or blood-pressure channel beside the ECG):
+   * `error` (the default: nothing is dropped silently) or `drop`.
+   */
+  nonVoltage?: 'error' | 'drop';
+}
+
+/**
+ * Reads one record as an EcgRecord in millivolts, whatever its file form: a WFDB record (path with or
+ * without `.hea`; every signal format, MAT-backed `.mat` signal files as CinC 2017/2020 ship them,
+ * multi-segment records), or a header-less CPSC 2018 original `.mat` (a struct `ECG`). Units come from the
+ * header (`mV`, `uV`, `V`...: converted to mV); samples marked invalid become 0 and are counted in
+ * `meta.invalidSamples`; age and sex come from the header's comments.
+ *
+ * @example
+ * const rec = await readRecord('fixtures/data/ptbxl/records500/00000/00017_hr');
+ * rec.signals[1]; // lead II, Float32Array in mV
+ */
+export async function readRecord(path: string, opts: ReadRecordOptions = {}): Promise<EcgRecord> {
+  if (opts.maxSeconds !== undefined && !(opts.maxSeconds > 0)) throw new RecordError(`readRecord: 'maxSeconds' must be > 0, got ${opts.maxSeconds}`);
+  if (/\.mat$/i.test(path) && !existsSync(path.replace(/\.mat$/i, '.hea'))) {
+    const rec = await readCpscMat(path, opts.id);
+    return opts.maxSeconds === undefined ? rec : { ...rec, signals: rec.signals.map((s) => s.subarray(0, Math.ceil(opts.maxSeconds! * rec.fs))) };
+  }
+  const base = path.replace(/\.(hea|mat|dat)$/i, '');
+  const h = await rdheader(base);
+  const sampto = opts.maxSeconds === undefined || h.sigLen === undefined ? undefined : Math.min(h.sigLen, Math.ceil(h.fs * opts.maxSeconds));
+  const r = await rdrecord(base, { ...(opts.channels ? { channels: opts.channels } : {}), ...(sampto === undefined ? {} : { sampto }) });
+  const signals: Float32Array[] = [];
+  const leadNames: string[] = [];
+  const units: string[] = [];
+  let invalid = 0;
+  r.physical!.forEach((s, j) => {
+    const unit = r.units[j] ?? '';
+    const k = millivoltsPer(unit);
+    if (k === undefined) {
+      if (opts.nonVoltage === 'drop') return;
+      throw new RecordError(`${base}.hea: signal ${j} (${r.sigName[j]}) is in '${unit}', not a voltage (mV, uV, V); pass nonVoltage: 'drop' to leave it out`, `${base}.hea`);
+    }
+    const out = new Float32Array(s.length);
+    for (let i = 0; i < s.length; i++) {
+      const v = s[i]!;
+      if (Number.isNaN(v)) invalid++; // WFDB's invalid sample: 0 here, so filters and models never see NaN
+      else out[i] = v * k;
+    }
+    signals.push(out);
+    leadNames.push(r.sigName[j] ?? `signal ${j}`);
+    units.push(unit);
+  });
+  if (signals.length === 0) throw new RecordError(`${base}.hea: no voltage signals to read`, `${base}.hea`);
+  return {
+    id: opts.id ?? basename(base),
+    fs: r.fs,
+    signals,
+    leadNames,
+    meta: { age: h.info.age ?? null, sex: h.info.sex ?? null, source: base, invalidSamples: invalid, units },
+  };
+}
