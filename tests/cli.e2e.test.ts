@@ -70,8 +70,8 @@ train: { epochs: 2, batchSize: 8, classWeights: balanced, valFraction: 0.5 }
   const confusion: number[][] = ev.classes.map(() => ev.classes.map(() => 0));
   for (const [i, line] of lines.entries()) {
     const p = JSON.parse(line);
-    assert.equal(p.record, join(data, val[i]!));
-    assert.equal(p.fs, 300);
+    assert.equal(p.id, join(data, val[i]!));
+    assert.equal(p.record.fs, 300);
     const probs = ev.classes.map((c: string) => p.probabilities[c] as number);
     assert.ok(Math.abs(probs.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-5, `probabilities sum to 1: ${line}`);
     assert.equal(p.prediction, ev.classes[probs.indexOf(Math.max(...probs))]);
@@ -89,7 +89,7 @@ train: { epochs: 2, batchSize: 8, classWeights: balanced, valFraction: 0.5 }
 
   // The human-readable form carries the same numbers.
   const text = ok(['predict', '--model', run, join(data, val[0]!)]);
-  assert.match(text, new RegExp(`^${join(data, val[0]!)}\\t${JSON.parse(lines[0]!).prediction}\\tN 0\\.\\d{4}  A 0\\.\\d{4}  O 0\\.\\d{4}  ~ 0\\.\\d{4}\\n$`));
+  assert.match(text, new RegExp(`^${join(data, val[0]!)}\\t${JSON.parse(lines[0]!).prediction}\\tN 0\\.\\d{4}  A 0\\.\\d{4}  O 0\\.\\d{4}  ~ 0\\.\\d{4}\\t\\(300 Hz.*\\)\\n$`));
 });
 
 test('bad input: a clear error naming the file, field or argument, never a stack trace', () => {

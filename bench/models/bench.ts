@@ -5,8 +5,9 @@
 //   node --import tsx bench/models/bench.ts [--data DIR] [--records 96] [--batch 32] [--steps 6]
 //        [--threads 2] [--width 64] [--depth 2,2,2,2] [--rounds 3] [--warmup 2] [--json]
 //
-// Both sides: records read once up front; timed: per batch max-abs scaling, zero-padding to a
-// multiple of the total stride with a mask and random offsets (training), forward, class-weighted
+// Both sides: records read once up front; timed: per batch zero-padding to a
+// multiple of the total stride with a mask and random offsets (training), max-abs scaling (the model's first
+// stage, in libtorch on both sides), forward, class-weighted
 // cross-entropy, backward, gradient clipping at 5, an Adam step; inference on length-sorted batches
 // with softmax. The training plan (record order and every random offset) is drawn once here and handed
 // to the peer, so both sides train on identical batches.
@@ -23,8 +24,11 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { F, fromArray, getNumThreads, manualSeed, noGrad, optim, setNumThreads, tidy } from '@ecglab/engine';
-import { Mulberry32 } from '@ecglab/data';
-import { loadDataset, MA_LIANG_DEFAULTS, MaLiangNet, padBatch, prepareSignal, type InputConfig, type LabeledRecord } from '@ecglab/models';
+import { collate, InputPipeline, Rng, type EcgRecord } from '@ecglab/data';
+import { MA_LIANG_DEFAULTS, MaLiangNet, openDataset, toTensorBatch } from '@ecglab/models';
+
+/** A record as the bench uses it: conformed float32 mV leads and its class. */
+type LabeledRecord = EcgRecord & { label: number };
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const args = process.argv.slice(2);
@@ -44,6 +48,7 @@ const warmup = Number(opt('warmup', '2'));
 const json = args.includes('--json');
 const log = (s: string) => { if (!json) process.stderr.write(`${s}\n`); };
 const SHIFT = 3000;
+const oneHot = (c: number) => Float32Array.from({ length: 4 }, (_, k) => (k === c ? 1 : 0));
 const MAX_SECONDS = 60;
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -55,7 +60,7 @@ const median = (xs: number[]) => {
 type Plan = { order: number[]; offsets: number[][] };
 
 function makePlan(n: number): Plan {
-  const rng = new Mulberry32(0);
+  const rng = new Rng(0);
   const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
   const offsets = Array.from({ length: steps + 1 }, () => Array.from({ length: batch }, () => rng.int(SHIFT)));
   return { order, offsets };
@@ -70,26 +75,22 @@ const faults = () => process.resourceUsage().minorPageFault;
 
 /** ecglab's side: `train(k)` / `infer(b)` run plan step k / inference batch b. */
 function ecglabSide(records: LabeledRecord[], plan: Plan, byLen: number[]) {
-  const input: InputConfig = { kind: 'max-abs', leads: [0], maxSeconds: MAX_SECONDS, maxShiftSeconds: 0 };
-  const net = new MaLiangNet({ ...MA_LIANG_DEFAULTS, width, depth }, 1, 4);
+  const net = new MaLiangNet({ ...MA_LIANG_DEFAULTS, width, depth }, 1, 4, 'max-abs');
   const adam = new optim.Adam(net.parameters(), { lr: 3e-4 });
   const weight = fromArray(new Float32Array(4).fill(1), [4]);
 
-  const makeBatch = (recs: LabeledRecord[], offsets: number[] | null) => {
-    // as train/batches.ts: the loader's Float32 leads to the Float64 the DSP layer takes
-    const sigs = recs.map((r) => prepareSignal(r.signal.map((l) => Float64Array.from(l)), r.fs, input, null, r.id));
-    const b = padBatch(sigs, offsets, net.stride, 3 * net.stride);
-    return { x: fromArray(b.x, b.shape), mask: fromArray(b.mask, [b.shape[0], 1, b.shape[2]]) };
+  // The input pipeline's collate (zero-padding with a mask at the plan's offsets) and tensors, as the trainer does.
+  const makeBatch = (idx: number[], offsets: number[] | null) => {
+    const items = idx.map((i, j) => ({ id: records[i]!.id, index: i, signals: records[i]!.signals, offset: offsets?.[j] ?? 0, targets: oneHot(records[i]!.label) }));
+    return toTensorBatch(collate(items, net.padMultiple, net.minLength), 'single-label');
   };
   const train = (k: number): Step => {
     const f0 = faults();
     const t0 = performance.now();
     net.train();
-    const recs = trainIdx(plan, k).map((i) => records[i]!);
     tidy(() => {
-      const { x, mask } = makeBatch(recs, plan.offsets[k]!);
-      const y = fromArray(BigInt64Array.from(recs, (r) => BigInt(r.label)), [recs.length]);
-      const loss = F.crossEntropy(net.call(x, mask), y, { weight });
+      const b = makeBatch(trainIdx(plan, k), plan.offsets[k]!);
+      const loss = F.crossEntropy(net.logits(b), b.labels!, { weight });
       adam.zeroGrad();
       loss.backward();
       optim.clipGradNorm(net.parameters(), 5);
@@ -103,10 +104,7 @@ function ecglabSide(records: LabeledRecord[], plan: Plan, byLen: number[]) {
     const t0 = performance.now();
     net.eval();
     const idx = byLen.slice(b * batch, (b + 1) * batch);
-    tidy(() => noGrad(() => {
-      const { x, mask } = makeBatch(idx.map((i) => records[i]!), null);
-      return net.call(x, mask).softmax(1).toArray();
-    }));
+    tidy(() => noGrad(() => net.logits(makeBatch(idx, null)).softmax(1).toArray()));
     return { s: (performance.now() - t0) / 1000, faults: faults() - f0 };
   };
   const dispose = () => { net.dispose(); adam.dispose(); weight.dispose(); };
@@ -150,10 +148,11 @@ async function main(): Promise<void> {
   manualSeed(0);
   const loadStart = loadavg()[0]!;
   const started = new Date().toISOString();
-  const data = await loadDataset({ kind: 'cinc2017', path: dataDir, limit: nRecords }, 0);
-  const records = data.records;
+  const data = await openDataset({ kind: 'cinc2017', path: dataDir, limit: nRecords }, { inputLeads: [0] });
+  const pipe = await InputPipeline.create({ source: data.source(), conform: data.conform, batchSize: batch, seed: 0, maxSamples: Math.round(MAX_SECONDS * 300) });
+  const records: LabeledRecord[] = await Promise.all(pipe.ids.map(async (_, i) => ({ ...(await pipe.conformed(i)), label: data.labels[i]! })));
   const plan = makePlan(records.length);
-  const byLen = records.map((_, i) => i).sort((a, b) => records[a]!.signal[0]!.length - records[b]!.signal[0]!.length);
+  const byLen = records.map((_, i) => i).sort((a, b) => records[a]!.signals[0]!.length - records[b]!.signals[0]!.length);
   const inferBatches = Math.ceil(records.length / batch);
   const ours = ecglabSide(records, plan, byLen);
   const peer = await pytorchSide(records, plan);

@@ -54,19 +54,18 @@ weight = torch.ones(4)
 
 
 def batch(idx, offs):
-    sigs = []
-    for i in idx:
-        x = records[i]
-        m = np.abs(x).max(axis=1, keepdims=True)
-        sigs.append(np.where(m > 0, x / np.where(m > 0, m, 1), x))
-    longest = max(o + s.shape[1] for o, s in zip(offs, sigs))
+    # As ecglab's pipeline: records zero-padded (mV) with a mask; the max-abs scaling is the model's first stage, in torch.
+    longest = max(o + records[i].shape[1] for o, i in zip(offs, idx))
     L = max(3 * S, -(-longest // S) * S)
     x = np.zeros((len(idx), 1, L), np.float32)
     mask = np.zeros((len(idx), 1, L), np.float32)
-    for j, (o, s) in enumerate(zip(offs, sigs)):
+    for j, (o, i) in enumerate(zip(offs, idx)):
+        s = records[i]
         x[j, :, o:o + s.shape[1]] = s
         mask[j, :, o:o + s.shape[1]] = 1
-    return torch.from_numpy(x), torch.from_numpy(mask)
+    x, mask = torch.from_numpy(x), torch.from_numpy(mask)
+    peak = (x.abs() * mask).amax(2, keepdim=True)
+    return x / torch.where(peak > 0, peak, torch.ones_like(peak)), mask
 
 
 def train_step(idx, offs):

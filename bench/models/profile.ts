@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { F, fromArray, noGrad, optim, setNumThreads, tidy, manualSeed } from '@ecglab/engine';
-import { loadDataset, MA_LIANG_DEFAULTS, MaLiangNet, padBatch, prepareSignal, type InputConfig } from '@ecglab/models';
+import { collate, InputPipeline } from '@ecglab/data';
+import { MA_LIANG_DEFAULTS, MaLiangNet, openDataset } from '@ecglab/models';
 
 const { values: args } = parseArgs({ options: {
   iters: { type: 'string', default: '4' }, threads: { type: 'string', default: '2' }, len: { type: 'string', default: '12288' },
@@ -21,8 +22,10 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const dataDir = join(root, 'fixtures/data/cinc2017/training2017');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-const data = await loadDataset({ kind: 'cinc2017', path: dataDir, limit: 96 }, 0);
-const records = data.records.filter((r) => r.signal[0]!.length === 9000).slice(0, Number(args.batch));
+const data = await openDataset({ kind: 'cinc2017', path: dataDir, limit: 96 }, { inputLeads: [0] });
+const pipe = await InputPipeline.create({ source: data.source(), conform: data.conform, batchSize: 32, seed: 0 });
+const all = await Promise.all(pipe.ids.map((_, i) => pipe.conformed(i)));
+const records = all.filter((r) => r.signals[0]!.length === 9000).slice(0, Number(args.batch));
 
 let peer: Record<string, number> = {};
 if (!args['no-peer']) {
@@ -35,14 +38,12 @@ if (!args['no-peer']) {
 
 setNumThreads(Number(args.threads));
 manualSeed(0);
-const input: InputConfig = { kind: 'max-abs', leads: [0], maxSeconds: 60, maxShiftSeconds: 0 };
-const net = new MaLiangNet({ ...MA_LIANG_DEFAULTS, width }, 1, 4);
+const net = new MaLiangNet({ ...MA_LIANG_DEFAULTS, width }, 1, 4, 'max-abs');
 const adam = new optim.Adam(net.parameters(), { lr: 3e-4 });
 const weight = fromArray(new Float32Array(4).fill(1), [4]);
 const y = fromArray(BigInt64Array.from(records, (_, i) => BigInt(i % 4)), [records.length]);
 const batch = (L: number) => {
-  const sigs = records.map((r) => prepareSignal(r.signal.map((l) => Float64Array.from(l)), r.fs, input, null, r.id));
-  const b = padBatch(sigs, null, 1, L);
+  const b = collate(records.map((r, i) => ({ id: r.id, index: i, signals: r.signals, offset: 0 })), 1, L);
   return { x: fromArray(b.x, b.shape), mask: fromArray(b.mask, [b.shape[0], 1, b.shape[2]]) };
 };
 const phases: Record<string, number[]> = { prep: [], forward: [], backward: [], clip: [], adam: [], cpu_step: [], infer_prep: [], infer_forward: [], cpu_infer: [] };

@@ -7,7 +7,7 @@ export {
   zeros, ones, full, empty, randn, rand, randint, randperm, arange, linspace, eye, tensor, fromArray,
   zerosLike, onesLike, fullLike, randnLike, cat, stack, where,
 } from './creation.js';
-export { tidy, keep, liveTensorCount } from './scope.js';
+export { tidy, keep, liveTensorCount, watchLiveTensors } from './scope.js';
 export { grad, noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd.js';
 export type { GradOptions } from './autograd.js';
 export { setNumThreads, getNumThreads, manualSeed, cudaIsAvailable } from './runtime.js';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { Tensor, ones, randn, zeros, tidy, keep, liveTensorCount, noGrad, F, manualSeed, setNumThreads } from './index.js';
+import { Tensor, ones, randn, zeros, tidy, keep, liveTensorCount, noGrad, F, manualSeed, setNumThreads, watchLiveTensors } from './index.js';
 
 // Tiny ops on a shared 2-core machine: an OpenMP team of 2 waits on descheduled threads when other processes
 // load the cores (measured 27 ms vs 1.6 ms per training step at load 11), so these tests use one thread.
@@ -124,4 +124,24 @@ test('finalizers free tensors that were never disposed once V8 collects their ha
   const { grownMb, live } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { grownMb: number; live: number };
   assert.ok(grownMb < 60, `native memory still up ${grownMb.toFixed(0)} MB after GC`);
   assert.equal(live, 50, 'undisposed tensors still count as live: the count exposes the leak');
+});
+
+test('watchLiveTensors warns once when a loop keeps a tensor every step, and stays quiet for a tidy loop', () => {
+  const warnings: string[] = [];
+  const kept: Tensor[] = [];
+  const leaky = watchLiveTensors('leaky loop', { enabled: true, patience: 3, warn: (m) => warnings.push(m) });
+  for (let i = 0; i < 8; i++) {
+    kept.push(tidy(() => zeros([4]).add(i))); // survives the scope: a leak
+    leaky();
+  }
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /^leaky loop: the live tensor count grew for 3 steps in a row \(\d+ → \d+\); a tensor is kept each step/);
+  const tidyLoop = watchLiveTensors('tidy loop', { enabled: true, patience: 3, warn: (m) => warnings.push(m) });
+  for (let i = 0; i < 8; i++) {
+    tidy(() => zeros([4]).add(i).sum().item());
+    tidyLoop();
+  }
+  assert.equal(warnings.length, 1);
+  for (const t of kept) t.dispose();
+  assert.equal(typeof watchLiveTensors('off')(), 'undefined', 'off unless asked (ECGLAB_DEBUG_TENSORS=1)');
 });

@@ -89,3 +89,37 @@ export function tidy<T>(fn: () => T): T {
   }
   return result;
 }
+
+/**
+ * A leak detector for step loops: call the returned `check()` once per step. When the live tensor count is
+ * higher than at the previous check for `patience` checks in a row, `warn` is called once with the growth,
+ * the sign of a tensor kept by mistake each step. On by default when ECGLAB_DEBUG_TENSORS=1 is set, so a user's
+ * loop can be checked without touching it (the trainer, the Predictor and the attacks call it).
+ *
+ * @example const check = watchLiveTensors('train step'); for (...) { step(); check(); }
+ */
+export function watchLiveTensors(
+  label: string,
+  opts: { enabled?: boolean; patience?: number; warn?: (msg: string) => void } = {},
+): () => void {
+  const enabled = opts.enabled ?? process.env.ECGLAB_DEBUG_TENSORS === '1';
+  if (!enabled) return () => {};
+  const patience = opts.patience ?? 3;
+  const warn = opts.warn ?? ((msg: string) => process.emitWarning(msg, 'EcglabTensorLeak'));
+  let last = -1;
+  let first = -1;
+  let growing = 0;
+  let warned = false;
+  return () => {
+    const now = live;
+    if (last >= 0 && now > last) {
+      if (growing === 0) first = last;
+      growing++;
+    } else growing = 0;
+    last = now;
+    if (growing >= patience && !warned) {
+      warned = true;
+      warn(`${label}: the live tensor count grew for ${growing} steps in a row (${first} → ${now}); a tensor is kept each step (use tidy, nn.pipe or 'using')`);
+    }
+  };
+}

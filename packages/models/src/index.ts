@@ -1,14 +1,22 @@
-// @ecglab/models: Ma & Liang's variable-length CNN and a baseline, the input pipeline, the trainer,
-// run directories and metrics.
+// @ecglab/models: Ma & Liang's variable-length CNN and a baseline; datasets, the model side of the input
+// pipeline, training objectives, the trainer, the Predictor, and metrics.
 export * from './errors.js';
+export type { Task } from './task.js';
 export * from './metrics/index.js';
 export * from './config/index.js';
 export * from './models/index.js';
-export { prepareSignal, padBatch, type PaddedBatch } from './data/prepare.js';
-export { loadDataset, parseDatasetSpec, readRecordMv, SPEC_KINDS, type Dataset, type LabeledRecord } from './data/datasets.js';
+export { openDataset, isAdapterConfig, adapterSpec, type Dataset, type OpenDatasetOptions, type AdapterDataConfig } from './datasets/dataset.js';
+export { parseDatasetSpec, SPEC_KINDS, type DatasetSpec } from './datasets/spec.js';
+export { splitDataset, type Split } from './datasets/split.js';
+export { toTensorBatch } from './pipeline/to-tensors.js';
+export { evalPipelineOptions, trainPipelineOptions, type InputShape, type TrainSampling } from './pipeline/for-model.js';
+export type { TensorBatch } from './pipeline/tensor-batch.js';
+export * from './objectives/index.js';
 export { train, type TrainOptions, type TrainResult } from './train/trainer.js';
-export { predictProbs, evaluate, evaluateSingleLabel, evaluateMultiLabel, metricValue, bootstrapMetric, argmaxRows, type EvalMetrics } from './train/evaluate.js';
-export { stratifiedSplit, multiLabelSplit, epochOrder, bucketByLength, balancedClassWeights, learningRate } from './train/sampling.js';
-export { loadModel, readRunConfig, RUN_FILES, type ModelInfo } from './run/rundir.js';
-export { createProgress, type Progress } from './run/progress.js';
-export { evaluateDataset, predictRecords, type EvalReport, type Prediction } from './run/inference.js';
+export { readRunConfig, RUN_FILES } from './train/run-dir.js';
+export { createProgress, type Progress } from './train/progress.js';
+export { buildSchedule } from './train/schedule.js';
+export { Predictor, type Prediction } from './inference/predictor.js';
+export { loadModel, readSpec, saveModel, modelFileOf, MODEL_FILE } from './inference/model-file.js';
+export { checkSpec, specLeads, SPEC_FORMAT, SPEC_VERSION, type InferenceSpec } from './inference/spec.js';
+export { evaluateDataset, evalDatasetConfig, type EvalReport } from './inference/evaluate.js';

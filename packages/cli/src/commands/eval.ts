@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { stdio, type CommandIo } from './io.js';
 
 /** `ecglab eval --model <run dir> --data <KIND:PATH[:KEY=FILE][:SELECTOR]> [--json]` */
-export function register(program: Command): void {
+export function register(program: Command, io: CommandIo = stdio): void {
   program
     .command('eval')
     .description('evaluate a trained model on a labelled dataset, e.g. --data cinc2017:/data/training2017[:split.txt]')
@@ -33,11 +34,11 @@ Examples:
       // Loaded on use, so `ecglab --help` and other commands work without the native addon.
       const { evaluateDataset } = await import('@ecglab/models');
       const iterations = Number(opts.bootstrap);
-      if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`eval: --bootstrap must be a positive integer, got '${opts.bootstrap}'`);
+      if (!Number.isInteger(iterations) || iterations < 1 || iterations > 100_000) throw new Error(`eval: --bootstrap must be an integer from 1 to 100000, got '${opts.bootstrap}'`);
       const ciMetrics = opts.ci ? opts.ci.split(',').map((m) => m.trim()).filter(Boolean) : [];
       const r = await evaluateDataset(opts.model, opts.data, iterations, ciMetrics);
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+        io.out(`${JSON.stringify(r, null, 2)}\n`);
         return;
       }
       const lines = [
@@ -49,6 +50,6 @@ Examples:
         ...(r.confusion ? [`confusion (rows true ${r.classes.join('/')}): ${JSON.stringify(r.confusion)}`] : []),
         ...(r.perClassAuroc ? [`per-class AUROC: ${Object.entries(r.perClassAuroc).map(([c, v]) => `${c} ${v.toFixed(4)}`).join('  ')}`] : []),
       ];
-      process.stdout.write(`${lines.join('\n')}\n`);
+      io.out(`${lines.join('\n')}\n`);
     });
 }

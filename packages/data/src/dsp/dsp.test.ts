@@ -7,7 +7,7 @@ import { DataError } from '../errors.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  butter, cropOrPad, filtfilt, iirnotch, lfilter, lfilterZi, medfilt, normalize, removeBaseline,
+  butter, filtfilt, iirnotch, lfilter, lfilterZi, medfilt, removeBaseline,
   resamplePoly, resampleSignal, selectLeads, sosfiltfilt, sosfiltZi, type BandType,
 } from './index.js';
 
@@ -105,19 +105,6 @@ test('removeBaseline highpass equals sosfiltfilt with butter(2, 0.5 Hz)', () => 
   assert.deepEqual(y, sosfiltfilt(butter(2, 0.5, 'highpass', 500), ecg));
 });
 
-test('normalize: maxabs into [-1, 1], zscore mean 0 sd 1, mv unchanged, zero lead stays zero', () => {
-  const zero = new Float64Array(ecg.length);
-  const [m, z0] = normalize([ecg, zero], 'maxabs');
-  assert.equal(Math.max(...m!.map(Math.abs)), 1);
-  assert.deepEqual(z0, zero);
-  const [z] = normalize([ecg], 'zscore');
-  const mean = z!.reduce((s, v) => s + v, 0) / z!.length;
-  const sd = Math.sqrt(z!.reduce((s, v) => s + (v - mean) ** 2, 0) / z!.length);
-  assert.ok(Math.abs(mean) < 1e-12 && Math.abs(sd - 1) < 1e-12);
-  assert.deepEqual(normalize([ecg], 'mv')[0], ecg);
-  assert.throws(() => normalize([ecg], 'bogus' as never), /'mode' must be/);
-});
-
 test('selectLeads is case-insensitive, reorders, and names a missing lead', () => {
   const a = Float64Array.of(1, 2);
   const b = Float64Array.of(3, 4);
@@ -130,21 +117,10 @@ test('selectLeads is case-insensitive, reorders, and names a missing lead', () =
   assert.deepEqual(z.signal[0], new Float64Array(2));
 });
 
-test('cropOrPad pads with a validity mask and crops at an offset', () => {
-  const x = Float64Array.of(1, 2, 3);
-  const p = cropOrPad([x], 5);
-  assert.deepEqual(p.signal[0], Float64Array.of(1, 2, 3, 0, 0));
-  assert.deepEqual(p.mask, Uint8Array.of(1, 1, 1, 0, 0));
-  const c = cropOrPad([x], 2, 1);
-  assert.deepEqual(c.signal[0], Float64Array.of(2, 3));
-  assert.deepEqual(c.mask, Uint8Array.of(1, 1));
-  assert.throws(() => cropOrPad([x], 2, 2), /cropOrPad: 'offset' must be an integer in \[0, 1\]/);
-});
-
 test('argument errors name the function and argument', () => {
   assert.throws(() => butter(4, 300, 'lowpass', 500), /butter: 'wn' must lie in \(0, fs\/2 = 250\) Hz, got 300/);
   assert.throws(() => butter(2, 1, 'bandpass', 500), /butter: 'wn' must be \[low, high\]/);
   assert.throws(() => resamplePoly(ecg, 0, 1), /resamplePoly: 'up' must be an integer >= 1, got 0/);
   assert.throws(() => medfilt(ecg, 4), /medfilt: 'kernel' must be an odd integer/);
-  assert.throws(() => normalize([ecg, Float64Array.of(1)], 'mv'), /leads must have equal lengths/);
+  assert.throws(() => removeBaseline([ecg, Float64Array.of(1)], 500), /leads must have equal lengths/);
 });

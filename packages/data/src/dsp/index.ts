@@ -6,6 +6,4 @@ export { butter, iirnotch, zpk2sos, type Sos, type BandType } from './butter.js'
 export { lfilter, lfilterZi, sosfilt, sosfiltZi, sosfiltfilt, filtfilt, oddExtend } from './filtfilt.js';
 export { medfilt } from './medfilt.js';
 export { removeBaseline, type BaselineMethod } from './baseline.js';
-export { normalize, type NormalizeMode } from './normalize.js';
 export { STANDARD_12, leadKey, canonicalLead, leadIndices, selectLeads } from './leads.js';
-export { cropOrPad } from './crop.js';

@@ -2,22 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { butter, cropOrPad, outputLength, resamplePoly, sosfiltfilt } from './index.js';
+import { butter, outputLength, resamplePoly, sosfiltfilt } from './index.js';
 
 const signal = (min: number, max: number) => fc.float64Array({ minLength: min, maxLength: max, noNaN: true, noDefaultInfinity: true, min: -10, max: 10 });
-
-test('cropOrPad keeps the samples it can and marks exactly those as valid', () => {
-  fc.assert(
-    fc.property(signal(1, 300), fc.integer({ min: 1, max: 400 }), (x, n) => {
-      const { signal: [y], mask } = cropOrPad([x], n);
-      const valid = Math.min(n, x.length);
-      assert.equal(y!.length, n);
-      assert.equal(mask.reduce((s, v) => s + v, 0), valid);
-      assert.deepEqual(y!.subarray(0, valid), x.subarray(0, valid));
-      assert.ok(y!.subarray(valid).every((v) => v === 0));
-    }),
-  );
-});
 
 test('resamplePoly: output length ceil(n·up/down); linear in its input', () => {
   fc.assert(

@@ -24,6 +24,11 @@ export interface ConformSpec {
   missingLeads?: 'error' | 'zeros';
   /** Rate to resample to (polyphase, scipy's resample_poly); default: the record's own. */
   fs?: number;
+  /**
+   * A record at another rate than `fs`: resample it (default), or refuse it with an error saying so (when
+   * `fs` was only inferred from the first record, mixing rates is more likely a mistake than intended).
+   */
+  otherRate?: 'resample' | 'error';
   /** Mains notch frequency in Hz (Q = 30), e.g. 50 or 60. */
   notchHz?: number;
   baseline?: BaselineMethod;
@@ -64,6 +69,9 @@ export function conform(rec: EcgRecord, spec: ConformSpec): { record: EcgRecord;
   }
   const filtered = spec.notchHz !== undefined || spec.baseline !== undefined || spec.bandpass !== undefined;
   const resample = spec.fs !== undefined && spec.fs !== rec.fs;
+  if (resample && spec.otherRate === 'error') {
+    throw new PipelineError(`record ${rec.id} is at ${rec.fs} Hz, the others at ${spec.fs} Hz; set the rate to resample every record to (data.fs)`);
+  }
   if (!resample && !filtered) return { record: { ...rec, signals, leadNames: names }, notes };
 
   let sig: Signal = signals.map((l) => Float64Array.from(l)); // [leads][samples] float64 for the scipy-exact DSP

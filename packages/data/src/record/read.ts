@@ -67,6 +67,9 @@ export async function readRecord(path: string, opts: ReadRecordOptions = {}): Pr
     fs: r.fs,
     signals,
     leadNames,
-    meta: { age: h.info.age ?? null, sex: h.info.sex ?? null, source: base, invalidSamples: invalid, units },
+    meta: {
+      age: h.info.age ?? null, sex: h.info.sex ?? null, source: base, invalidSamples: invalid, units,
+      ...(sampto !== undefined && h.sigLen !== undefined && sampto < h.sigLen ? { fileSamples: h.sigLen } : {}),
+    },
   };
 }

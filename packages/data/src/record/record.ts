@@ -10,6 +10,8 @@ export interface RecordMeta {
   invalidSamples?: number;
   /** The units each lead was stored in, before conversion to millivolts. */
   units?: string[];
+  /** Samples per lead in the file, when a reader was asked for fewer (`maxSeconds`). */
+  fileSamples?: number;
 }
 
 /**

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadRunConfig, parseRunConfig } from './index.js';
+import { dataDir } from './load.js';
 import { ConfigError } from '../errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ecglab-config-'));
@@ -38,11 +40,11 @@ test('variants merge with their own defaults', () => {
 
 test('errors name the file, the field, what was expected and what was found', () => {
   const base = 'name: t\ndata: {kind: cinc2017, path: d}\n';
-  rejects(file('a.yaml', `${base}optimizer:\n  lr: fast\n`), /^a\.yaml: \/optimizer\/lr must be a number > 0, got "fast"$/);
-  rejects(file('b.yaml', `${base}optimizer:\n  lr: -1\n`), /b\.yaml: \/optimizer\/lr must be a number > 0, got -1/);
+  rejects(file('a.yaml', `${base}optimizer:\n  lr: fast\n`), /^a\.yaml: \/optimizer\/lr must be a number > 0 and <= 10, got "fast"$/);
+  rejects(file('b.yaml', `${base}optimizer:\n  lr: -1\n`), /b\.yaml: \/optimizer\/lr must be a number > 0 and <= 10, got -1/);
   rejects(file('c.yaml', `${base}optimizer:\n  kind: sgd\n`), /c\.yaml: \/optimizer\/kind must be one of "adam", "adamw", got "sgd"/);
   rejects(file('d.yaml', `${base}model:\n  kind: ma-liang\n  groupz: 4\n`), /d\.yaml: \/model: unknown field 'groupz' \(allowed: kind, pooling/);
-  rejects(file('e.yaml', `${base}model:\n  kind: ma-liang\n  depth: [2, 0]\n`), /e\.yaml: \/model\/depth\/1 must be an integer >= 1, got 0/);
+  rejects(file('e.yaml', `${base}model:\n  kind: ma-liang\n  depth: [2, 0]\n`), /e\.yaml: \/model\/depth\/1 must be an integer >= 1 and <= 1000000000, got 0/);
   rejects(file('f.yaml', 'name: t\n'), /f\.yaml: \/: missing required field 'data'/);
   rejects(file('g.yaml', `${base}train:\n  epochs: 2\nschedule:\n  kind: cosine\n  warmupEpochs: 3\n`), /g\.yaml: \/schedule\/warmupEpochs must be < \/train\/epochs \(2\), got 3/);
   rejects(file('h.yaml', `${base}model:\n  kind: resnet\n`), /h\.yaml: \/model\/kind must be one of "ma-liang", "xresnet1d", got "resnet"/);
@@ -99,7 +101,7 @@ test('adapter-backed datasets (cpsc2018, cinc2021, wfdb-folder): defaults, files
   bad({ kind: 'cpsc2019', path: '/d' }, /^b\.yaml: \/data\/kind must be one of "cinc2017", "ptbxl", "cpsc2018", "cinc2021", "wfdb-folder", got "cpsc2019"$/);
   bad({ kind: 'wfdb-folder' }, /^b\.yaml: \/data: missing required field 'path'$/);
   bad({ kind: 'wfdb-folder', path: '/d', task: 'multi' }, /b\.yaml: \/data\/task must be one of "single-label", "multi-label", got "multi"/);
-  bad({ kind: 'cinc2021', path: '/d', fs: 0 }, /b\.yaml: \/data\/fs must be a number > 0, got 0/);
+  bad({ kind: 'cinc2021', path: '/d', fs: 0 }, /b\.yaml: \/data\/fs must be a number > 0 and <= 100000, got 0/);
   bad({ kind: 'cpsc2018', path: '/d', leads: [] }, /b\.yaml: \/data\/leads must be an array of at least 1 items/);
   bad({ kind: 'cpsc2018', path: '/d', labels: 'x.csv' }, /b\.yaml: \/data: unknown field 'labels' \(allowed: kind, path, limit, fs, leads, reference, wfdbDir, matDir\)/);
 });
@@ -116,4 +118,31 @@ test('dataset-dependent defaults: 12-lead databases read every loaded lead and m
   const explicit = loadRunConfig(file('e.yaml', 'name: e\ndata: { kind: cinc2021, path: /d }\ninput: { kind: max-abs, leads: [1] }\ntrain: { monitor: macroF1 }\n'));
   assert.deepEqual(explicit.input.leads, [1]);
   assert.equal(explicit.train.monitor, 'macroF1');
+});
+
+test('numbers that validate must make sense: infinite epochs or batch sizes are named, as any field out of range', () => {
+  const inf = (train: Record<string, unknown>, pattern: RegExp) =>
+    assert.throws(() => parseRunConfig({ name: 'i', data: { kind: 'cinc2017', path: '/d' }, train }, 'i.yaml'), (err: unknown) => err instanceof ConfigError && pattern.test(err.message));
+  inf({ batchSize: Infinity }, /i\.yaml: \/train\/batchSize must be an integer >= 1 and <= 4096, got null/);
+  inf({ epochs: Infinity }, /i\.yaml: \/train\/epochs must be an integer >= 1 and <= 100000/);
+  inf({ gradClip: Infinity }, /i\.yaml: \/train\/gradClip must be a number >= 0 and <= 1000000000/);
+  inf({ objective: { kind: 'pgd' } }, /i\.yaml: \/train\/objective\/kind must be one of "ce", got "pgd"/);
+  inf({ objective: { kind: 'ce', labelSmoothing: 1 } }, /i\.yaml: \/train\/objective\/labelSmoothing must be a number >= 0 and < 1, got 1/);
+});
+
+test('data paths: ${ECGLAB_DATA} stands for the data collection, other variables are refused; --data replaces data.path', () => {
+  const saved = process.env.ECGLAB_DATA;
+  process.env.ECGLAB_DATA = '/somewhere/data';
+  try {
+    const cfg = parseRunConfig({ name: 'v', data: { kind: 'cinc2017', path: '${ECGLAB_DATA}/cinc2017/training2017' } }, 'v.yaml', '/cfg');
+    assert.equal(cfg.data.path, '/somewhere/data/cinc2017/training2017');
+    assert.equal(parseRunConfig({ name: 'v', data: { kind: 'cinc2017', path: 'rel' } }, 'v.yaml', '/cfg').data.path, '/cfg/rel');
+    assert.throws(() => parseRunConfig({ name: 'v', data: { kind: 'cinc2017', path: '${HOME}/x' } }, 'v.yaml'), /v\.yaml: \/data\/path: unknown variable \$\{HOME\} \(only \$\{ECGLAB_DATA\} is expanded\)/);
+  } finally {
+    if (saved === undefined) delete process.env.ECGLAB_DATA;
+    else process.env.ECGLAB_DATA = saved;
+  }
+  delete process.env.ECGLAB_DATA;
+  assert.equal(dataDir(), fileURLToPath(new URL('../../../../../shared/data', import.meta.url)), 'default: ../shared/data beside the checkout');
+  if (saved !== undefined) process.env.ECGLAB_DATA = saved;
 });

@@ -1,14 +1,15 @@
 import { MA_LIANG_DEFAULTS, XRESNET1D_DEFAULTS, type ModelConfig } from '../models/config.js';
+import { objectiveDefaults } from '../objectives/index.js';
 import type { DatasetConfig, InputConfig, RunConfig, ScheduleConfig } from './types.js';
 
 /** Defaults of every field a config file may leave out; each carries its reason. */
 export const RUN_DEFAULTS: Omit<RunConfig, 'name' | 'data'> = {
   seed: 1,
-  // Two cores on the reference machine; libtorch starts with one (FACTS.md).
+  // Two cores on the reference machine; Debian's libtorch starts with one (half the cores).
   threads: 2,
   input: inputDefaults('max-abs'),
   model: modelDefaults('ma-liang'),
-  // Adam 3e-4: Ma & Liang's constant 1e-3 stayed near chance and failed a one-batch memorisation test (FACTS.md).
+  // Adam 3e-4: Ma & Liang's constant 1e-3 stayed near chance and failed a one-batch memorisation test in a PyTorch reference run.
   optimizer: { kind: 'adam', lr: 3e-4, weightDecay: 0, betas: [0.9, 0.999] },
   // Cosine decay reached CinC F1 ≈ 0.70 in the reference run where a constant rate did not learn.
   schedule: scheduleDefaults('cosine'),
@@ -24,6 +25,9 @@ export const RUN_DEFAULTS: Omit<RunConfig, 'name' | 'data'> = {
     monitor: 'cinc2017F1',
     patience: 0,
     valFraction: 0.2,
+    objective: objectiveDefaults('ce'),
+    // An epoch of the 7,728-record CinC 2017 set takes minutes on 2 cores; a kill should cost less than that.
+    checkpointMinutes: 10,
   },
 };
 

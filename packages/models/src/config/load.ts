@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { objectiveDefaults } from '../objectives/index.js';
 import { RUN_DEFAULTS, dataDefaults, inputDefaults, modelDefaults, scheduleDefaults } from './defaults.js';
 import { RUN_SCHEMA, VARIANTS } from './schema.js';
 import type { PtbxlFolds, RunConfig } from './types.js';
@@ -96,11 +98,13 @@ export function parseRunConfig(raw: unknown, source: string, baseDir = process.c
   const problems: string[] = [];
   if (!validateTop(raw)) problems.push(...formatErrors((validateTop.errors ?? []) as unknown as AjvError[], ''));
   const obj = raw as Json;
-  for (const section of ['data', 'model', 'input', 'schedule'] as const) {
-    const v = obj[section] as Json | undefined;
+  const objective = (obj.train as Json | undefined)?.objective as Json | undefined;
+  for (const section of ['data', 'model', 'input', 'schedule', 'objective'] as const) {
+    const v = section === 'objective' ? objective : (obj[section] as Json | undefined);
     if (v === undefined || typeof v !== 'object' || v === null) continue;
+    const path = section === 'objective' ? '/train/objective' : `/${section}`;
     const check = validateVariant[section][String(v.kind)];
-    if (check && !check(v)) problems.push(...formatErrors((check.errors ?? []) as unknown as AjvError[], `/${section}`));
+    if (check && !check(v)) problems.push(...formatErrors((check.errors ?? []) as unknown as AjvError[], path)); // an unknown kind is named by the top-level schema
   }
   if (problems.length > 0) throw new ConfigError(problems.map((p) => `${source}: ${p}`).join('\n'));
 
@@ -112,6 +116,7 @@ export function parseRunConfig(raw: unknown, source: string, baseDir = process.c
     input: merge(inputDefaults(((obj.input as Json | undefined)?.kind ?? 'max-abs') as RunConfig['input']['kind']), obj.input),
     schedule: merge(scheduleDefaults(((obj.schedule as Json | undefined)?.kind ?? 'cosine') as RunConfig['schedule']['kind']), obj.schedule),
   };
+  cfg.train.objective = merge(objectiveDefaults((objective?.kind ?? 'ce') as RunConfig['train']['objective']['kind']), objective);
   // Defaults that depend on the dataset, applied only where the file is silent: the 12-lead databases
   // read every lead they load (all 12, or those named in data.leads), and every dataset but CinC 2017
   // (whose classes the CinC F1 needs) monitors macro AUROC.
@@ -120,11 +125,15 @@ export function parseRunConfig(raw: unknown, source: string, baseDir = process.c
     cfg.input.leads = Array.from({ length: named?.length ?? 12 }, (_, i) => i);
   }
   if ((obj.train as Json | undefined)?.monitor === undefined && cfg.data.kind !== 'cinc2017') cfg.train.monitor = 'macroAuroc';
-  if (!isAbsolute(cfg.data.path)) cfg.data.path = resolve(baseDir, cfg.data.path);
-  // The optional files of the adapter-backed datasets resolve the same way as `path`.
+  // `path` and the optional label files resolve against the config's folder, after `${ECGLAB_DATA}`.
   const files = cfg.data as unknown as Record<string, unknown>;
-  for (const key of ['reference', 'wfdbDir', 'matDir', 'scored', 'labels'] as const) {
-    if (cfg.data.kind !== 'ptbxl' && typeof files[key] === 'string' && !isAbsolute(files[key])) files[key] = resolve(baseDir, files[key]);
+  const fileKeys = cfg.data.kind === 'ptbxl' ? ['path'] : ['path', 'reference', 'wfdbDir', 'matDir', 'scored', 'labels']; // PTB-XL's `labels` names a label set
+  for (const key of fileKeys) {
+    if (typeof files[key] === 'string') files[key] = resolve(baseDir, expandDataDir(files[key], `${source}: /data/${key}`));
+  }
+  if (cfg.train.valSplit !== undefined) {
+    cfg.train.valSplit = resolve(baseDir, expandDataDir(cfg.train.valSplit, `${source}: /train/valSplit`));
+    if (cfg.data.kind === 'ptbxl' && cfg.data.folds) throw new ConfigError(`${source}: /train/valSplit cannot be used with /data/folds, which already choose the validation records; remove one`);
   }
   if (cfg.data.kind === 'ptbxl' && cfg.data.folds) {
     cfg.data.folds.test ??= [];
@@ -134,6 +143,18 @@ export function parseRunConfig(raw: unknown, source: string, baseDir = process.c
     throw new ConfigError(`${source}: /schedule/warmupEpochs must be < /train/epochs (${cfg.train.epochs}), got ${cfg.schedule.warmupEpochs}`);
   }
   return cfg;
+}
+
+/** The data collection's folder: `$ECGLAB_DATA`, else `../shared/data` beside the checkout. */
+export function dataDir(): string {
+  return process.env.ECGLAB_DATA || resolve(fileURLToPath(new URL('../../../../..', import.meta.url)), 'shared', 'data');
+}
+
+/** Replaces `${ECGLAB_DATA}` in a path; any other `${...}` is an error naming `where`. */
+function expandDataDir(path: string, where: string): string {
+  const other = /\$\{(?!ECGLAB_DATA\})[^}]*\}/.exec(path);
+  if (other) throw new ConfigError(`${where}: unknown variable ${other[0]} (only \${ECGLAB_DATA} is expanded)`);
+  return path.replaceAll('${ECGLAB_DATA}', dataDir());
 }
 
 /** No fold twice in one list or in two lists; `train.valFraction` would be silently ignored beside folds, so it is an error. */
@@ -152,8 +173,12 @@ function checkFolds(folds: PtbxlFolds, valFraction: unknown, source: string): vo
   if (problems.length > 0) throw new ConfigError(problems.map((p) => `${source}: ${p}`).join('\n'));
 }
 
-/** Reads a `.json`, `.yaml` or `.yml` run config, validates it and fills in defaults; relative data paths resolve against the file's folder. */
-export function loadRunConfig(file: string): RunConfig {
+/**
+ * Reads a `.json`, `.yaml` or `.yml` run config, validates it and fills in defaults; relative data paths
+ * resolve against the file's folder. `dataPath` replaces the config's `data.path` (`ecglab train --data`;
+ * relative to the working directory).
+ */
+export function loadRunConfig(file: string, opts: { dataPath?: string } = {}): RunConfig {
   const name = basename(file);
   let text: string;
   try {
@@ -178,6 +203,9 @@ export function loadRunConfig(file: string): RunConfig {
     }
   } else {
     throw new ConfigError(`${file}: a config must end in .json, .yaml or .yml, got '${ext || '(none)'}'`);
+  }
+  if (opts.dataPath !== undefined && typeof raw === 'object' && raw !== null && typeof (raw as Json).data === 'object' && (raw as Json).data !== null) {
+    ((raw as Json).data as Json).path = resolve(opts.dataPath);
   }
   return parseRunConfig(raw, name, dirname(resolve(file)));
 }

@@ -5,10 +5,13 @@
  */
 type Schema = Record<string, unknown>;
 
-const posNumber = { type: 'number', exclusiveMinimum: 0 };
-const nonNegNumber = { type: 'number', minimum: 0 };
-const posInt = { type: 'integer', minimum: 1 };
-const nonNegInt = { type: 'integer', minimum: 0 };
+// Every number has a finite upper bound: YAML's `.inf` is a number (and passes `integer` in ajv 6), and an
+// infinite epoch count or batch size would otherwise validate and then train for ever or not at all.
+const BIG = 1e9;
+const nonNegNumber = { type: 'number', minimum: 0, maximum: BIG };
+const posInt = { type: 'integer', minimum: 1, maximum: BIG };
+const nonNegInt = { type: 'integer', minimum: 0, maximum: BIG };
+const seconds = { type: 'number', exclusiveMinimum: 0, maximum: 3600 };
 const fraction = { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 };
 
 /** A list of PTB-XL strat_fold numbers; duplicates and overlaps are checked in load.ts with a clearer message. */
@@ -21,7 +24,7 @@ const nonEmpty = { type: 'string', minLength: 1 };
 const adapterFields = {
   path: nonEmpty,
   limit: nonNegInt,
-  fs: posNumber,
+  fs: { type: 'number', exclusiveMinimum: 0, maximum: 100000 },
   leads: { type: 'array', items: nonEmpty, minItems: 1 },
 };
 
@@ -30,7 +33,7 @@ function object(properties: Record<string, unknown>, required: string[] = []): S
 }
 
 /** Union sections: the schema of each variant, keyed by `kind`. */
-export const VARIANTS: Record<'data' | 'model' | 'input' | 'schedule', Record<string, Schema>> = {
+export const VARIANTS: Record<'data' | 'model' | 'input' | 'schedule' | 'objective', Record<string, Schema>> = {
   data: {
     cinc2017: { ...object({ kind: { enum: ['cinc2017'] }, path: { type: 'string', minLength: 1 }, limit: nonNegInt }), required: ['kind', 'path'] },
     ptbxl: {
@@ -71,7 +74,7 @@ export const VARIANTS: Record<'data' | 'model' | 'input' | 'schedule', Record<st
     'ma-liang': object({
       kind: { enum: ['ma-liang'] },
       pooling: { enum: ['avg', 'max'] },
-      width: posInt,
+      width: { type: 'integer', minimum: 1, maximum: 4096 },
       depth: { type: 'array', items: posInt, minItems: 1, maxItems: 8 },
       groups: posInt,
       stemKernel: { type: 'integer', minimum: 1, maximum: 63 },
@@ -83,23 +86,26 @@ export const VARIANTS: Record<'data' | 'model' | 'input' | 'schedule', Record<st
       widths: { type: 'array', items: posInt, minItems: 1, maxItems: 8 },
       depth: { type: 'array', items: posInt, minItems: 1, maxItems: 8 },
       kernel: { type: 'integer', minimum: 1, maximum: 31 },
-      cropSeconds: posNumber,
-      cropStrideSeconds: posNumber,
+      cropSeconds: seconds,
+      cropStrideSeconds: seconds,
     }),
   },
   input: {
     'max-abs': object({
       kind: { enum: ['max-abs'] },
       leads: { type: 'array', items: nonNegInt, minItems: 1 },
-      maxSeconds: posNumber,
-      maxShiftSeconds: nonNegNumber,
+      maxSeconds: seconds,
+      maxShiftSeconds: { type: 'number', minimum: 0, maximum: 3600 },
     }),
     'mv-zscore': object({
       kind: { enum: ['mv-zscore'] },
       leads: { type: 'array', items: nonNegInt, minItems: 1 },
-      maxSeconds: posNumber,
-      maxShiftSeconds: nonNegNumber,
+      maxSeconds: seconds,
+      maxShiftSeconds: { type: 'number', minimum: 0, maximum: 3600 },
     }),
+  },
+  objective: {
+    ce: object({ kind: { enum: ['ce'] }, labelSmoothing: { type: 'number', minimum: 0, exclusiveMaximum: 1 } }),
   },
   schedule: {
     constant: object({ kind: { enum: ['constant'] }, warmupEpochs: nonNegInt }),
@@ -118,14 +124,14 @@ export const RUN_SCHEMA: Schema = object(
     model: { type: 'object', required: ['kind'], properties: { kind: { enum: Object.keys(VARIANTS.model) } } },
     optimizer: object({
       kind: { enum: ['adam', 'adamw'] },
-      lr: posNumber,
+      lr: { type: 'number', exclusiveMinimum: 0, maximum: 10 },
       weightDecay: nonNegNumber,
       betas: { type: 'array', items: fraction, minItems: 2, maxItems: 2 },
     }),
     schedule: { type: 'object', required: ['kind'], properties: { kind: { enum: Object.keys(VARIANTS.schedule) } } },
     train: object({
-      epochs: posInt,
-      batchSize: posInt,
+      epochs: { type: 'integer', minimum: 1, maximum: 100000 },
+      batchSize: { type: 'integer', minimum: 1, maximum: 4096 },
       gradClip: nonNegNumber,
       classWeights: { enum: ['balanced', 'none'] },
       sampling: { enum: ['shuffle', 'balanced'] },
@@ -133,6 +139,9 @@ export const RUN_SCHEMA: Schema = object(
       monitor: { enum: ['cinc2017F1', 'macroF1', 'macroAuroc', 'accuracy'] },
       patience: nonNegInt,
       valFraction: fraction,
+      objective: { type: 'object', required: ['kind'], properties: { kind: { enum: Object.keys(VARIANTS.objective) } } },
+      checkpointMinutes: nonNegNumber,
+      valSplit: nonEmpty,
     }),
   },
   ['name', 'data'],

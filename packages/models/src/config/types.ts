@@ -1,10 +1,14 @@
 import type { ModelConfig } from '../models/config.js';
+import type { ObjectiveConfig } from '../objectives/index.js';
 
 /** Where the records come from. A discriminated union: one variant per database adapter of @ecglab/data. */
 export type DatasetConfig =
   | {
       kind: 'cinc2017';
-      /** Folder holding REFERENCE.csv and the .hea/.mat records; relative paths resolve against the config file. */
+      /**
+       * Folder holding REFERENCE.csv and the .hea/.mat records. Relative paths resolve against the config file's
+       * folder; `${ECGLAB_DATA}` stands for the data collection (the variable, else `../shared/data` beside the checkout).
+       */
       path: string;
       /** Use only `limit` records of a seeded class-stratified order (tiny test runs); 0 = all. */
       limit: number;
@@ -117,7 +121,7 @@ export type InputConfig =
 
 export type OptimizerConfig = {
   kind: 'adam' | 'adamw';
-  /** 3e-4: Adam at Ma & Liang's 1e-3 stayed near chance on CinC 2017 (FACTS.md). */
+  /** 3e-4: Adam at Ma & Liang's 1e-3 stayed near chance on CinC 2017 in a PyTorch reference run (RESULTS.md). */
   lr: number;
   weightDecay: number;
   betas: [number, number];
@@ -143,8 +147,17 @@ export type TrainConfig = {
 
   /** Stop after this many epochs without improvement of `monitor`; 0 disables. */
   patience: number;
-  /** Fraction of records held out for validation (stratified, seeded by `seed`); not used with `data.folds`. */
+  /** Fraction of records held out for validation (stratified, seeded by `seed`); not used with `data.folds` or `valSplit`. */
   valFraction: number;
+  /**
+   * A file listing the validation records' ids, one per line (the rest train): a fixed split, e.g. to validate
+   * runs on different training sets on the same records. Resolved like `data.path`.
+   */
+  valSplit?: string;
+  /** The loss to minimise (see objectives/): `{ kind: 'ce' }` by default. */
+  objective: ObjectiveConfig;
+  /** Also checkpoint inside an epoch every this many minutes (0: at epoch ends only), so a kill loses little of a long epoch. */
+  checkpointMinutes: number;
 };
 
 /** A training run's configuration, as validated from a JSON or YAML file. */

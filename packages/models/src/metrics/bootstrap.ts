@@ -1,5 +1,5 @@
 import { ArgumentError } from '../errors.js';
-import { Mulberry32 } from '@ecglab/data';
+import { Rng } from '@ecglab/data';
 
 /**
  * The q-th percentile (0..100) with linear interpolation between order statistics, as numpy's
@@ -43,9 +43,11 @@ export function bootstrapCI(
   const seed = opts.seed ?? 0;
   if (!(Number.isInteger(n) && n > 0)) throw new ArgumentError(`bootstrapCI: 'n' must be a positive integer, got ${n}`);
   if (!(level > 0 && level < 1)) throw new ArgumentError(`bootstrapCI: 'level' must be in (0, 1), got ${level}`);
+  // Each iteration recomputes the statistic on n resampled records: past 100,000 the CI no longer moves, the run time does.
+  if (!(Number.isInteger(iterations) && iterations >= 1 && iterations <= 100_000)) throw new ArgumentError(`bootstrapCI: 'iterations' must be an integer from 1 to 100000, got ${iterations}`);
   const all = Int32Array.from({ length: n }, (_, i) => i);
   const estimate = statistic(all);
-  const rng = new Mulberry32(seed);
+  const rng = new Rng(seed);
   const stats: number[] = [];
   const idx = new Int32Array(n);
   for (let it = 0; it < iterations; it++) {

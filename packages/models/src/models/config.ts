@@ -14,7 +14,7 @@ export interface MaLiangConfig {
   depth: number[];
   /**
    * GroupNorm groups (clamped to the channel count). 32, not Ma & Liang's one group per channel:
-   * with one group per channel the net stayed near chance on CinC 2017 (FACTS.md).
+   * with one group per channel the net stayed near chance on CinC 2017 in a PyTorch reference run (RESULTS.md).
    */
   groups: number;
   /** Stem kernel (11 in the paper) */

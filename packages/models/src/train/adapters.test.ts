@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseRunConfig } from '../config/index.js';
-import { loadWfdb, wrsampSync } from '@ecglab/data';
-import { evaluateDataset, predictRecords } from '../run/inference.js';
-import { loadModel } from '../run/rundir.js';
+import { readRecord, wrsampSync } from '@ecglab/data';
+import { evaluateDataset } from '../inference/evaluate.js';
+import { readSpec } from '../inference/model-file.js';
+import { Predictor } from '../inference/predictor.js';
 import { train } from './trainer.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -48,11 +49,10 @@ test('cpsc2018: both forms train a 9-class multi-label net; eval sees all 11 rec
   assert.deepEqual(metrics.classes, ['Normal', 'AF', 'I-AVB', 'LBBB', 'RBBB', 'PAC', 'PVC', 'STD', 'STE']);
   assert.equal(metrics.dataset, 'cpsc2018');
   assert.ok([3, 4].includes(metrics.split.val.length), 'iterative stratification into 3 folds of 11 records, fold 0 held out');
-  const { model, info } = loadModel(run);
-  model.dispose();
-  assert.equal(info.task, 'multi-label');
-  assert.equal(info.fs, 250);
-  assert.deepEqual(info.leadNames, ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6']);
+  const spec = readSpec(run);
+  assert.equal(spec.task, 'multi-label');
+  assert.equal(spec.conform.fs, 250);
+  assert.deepEqual(spec.conform.leads, ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6']);
   assert.equal(evalJson(run, `cpsc2018:${cpsc}`).n, 11);
   const split = join(dir, 'cpsc-split.txt');
   writeFileSync(split, 'A0079\nA1980\n');
@@ -101,10 +101,9 @@ test('wfdb-folder: single-label from a one-label-per-record CSV, leads by name; 
   const metrics = JSON.parse(readFileSync(join(run, 'metrics.json'), 'utf8'));
   assert.deepEqual(metrics.classes, ['AF', 'normal', 'other']);
   assert.ok(metrics.confusion, 'single-label metrics have a confusion matrix');
-  const { model, info } = loadModel(run);
-  model.dispose();
-  assert.equal(info.task, 'single-label');
-  assert.deepEqual(info.leadNames, ['II', 'V1']);
+  const spec = readSpec(run);
+  assert.equal(spec.task, 'single-label');
+  assert.deepEqual(spec.conform.leads, ['II', 'V1']);
   assert.equal(evalJson(run, `wfdb-folder:${recs}:labels=${labels}`).n, 6);
   // Evaluation on a label file missing a class keeps the model's classes.
   const fewer = join(dir, 'fewer.csv');
@@ -113,9 +112,10 @@ test('wfdb-folder: single-label from a one-label-per-record CSV, leads by name; 
   assert.deepEqual([few.n, few.classes], [2, ['AF', 'normal', 'other']]);
 
   // predict picks the leads by name too: a copy of A0003 with its leads in reverse order predicts the same.
-  const orig = await loadWfdb('A0003', join(recs, 'A0003'));
-  wrsampSync(join(dir, 'REV'), { fs: orig.fs, sigName: [...orig.leads].reverse().map((n) => n.toLowerCase()), physical: [...orig.signal].reverse(), fmt: 16 });
-  const [p1, p2] = await predictRecords(run, [join(recs, 'A0003'), join(dir, 'REV')]);
+  const orig = await readRecord(join(recs, 'A0003'));
+  wrsampSync(join(dir, 'REV'), { fs: orig.fs, sigName: [...orig.leadNames].reverse().map((n) => n.toLowerCase()), physical: orig.signals.map((l) => Float64Array.from(l)).reverse(), fmt: 16 });
+  using predictor = Predictor.load(run);
+  const [p1, p2] = await predictor.predictFiles([join(recs, 'A0003'), join(dir, 'REV')]);
   for (const c of metrics.classes) assert.ok(Math.abs(p1!.probabilities[c]! - p2!.probabilities[c]!) < 1e-3, `${c}: ${p1!.probabilities[c]} vs ${p2!.probabilities[c]}`);
 
   // Bad input: one line on stderr naming the file, no stack trace.

@@ -1,62 +1,60 @@
 import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { safetensors, type nn, type optim, type Tensor } from '@ecglab/engine';
+import { optim, safetensors, type nn, type Tensor } from '@ecglab/engine';
 import { RunError } from '../errors.js';
-import { writeJsonAtomic } from '../run/atomic.js';
+import { writeJsonAtomic } from './run-dir.js';
 
 /** Everything besides tensors that a resumed run needs to continue exactly. */
 export interface TrainState {
-  /** Epochs completed; the next epoch to run. */
+  /** The epoch in progress (or next to run), 0-based. */
   epoch: number;
+  /** Batches of `epoch` already trained: a checkpoint taken mid-epoch resumes at the next batch. */
+  batchInEpoch: number;
   /** Optimiser steps taken. */
   step: number;
-  /** State of the JS PRNG (sampling order, shifts, crops) at the start of epoch `epoch`. */
-  rngState: number;
-  /** Position inside epoch `epoch`'s order (0: checkpoints are taken at epoch ends). */
-  samplerPosition: number;
   best: number;
   bestEpoch: number;
   /** Epochs since `best` improved (early stopping). */
   badEpochs: number;
+  /** Sums over the epoch so far, for its log line (mid-epoch checkpoints keep them). */
+  lossSum: number;
+  logSums: Record<string, number>;
+  trainSeconds: number;
 }
 
+const FORMAT = 'ecglab-checkpoint-2';
+
 interface CheckpointFile {
-  format: 'ecglab-checkpoint-1';
+  format: typeof FORMAT;
   tensors: string;
   state: TrainState;
-  optimizer: { paramGroups: unknown[]; scalars: Record<string, Record<string, number>> };
+  scheduler: optim.lrScheduler.SchedulerState;
 }
 
 export const CHECKPOINT_JSON = 'checkpoint.json';
 
 /**
- * Writes a checkpoint in two atomic steps: the tensors (model `model.*`, optimiser state
- * `optim.<param>.<key>`) to a new `checkpoint-<epoch>.safetensors`, then `checkpoint.json`, which
- * names that file and holds the scalar state. The JSON's rename is the commit point: a process
- * killed at any moment leaves the previous checkpoint intact. Older tensor files are then removed.
+ * Writes a checkpoint in two atomic steps: the tensors (model `model.*`, optimiser state through the engine's
+ * `flattenState`) to a new `checkpoint-<step>.safetensors`, then `checkpoint.json`, which names that file and
+ * holds the scalar state. The JSON's rename is the commit point: a process killed at any moment leaves the
+ * previous checkpoint intact. Older tensor files are then removed.
  */
-export function saveCheckpoint(dir: string, model: nn.Module, opt: optim.Optimizer, state: TrainState): void {
-  const tensorsFile = `checkpoint-${state.epoch}.safetensors`;
+export function saveCheckpoint(dir: string, model: nn.Module, opt: optim.Optimizer, scheduler: optim.lrScheduler.LRScheduler, state: TrainState): void {
+  const tensorsFile = `checkpoint-${state.step}.safetensors`;
   const tensors = new Map<string, Tensor>();
   for (const [k, v] of model.stateDict()) tensors.set(`model.${k}`, v);
-  const sd = opt.stateDict();
-  const scalars: Record<string, Record<string, number>> = {};
-  for (const [i, s] of sd.state) {
-    for (const [k, v] of Object.entries(s)) {
-      if (typeof v === 'number') (scalars[i] ??= {})[k] = v;
-      else tensors.set(`optim.${i}.${k}`, v);
-    }
-  }
-  safetensors.save(join(dir, tensorsFile), tensors, { format: 'ecglab-checkpoint-1' });
-  const file: CheckpointFile = { format: 'ecglab-checkpoint-1', tensors: tensorsFile, state, optimizer: { paramGroups: sd.paramGroups, scalars } };
+  const flat = optim.flattenState(opt.stateDict());
+  for (const [k, v] of flat.tensors) tensors.set(k, v);
+  safetensors.save(join(dir, tensorsFile), tensors, { format: FORMAT, ...flat.metadata });
+  const file: CheckpointFile = { format: FORMAT, tensors: tensorsFile, state, scheduler: scheduler.stateDict() };
   writeJsonAtomic(join(dir, CHECKPOINT_JSON), file);
   for (const f of readdirSync(dir)) {
     if (/^checkpoint-\d+\.safetensors$/.test(f) && f !== tensorsFile) unlinkSync(join(dir, f));
   }
 }
 
-/** Restores model and optimiser from `dir`'s checkpoint and returns the train state, or null if there is none. */
-export function loadCheckpoint(dir: string, model: nn.Module, opt: optim.Optimizer): TrainState | null {
+/** Restores model, optimiser and schedule from `dir`'s checkpoint and returns the train state, or null if there is none. */
+export function loadCheckpoint(dir: string, model: nn.Module, opt: optim.Optimizer, scheduler: optim.lrScheduler.LRScheduler): TrainState | null {
   const jsonPath = join(dir, CHECKPOINT_JSON);
   if (!existsSync(jsonPath)) return null;
   let file: CheckpointFile;
@@ -65,30 +63,16 @@ export function loadCheckpoint(dir: string, model: nn.Module, opt: optim.Optimiz
   } catch (err) {
     throw new RunError(`${jsonPath}: not valid JSON (${(err as Error).message})`);
   }
-  if (file.format !== 'ecglab-checkpoint-1') throw new RunError(`${jsonPath}: unknown checkpoint format '${String(file.format)}'`);
+  if (file.format !== FORMAT) throw new RunError(`${jsonPath}: checkpoint format '${String(file.format)}', this ecglab reads '${FORMAT}'; start the run again`);
   const tensorsPath = join(dir, file.tensors);
   if (!existsSync(tensorsPath)) throw new RunError(`${jsonPath}: names ${file.tensors}, which is missing`);
-  const { tensors } = safetensors.load(tensorsPath);
+  const { tensors, metadata } = safetensors.load(tensorsPath);
   try {
     const modelState = new Map<string, Tensor>();
-    const optState = new Map<number, Record<string, Tensor | number>>();
-    for (const [k, v] of tensors) {
-      if (k.startsWith('model.')) modelState.set(k.slice(6), v);
-      else if (k.startsWith('optim.')) {
-        const [, i, key] = /^optim\.(\d+)\.(.+)$/.exec(k) ?? [];
-        if (i === undefined || key === undefined) throw new RunError(`${tensorsPath}: unexpected tensor '${k}'`);
-        const s = optState.get(Number(i)) ?? {};
-        s[key] = v;
-        optState.set(Number(i), s);
-      }
-    }
-    for (const [i, s] of Object.entries(file.optimizer.scalars)) {
-      const st = optState.get(Number(i)) ?? {};
-      Object.assign(st, s);
-      optState.set(Number(i), st);
-    }
+    for (const [k, v] of tensors) if (k.startsWith('model.')) modelState.set(k.slice(6), v);
     model.loadStateDict(modelState);
-    opt.loadStateDict({ state: optState as Map<number, optim.ParamState>, paramGroups: file.optimizer.paramGroups as optim.OptimizerStateDict['paramGroups'] });
+    opt.loadStateDict(optim.unflattenState(tensors, metadata ?? null));
+    scheduler.loadStateDict(file.scheduler);
   } finally {
     for (const t of tensors.values()) t.dispose();
   }

@@ -73,6 +73,30 @@ test('a run killed with SIGKILL after a checkpoint resumes and ends as an uninte
   assert.deepEqual(mb, ma, 'same metrics');
 });
 
+test('a run killed in the middle of an epoch resumes at the next batch and ends as an uninterrupted run', async () => {
+  // The same run, checkpointing every few milliseconds (train.checkpointMinutes), killed after a mid-epoch checkpoint.
+  const midConfig = join(dir, 'tiny-mid.yaml');
+  writeFileSync(midConfig, readFileSync(config, 'utf8').replace('valFraction: 0.25 }', 'valFraction: 0.25, checkpointMinutes: 0.0001 }'));
+  const c = join(dir, 'c');
+  const child = spawn(process.execPath, [cli, 'train', '--config', midConfig, '--out', c, '--quiet'], { cwd: root, stdio: 'ignore' });
+  const exited = new Promise<void>((res) => child.on('exit', () => res()));
+  const ckpt = join(c, 'checkpoint.json');
+  const state = () => (existsSync(ckpt) ? JSON.parse(readFileSync(ckpt, 'utf8')).state : { epoch: 0, batchInEpoch: 0 });
+  for (let i = 0; i < 6000 && !(state().batchInEpoch >= 1); i++) await new Promise((r) => setTimeout(r, 4));
+  child.kill('SIGKILL');
+  await exited;
+  const at = state();
+  assert.ok(at.batchInEpoch >= 1, `killed after a mid-epoch checkpoint (epoch ${at.epoch}, batch ${at.batchInEpoch})`);
+  assert.equal(existsSync(join(c, 'metrics.json')), false);
+  run(['train', '--out', c, '--resume', '--quiet']);
+  const a = join(dir, 'a');
+  assert.deepEqual(epochsLogged(c), [0, 1, 2, 3]);
+  const la = readFileSync(join(a, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lc = readFileSync(join(c, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lc.map((r) => r.trainLoss), la.map((r) => r.trainLoss), 'same training losses, the interrupted epoch included');
+  assert.deepEqual(weights(c), weights(a), 'same final weights');
+});
+
 test('a run directory is not overwritten without --resume, and --resume needs a run', () => {
   const a = join(dir, 'a');
   const r = spawnSync(process.execPath, [cli, 'train', '--config', config, '--out', a], { cwd: root, encoding: 'utf8' });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { liveTensorCount } from '@ecglab/engine';
 import { parseRunConfig } from '../config/index.js';
+import type { Objective } from '../objectives/index.js';
 import { train } from './trainer.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -130,4 +131,37 @@ test('a monitored metric undefined on the validation split (AUROC with one class
   assert.ok(log.every((r) => r.val.macroAuroc === null), JSON.stringify(log.map((r) => r.val)));
   assert.ok(existsSync(join(dir, 'nan-monitor', 'model.safetensors')));
   assert.equal(JSON.parse(readFileSync(join(dir, 'nan-monitor', 'metrics.json'), 'utf8')).n, 2);
+});
+
+test('a new objective written here, without touching the trainer, trains (label-smoothed cross-entropy) and logs its terms', async () => {
+  // Label smoothing as its own loss: −Σ_k q_k log p_k with q = 0.9·onehot + 0.1/K.
+  const smoothed: Objective = {
+    name: 'ce-smooth',
+    compute(model, batch, ctx) {
+      const logp = model.logits(batch).logSoftmax(1); // [N, K]
+      const q = batch.targets!.mul(0.9).add(0.1 / ctx.classes); // [N, K]
+      const loss = logp.mul(q).sum(1).mean().neg();
+      return { loss, logs: { epochSeen: ctx.epoch, lr: ctx.lr } };
+    },
+  };
+  const cfg = parseRunConfig(
+    {
+      name: 'smooth', seed: 5,
+      data: { kind: 'cinc2017', path: join(root, 'fixtures/data/cinc2017/training2017'), limit: 12 },
+      input: { kind: 'max-abs', leads: [0], maxSeconds: 60, maxShiftSeconds: 0 },
+      model: { kind: 'ma-liang', width: 8, depth: [1, 1, 1, 1], groups: 4 },
+      optimizer: { kind: 'adam', lr: 0.001 },
+      schedule: { kind: 'constant' },
+      train: { epochs: 12, batchSize: 4, valFraction: 0.25, classWeights: 'none' },
+    },
+    'smooth.yaml',
+  );
+  await train(cfg, { out: join(dir, 'smooth'), quiet: true, bootstrapIterations: 10, objective: smoothed });
+  const log = readLog(join(dir, 'smooth'));
+  assert.equal(log.length, 12);
+  // Smoothing keeps the loss above its floor −Σ q log q ≈ 0.39 for K = 4, and it still falls well below chance.
+  assert.ok(log[11].trainLoss < log[0].trainLoss - 0.4, `loss ${log[0].trainLoss} → ${log[11].trainLoss}`);
+  assert.ok(log[11].trainLoss > 0.39);
+  assert.deepEqual(log.map((e: { trainLogs: { epochSeen: number } }) => e.trainLogs.epochSeen), log.map((_: unknown, i: number) => i));
+  assert.ok(existsSync(join(dir, 'smooth', 'model.safetensors')));
 });

@@ -1,18 +1,23 @@
 import { join } from 'node:path';
-import { F, assertFinite, fromArray, getNumThreads, manualSeed, optim, safetensors, setNumThreads, tidy } from '@ecglab/engine';
-import type { PtbxlFolds, RunConfig } from '../config/types.js';
-import { isAdapterConfig, loadDataset, type Dataset } from '../data/datasets.js';
+import { assertFinite, fromArray, getNumThreads, manualSeed, optim, setNumThreads, tidy, watchLiveTensors, type Tensor } from '@ecglab/engine';
+import { InputPipeline, lossClassWeights, Rng } from '@ecglab/data';
+import type { RunConfig } from '../config/types.js';
+import { openDataset, type Dataset } from '../datasets/dataset.js';
+import { splitDataset, type Split } from '../datasets/split.js';
 import { ConfigError } from '../errors.js';
+import { saveModel } from '../inference/model-file.js';
+import { Predictor } from '../inference/predictor.js';
+import { normOf, SPEC_FORMAT, SPEC_VERSION, withoutPath, type InferenceSpec } from '../inference/spec.js';
+import { bootstrapMetric, evaluate, metricValue, type EvalMetrics } from '../metrics/evaluate.js';
 import { buildModel, type Classifier } from '../models/index.js';
-import { writeJsonAtomic } from '../run/atomic.js';
-import { JsonLinesLog, type EpochRecord } from '../run/log.js';
-import { createProgress, type Progress } from '../run/progress.js';
-import { loadModel, prepareRunDir, RUN_FILES, type ModelInfo } from '../run/rundir.js';
-import { Mulberry32 } from '@ecglab/data';
-import { makeBatch } from './batches.js';
+import { buildObjective, type Objective, type StepContext } from '../objectives/index.js';
+import { trainPipelineOptions } from '../pipeline/for-model.js';
+import { toTensorBatch } from '../pipeline/to-tensors.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
-import { bootstrapMetric, evaluate, metricValue, predictProbs, type EvalMetrics } from './evaluate.js';
-import { balancedClassWeights, bucketByLength, epochOrder, learningRate, multiLabelSplit, stratifiedSplit } from './sampling.js';
+import { JsonLinesLog, type EpochRecord } from './log.js';
+import { createProgress, type Progress } from './progress.js';
+import { prepareRunDir, RUN_FILES, writeJsonAtomic } from './run-dir.js';
+import { buildSchedule } from './schedule.js';
 
 export interface TrainOptions {
   /** The run directory. */
@@ -24,6 +29,10 @@ export interface TrainOptions {
   progress?: Progress;
   /** Iterations of the final bootstrap CI (default 1000). */
   bootstrapIterations?: number;
+  /** An objective given in code, instead of the config's `train.objective` (a user's own loss). */
+  objective?: Objective;
+  /** Warn when the live tensor count grows across steps (default: ECGLAB_DEBUG_TENSORS=1). */
+  debugTensors?: boolean;
 }
 
 export interface TrainResult {
@@ -35,127 +44,122 @@ export interface TrainResult {
 }
 
 /**
- * Trains the model a config describes and writes a run directory (see run/rundir.ts). Each epoch:
- * a seeded order of the training split (shuffled or class-balanced), per step the learning rate of
- * the warm-up/cosine schedule, class-weighted cross-entropy, a finiteness check of the loss,
- * gradient clipping and an Adam/AdamW step; then validation, the JSON-lines log, the best model,
- * an atomic checkpoint, and early stopping on `train.monitor`.
+ * Trains the model a config describes and writes a run directory (see run-dir.ts). The loop is short on
+ * purpose: per batch of the input pipeline, the objective's loss (cross-entropy by default, a defence, or
+ * `opts.objective`), a finiteness check, backward, gradient clipping, an optimiser step and a scheduler step,
+ * all in one tidy scope. Around it: validation through a Predictor over the live model, the JSON-lines log,
+ * the best model (weights + inference spec), atomic checkpoints (at epoch ends and every
+ * `train.checkpointMinutes`) from which `resume` continues exactly, even mid-epoch, and early stopping.
  *
  * @example await train(loadRunConfig('configs/main-job.yaml'), { out: 'runs/main-job' });
  */
 export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainResult> {
   const dir = opts.out;
+  checkMonitor(cfg);
   prepareRunDir(dir, cfg, opts.resume ?? false);
   if (getNumThreads() !== cfg.threads) setNumThreads(cfg.threads);
 
   const folds = cfg.data.kind === 'ptbxl' ? cfg.data.folds : undefined;
   // With official folds only the train and val folds are read: the test folds never reach training.
-  const data = await loadDataset(cfg.data, cfg.seed, null, folds ? new Set([...folds.train, ...folds.val]) : null);
-  checkMonitor(cfg, data);
-  const labels = data.records.map((r) => r.label);
-  // Multi-label data of the adapter-backed kinds: iterative stratification over all labels; otherwise
-  // stratified on the (first) label, as before, so existing runs keep their split.
-  const split =
-    folds ? foldSplit(data, folds)
-    : isAdapterConfig(cfg.data) && data.task === 'multi-label' ? multiLabelSplit(data.records.map((r) => r.targets), cfg.train.valFraction, cfg.seed)
-    : stratifiedSplit(labels, cfg.train.valFraction, cfg.seed);
-  const fs = data.records[0]!.fs;
-  const leads = cfg.input.leads.length;
-  const info: ModelInfo = { config: cfg, classes: data.classes, task: data.task, leads, fs, ...(data.leads ? { leadNames: data.leads } : {}) };
+  const data = await openDataset(cfg.data, { inputLeads: cfg.input.leads, seed: cfg.seed, folds: folds ? new Set([...folds.train, ...folds.val]) : null });
+  const split = splitDataset(data, { data: cfg.data, seed: cfg.seed, valFraction: cfg.train.valFraction, ...(cfg.train.valSplit ? { valSplit: cfg.train.valSplit } : {}) });
+  const spec = specFor(cfg, data);
 
   manualSeed(cfg.seed);
-  const model = buildModel(cfg.model, leads, data.classes.length, fs, cfg.input.kind === 'max-abs' ? 'max-abs' : 'z-score');
+  const model = buildModel(cfg.model, data.conform.leads?.length ?? data.conform.leadIndices!.length, data.classes.length, data.conform.fs, spec.input.norm);
+  const { epochs, batchSize } = cfg.train;
+  const trainPipe = await InputPipeline.create(
+    trainPipelineOptions(spec, model, data.source(split.train), cfg.seed, batchSize, { order: cfg.train.sampling, bucketByLength: cfg.train.bucketByLength, maxShiftSeconds: cfg.input.maxShiftSeconds }),
+  );
+  const validator = Predictor.fromModel(model, spec, dir);
+  const valPipe = await validator.pipeline(data.source(split.val));
+  const valLabels = split.val.map((i) => data.labels[i]!);
+  const valTargets = split.val.map((i) => Array.from(data.targets[i]!));
+
   const o = cfg.optimizer;
   const optArgs = { lr: o.lr, betas: o.betas, weightDecay: o.weightDecay };
   const opt = o.kind === 'adamw' ? new optim.AdamW(model.parameters(), optArgs) : new optim.Adam(model.parameters(), optArgs);
-  const task = data.task;
-  const k = data.classes.length;
+  const stepsPerEpoch = trainPipe.stepsPerEpoch();
+  const scheduler = buildSchedule(opt, cfg.schedule, epochs * stepsPerEpoch, stepsPerEpoch, o.lr);
+  const objective = opts.objective ?? buildObjective(cfg.train.objective);
   // Single-label: weights n/(K·n_c) in the cross-entropy. Multi-label: BCE's pos_weight = negatives/positives per class.
-  const weights =
-    cfg.train.classWeights === 'none' ? null
-    : task === 'single-label' ? balancedClassWeights(split.train.map((i) => labels[i]!), k)
-    : positiveWeights(split.train.map((i) => data.records[i]!.targets), k);
+  const weights = cfg.train.classWeights === 'none' ? null : lossClassWeights(split.train.map((i) => data.targets[i]!), data.task);
+  const weightTensor: Tensor | null = weights ? fromArray(Float32Array.from(weights), [weights.length]) : null;
 
   const log = new JsonLinesLog<EpochRecord>(join(dir, RUN_FILES.log));
-  let state: TrainState = { epoch: 0, step: 0, rngState: new Mulberry32(cfg.seed ^ 0x5eed).state, samplerPosition: 0, best: -Infinity, bestEpoch: -1, badEpochs: 0 };
+  let state: TrainState = { epoch: 0, batchInEpoch: 0, step: 0, best: -Infinity, bestEpoch: -1, badEpochs: 0, lossSum: 0, logSums: {}, trainSeconds: 0 };
   if (opts.resume) {
-    const restored = loadCheckpoint(dir, model, opt);
+    const restored = loadCheckpoint(dir, model, opt, scheduler);
     if (restored) state = restored;
     log.truncateTo(state.epoch);
   }
 
   const progress = opts.progress ?? createProgress({ quiet: opts.quiet ?? false });
-  const { epochs, batchSize } = cfg.train;
-  const rng = new Mulberry32(0);
-  const valRecords = split.val.map((i) => data.records[i]!);
-  const lengths = data.records.map((r) => r.signal[0]!.length);
-  const valLabels = split.val.map((i) => labels[i]!);
-  const valTargets = split.val.map((i) => Array.from(data.records[i]!.targets));
+  const checkLeaks = watchLiveTensors(`train ${cfg.name}`, opts.debugTensors === undefined ? {} : { enabled: opts.debugTensors });
   const stopped = () => cfg.train.patience > 0 && state.badEpochs >= cfg.train.patience;
-  const weightTensor = weights ? fromArray(Float32Array.from(weights), [weights.length]) : null;
+  const checkpointMs = cfg.train.checkpointMinutes * 60_000;
+  let lastCheckpoint = Date.now();
 
   try {
     while (state.epoch < epochs && !stopped()) {
       const epoch = state.epoch;
       const started = Date.now();
-      rng.state = state.rngState;
-      let order = epochOrder(split.train, labels, cfg.train.sampling, rng);
-      if (cfg.train.bucketByLength) order = bucketByLength(order, lengths, batchSize, rng);
-      const steps = Math.ceil(order.length / batchSize);
       model.train();
-      progress.startEpoch(epoch, epochs, steps);
-      let lossSum = 0;
-      for (let b = 0; b < steps; b++) {
-        const idx = order.slice(b * batchSize, (b + 1) * batchSize);
-        const lr = learningRate(cfg.schedule, o.lr, epochs, epoch + b / steps);
-        for (const g of opt.paramGroups) g.lr = lr;
-        const loss = tidy(() => {
-          const { x, mask } = makeBatch(idx.map((i) => data.records[i]!), cfg.input, model, rng);
-          const logits = model.call(x, mask); // [B, K]
-          let l;
-          if (task === 'single-label') {
-            const target = fromArray(BigInt64Array.from(idx, (i) => BigInt(labels[i]!)), [idx.length]);
-            l = F.crossEntropy(logits, target, weightTensor ? { weight: weightTensor } : {});
-          } else {
-            const target = fromArray(concat(idx.map((i) => data.records[i]!.targets)), [idx.length, k]);
-            l = F.binaryCrossEntropyWithLogits(logits, target, weightTensor ? { posWeight: weightTensor } : {});
-          }
-          assertFinite(l, 'loss');
+      progress.startEpoch(epoch, epochs, stepsPerEpoch);
+      for await (const batch of trainPipe.epoch(epoch, { from: state.batchInEpoch })) {
+        const t0 = Date.now();
+        const ctx: StepContext = {
+          task: data.task, classes: data.classes.length, epoch, epochs, step: state.step, stepsPerEpoch,
+          rng: Rng.derive(cfg.seed, 0x0b7ec7, state.step), lr: scheduler.getLastLr()[0]!, scheduler, classWeights: weightTensor,
+        };
+        const { loss, logs } = tidy(() => {
+          const r = objective.compute(model, toTensorBatch(batch, data.task), ctx);
+          assertFinite(r.loss, `loss of objective '${objective.name}'`);
           opt.zeroGrad();
-          l.backward();
+          r.loss.backward();
           if (cfg.train.gradClip > 0) optim.clipGradNorm(model.parameters(), cfg.train.gradClip);
           opt.step();
-          return l.item();
+          return { loss: r.loss.item(), logs: r.logs ?? {} };
         });
+        scheduler.step();
+        checkLeaks();
         state.step++;
-        lossSum += loss;
-        progress.step(b + 1, lossSum / (b + 1));
+        state.batchInEpoch++;
+        state.lossSum += loss;
+        for (const [k, v] of Object.entries(logs)) state.logSums[k] = (state.logSums[k] ?? 0) + v;
+        state.trainSeconds += (Date.now() - t0) / 1000;
+        progress.step(state.batchInEpoch, state.lossSum / state.batchInEpoch);
+        if (checkpointMs > 0 && Date.now() - lastCheckpoint > checkpointMs && state.batchInEpoch < stepsPerEpoch) {
+          saveCheckpoint(dir, model, opt, scheduler, state);
+          lastCheckpoint = Date.now();
+        }
       }
-      const trainSeconds = (Date.now() - started) / 1000;
-      const val = evaluate(task, valLabels, valTargets, predictProbs(model, valRecords, cfg.input, batchSize, task), data.classes);
+      const probs = await validator.probabilities(valPipe);
+      const val = evaluate(data.task, valLabels, valTargets, probs, data.classes);
       const score = monitorValue(cfg, val);
       // The first epoch always saves, so a run whose monitored metric is undefined on its validation
       // split (AUROC of a class with no positives) still leaves a model; later epochs must beat it.
       if (score > state.best || state.bestEpoch < 0) {
-        state.best = score;
-        state.bestEpoch = epoch;
-        state.badEpochs = 0;
-        safetensors.save(join(dir, RUN_FILES.model), model.stateDict(), { ecglab: JSON.stringify(info), epoch: String(epoch) });
+        state = { ...state, best: score, bestEpoch: epoch, badEpochs: 0 };
+        saveModel(join(dir, RUN_FILES.model), model, { ...spec, trained: { ...spec.trained!, epoch, time: new Date().toISOString() } }, { epoch: String(epoch) });
       } else state.badEpochs++;
+      const steps = Math.max(1, state.batchInEpoch);
       const record: EpochRecord = {
         epoch,
         step: state.step,
-        lr: learningRate(cfg.schedule, o.lr, epochs, epoch + 1),
-        trainLoss: lossSum / steps,
+        lr: scheduler.getLastLr()[0]!,
+        trainLoss: state.lossSum / steps,
+        ...(Object.keys(state.logSums).length > 0 ? { trainLogs: Object.fromEntries(Object.entries(state.logSums).map(([k, v]) => [k, v / steps])) } : {}),
         valLoss: val.loss,
         val: pickNumbers(val),
         seconds: (Date.now() - started) / 1000,
-        trainRecordsPerSecond: order.length / trainSeconds,
+        trainRecordsPerSecond: trainPipe.ids.length / Math.max(1e-9, state.trainSeconds),
         time: new Date().toISOString(),
       };
       log.append(record);
-      state = { ...state, epoch: epoch + 1, rngState: rng.state, samplerPosition: 0 };
-      saveCheckpoint(dir, model, opt, state);
+      state = { ...state, epoch: epoch + 1, batchInEpoch: 0, lossSum: 0, logSums: {}, trainSeconds: 0 };
+      saveCheckpoint(dir, model, opt, scheduler, state);
+      lastCheckpoint = Date.now();
       progress.endEpoch(
         `epoch ${epoch + 1}/${epochs} loss ${record.trainLoss.toFixed(4)} val_loss ${val.loss.toFixed(4)} ${cfg.train.monitor} ${score.toFixed(4)}` +
           ` (best ${state.best.toFixed(4)} @ ${state.bestEpoch + 1}) ${record.seconds.toFixed(1)} s`,
@@ -167,25 +171,40 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
     opt.dispose();
     model.dispose();
   }
-  return finish(dir, cfg, data, valLabels, valTargets, valRecords, state, opts.bootstrapIterations ?? 1000);
+  return finish(dir, cfg, data, split, valLabels, valTargets, state, opts.bootstrapIterations ?? 1000);
+}
+
+/** The inference spec of the model a config trains on a dataset (saved with the weights). */
+function specFor(cfg: RunConfig, data: Dataset): InferenceSpec {
+  const { leads, leadIndices, fs } = data.conform;
+  return {
+    format: SPEC_FORMAT,
+    version: SPEC_VERSION,
+    task: data.task,
+    classes: data.classes,
+    conform: { ...(leads ? { leads: [...leads] } : { leadIndices: [...leadIndices!] }), fs },
+    input: { norm: normOf(cfg.input), maxSeconds: cfg.input.maxSeconds },
+    model: cfg.model,
+    threshold: 0.5,
+    batchSize: cfg.train.batchSize,
+    trained: { run: cfg.name, dataset: data.name, data: withoutPath(cfg.data), epoch: -1, monitor: cfg.train.monitor, seed: cfg.seed, time: '' },
+  };
 }
 
 /** Evaluates the best model on the validation split and writes metrics.json. */
-function finish(
-  dir: string, cfg: RunConfig, data: Dataset, valLabels: number[], valTargets: number[][], valRecords: Dataset['records'], state: TrainState, iterations: number,
-): TrainResult {
-  const { model } = loadModel(dir);
+async function finish(dir: string, cfg: RunConfig, data: Dataset, split: Split, valLabels: number[], valTargets: number[][], state: TrainState, iterations: number): Promise<TrainResult> {
+  const predictor = Predictor.load(dir);
   try {
-    const probs = predictProbs(model, valRecords, cfg.input, cfg.train.batchSize, data.task);
+    const probs = await predictor.probabilities(await predictor.pipeline(data.source(split.val)));
     const m = evaluate(data.task, valLabels, valTargets, probs, data.classes);
     const ci = bootstrapMetric(data.task, valLabels, valTargets, probs, data.classes, cfg.train.monitor, cfg.seed, iterations);
     const metrics = { ...m, ci: { metric: cfg.train.monitor, lower: ci.lower, upper: ci.upper, level: ci.level, iterations: ci.iterations } };
     writeJsonAtomic(join(dir, RUN_FILES.metrics), {
       dataset: data.name,
-      split:
-        cfg.data.kind === 'ptbxl' && cfg.data.folds
-          ? { kind: 'strat_fold', folds: cfg.data.folds, val: valRecords.map((r) => r.id) }
-          : { kind: 'stratified', valFraction: cfg.train.valFraction, seed: cfg.seed, val: valRecords.map((r) => r.id) },
+      split: split.kind === 'strat_fold' && cfg.data.kind === 'ptbxl'
+        ? { kind: split.kind, folds: cfg.data.folds, val: split.val.map((i) => data.ids[i]) }
+        : split.kind === 'file' ? { kind: split.kind, file: cfg.train.valSplit, val: split.val.map((i) => data.ids[i]) }
+        : { kind: split.kind, valFraction: cfg.train.valFraction, seed: cfg.seed, val: split.val.map((i) => data.ids[i]) },
       bestEpoch: state.bestEpoch,
       epochsRun: state.epoch,
       classes: data.classes,
@@ -193,51 +212,19 @@ function finish(
     });
     return { runDir: dir, epochsRun: state.epoch, bestEpoch: state.bestEpoch, metrics };
   } finally {
-    model.dispose();
+    predictor.dispose();
   }
 }
 
-/** Record indices of the train and val strat_folds; an empty side is an error naming the folds. */
-function foldSplit(data: Dataset, folds: PtbxlFolds): { train: number[]; val: number[] } {
-  const train: number[] = [];
-  const val: number[] = [];
-  data.records.forEach((r, i) => {
-    if (r.fold === undefined) throw new ConfigError(`/data/folds: record ${r.id} of ${data.name} has no strat_fold`);
-    if (folds.train.includes(r.fold)) train.push(i);
-    else if (folds.val.includes(r.fold)) val.push(i);
-  });
-  for (const [part, idx] of [['train', train], ['val', val]] as const) {
-    if (idx.length === 0) throw new ConfigError(`/data/folds/${part}: no ${data.name} records in strat_fold ${folds[part].join(', ')}`);
-  }
-  return { train, val };
-}
-
-function checkMonitor(cfg: RunConfig, data: Dataset): void {
-  if (cfg.train.monitor === 'cinc2017F1' && data.name !== 'cinc2017') {
-    throw new ConfigError(`/train/monitor 'cinc2017F1' needs the CinC 2017 classes, but the dataset is ${data.name}`);
+function checkMonitor(cfg: RunConfig): void {
+  if (cfg.train.monitor === 'cinc2017F1' && cfg.data.kind !== 'cinc2017') {
+    throw new ConfigError(`/train/monitor 'cinc2017F1' needs the CinC 2017 classes, but the dataset is ${cfg.data.kind}`);
   }
 }
 
 function monitorValue(cfg: RunConfig, m: EvalMetrics): number {
   const v = metricValue(m, cfg.train.monitor);
   return Number.isNaN(v) ? -Infinity : v;
-}
-
-/** BCE pos_weight per class: negatives / positives over the training targets (1 when a class has none). */
-function positiveWeights(targets: Float32Array[], k: number): number[] {
-  const pos = new Array<number>(k).fill(0);
-  for (const t of targets) for (let c = 0; c < k; c++) pos[c]! += t[c]!;
-  return pos.map((p) => (p === 0 ? 1 : (targets.length - p) / p));
-}
-
-function concat(rows: Float32Array[]): Float32Array {
-  const out = new Float32Array(rows.reduce((a, r) => a + r.length, 0));
-  let off = 0;
-  for (const r of rows) {
-    out.set(r, off);
-    off += r.length;
-  }
-  return out;
 }
 
 function pickNumbers(m: EvalMetrics): Record<string, number> {

@@ -1,43 +1,10 @@
-import { noGrad, tidy } from '@ecglab/engine';
-import type { InputConfig } from '../config/types.js';
 import { ArgumentError } from '../errors.js';
-import type { LabeledRecord } from '../data/datasets.js';
-import type { Classifier } from '../models/index.js';
-import { makeBatch } from './batches.js';
-import {
-  accuracy, applyThresholds, auroc, balancedAccuracy, bootstrapCI, cinc2017F1, CINC2017_CLASSES, confusionMatrix, macroF1, macroRanking, multiLabelF1,
-  oneHot, perClassF1, pick, tuneThresholds, type BootstrapResult,
-} from '../metrics/index.js';
-
-/**
- * Class probabilities `[N][K]` of records, in their order: softmax for single-label models,
- * per-class sigmoid for multi-label ones. Batches are formed over
- * records sorted by length, so little padding is computed; the model is put in eval mode.
- */
-export function predictProbs(
-  model: Classifier,
-  records: Pick<LabeledRecord, 'id' | 'fs' | 'signal'>[],
-  input: InputConfig,
-  batchSize: number,
-  task: 'single-label' | 'multi-label' = 'single-label',
-): number[][] {
-  model.eval();
-  const order = records.map((_, i) => i).sort((a, b) => records[a]!.signal[0]!.length - records[b]!.signal[0]!.length);
-  const out: number[][] = new Array(records.length);
-  noGrad(() => {
-    for (let s = 0; s < order.length; s += batchSize) {
-      const idx = order.slice(s, s + batchSize);
-      const probs = tidy(() => {
-        const { x, mask } = makeBatch(idx.map((i) => records[i]!), input, model, null);
-        const logits = model.call(x, mask); // [B, K]
-        return (task === 'single-label' ? logits.softmax(1) : logits.sigmoid()).toArray() as Float32Array;
-      });
-      const k = probs.length / idx.length;
-      idx.forEach((i, j) => (out[i] = Array.from(probs.subarray(j * k, (j + 1) * k))));
-    }
-  });
-  return out;
-}
+import type { Task } from '../task.js';
+import { bootstrapCI, pick, type BootstrapResult } from './bootstrap.js';
+import { accuracy, balancedAccuracy, cinc2017F1, CINC2017_CLASSES, macroF1, multiLabelF1, perClassF1 } from './classification.js';
+import { confusionMatrix } from './confusion.js';
+import { auroc, macroRanking, oneHot } from './ranking.js';
+import { applyThresholds, tuneThresholds } from './thresholds.js';
 
 /** Index of the largest probability per row. */
 export function argmaxRows(probs: number[][]): number[] {
@@ -50,7 +17,7 @@ export function argmaxRows(probs: number[][]): number[] {
  * per-class thresholds tuned on the same records (an optimistic figure, reported as such).
  */
 export interface EvalMetrics {
-  task: 'single-label' | 'multi-label';
+  task: Task;
   n: number;
   /** Mean cross-entropy (single-label) or binary cross-entropy (multi-label), unweighted. */
   loss: number;
@@ -126,7 +93,7 @@ export function evaluateMultiLabel(targets: number[][], probs: number[][], class
 }
 
 /** Evaluates outputs for a dataset's task: `targets` are multi-hot rows, `labels` class indices. */
-export function evaluate(task: 'single-label' | 'multi-label', labels: number[], targets: number[][], probs: number[][], classes: string[]): EvalMetrics {
+export function evaluate(task: Task, labels: number[], targets: number[][], probs: number[][], classes: string[]): EvalMetrics {
   return task === 'single-label' ? evaluateSingleLabel(labels, probs, classes) : evaluateMultiLabel(targets, probs, classes);
 }
 
@@ -142,7 +109,7 @@ export function metricValue(m: EvalMetrics, metric: string): number {
  * argmax for single-label tasks, at 0.5 for multi-label ones).
  */
 export function bootstrapMetric(
-  task: 'single-label' | 'multi-label',
+  task: Task,
   labels: number[],
   targets: number[][],
   probs: number[][],

@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { writeAtomic } from './atomic.js';
+import { writeFileAtomicSync } from '@ecglab/data';
 
 /** One line of a run's `log.jsonl`: an epoch's training and validation figures. */
 export interface EpochRecord {
@@ -7,6 +7,8 @@ export interface EpochRecord {
   step: number;
   lr: number;
   trainLoss: number;
+  /** The objective's own logged terms, averaged over the epoch's steps (e.g. an adversarial loss term). */
+  trainLogs?: Record<string, number>;
   valLoss: number;
   /** Validation metrics by name (cinc2017F1, macroF1, accuracy, ...). */
   val: Record<string, number>;
@@ -41,6 +43,6 @@ export class JsonLinesLog<T extends { epoch: number }> {
   /** Keeps only records with `epoch < epochs`. */
   truncateTo(epochs: number): void {
     const kept = this.read().filter((r) => r.epoch < epochs);
-    writeAtomic(this.path, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    writeFileAtomicSync(this.path, Buffer.from(kept.map((r) => `${JSON.stringify(r)}\n`).join(''), 'utf8'));
   }
 }
