@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { liveTensorCount, randn, tidy, zeros } from '@ecglab/engine';
-import { assertClose, loadFixture, withPrefix } from './fixtures.js';
+import { assertClose, loadFixture, withPrefix } from './test-helpers.js';
 import { positionalEncoding1d, positionalEncoding2d } from './positional.js';
 import { SelfModalityAttention } from './smam.js';
 import { CrossModalAttention } from './cmam.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { fromArray, liveTensorCount, tidy } from '@ecglab/engine';
 import { gradcheck } from '@ecglab/engine/testing';
 import type { Task } from '../task.js';
-import { assertClose, loadFixture } from './fixtures.js';
+import { assertClose, loadFixture } from './test-helpers.js';
 import { distillationLoss, softKl } from './kd.js';
 
 test('distillationLoss equals PyTorch for single- and multi-label, T = 1 and 2.5, signal → image and mutual', () => {

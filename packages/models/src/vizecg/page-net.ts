@@ -92,9 +92,8 @@ export class PageNet extends nn.Module {
     if (page.ndim !== 4 || page.shape[1] !== channels) {
       throw new ArgumentError(`PageNet: 'page' must be [N, ${channels}, H, W], got [${page.shape.join(', ')}]`);
     }
-    const minSide = patch * 2 ** (this.config.widths.length - 1);
-    if (page.shape[2]! < minSide || page.shape[3]! < minSide) {
-      throw new ArgumentError(`PageNet: 'page' must be at least ${minSide}×${minSide} pixels (patch × 2^(stages−1)), got ${page.shape[3]}×${page.shape[2]}`);
+    if (page.shape[2]! < patch || page.shape[3]! < patch) {
+      throw new ArgumentError(`PageNet: 'page' must be at least ${patch}×${patch} pixels (one stem patch), got ${page.shape[3]}×${page.shape[2]}`);
     }
     const steps = [
       (t: Tensor) => t.neg().add(1), // ink = 1 − page: paper 0, like the zero padding

@@ -1,7 +1,10 @@
 // Test helpers: load a fixture written by fixtures/make_vizecg_fixtures.py and compare tensors with it.
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { safetensors, type Tensor } from '@ecglab/engine';
+import { optim, safetensors, type Tensor } from '@ecglab/engine';
+import { Rng } from '@ecglab/data';
+import type { StepContext } from '../objectives/objective.js';
+import type { Task } from '../task.js';
 
 /** The tensors and metadata of `fixtures/<name>`; dispose the tensors with `disposeAll`. */
 export function loadFixture(name: string): { t: (key: string) => Tensor; tensors: Map<string, Tensor>; meta: Record<string, string> } {
@@ -34,4 +37,17 @@ export function assertClose(got: Tensor, want: Tensor, what: string, atol = 1e-1
     }
   }
   assert.ok(worst < 0, `${what}: element ${worst} is ${g[worst]}, PyTorch ${w[worst]}`);
+}
+
+/**
+ * A real StepContext for calling an objective outside the trainer: the optimiser and scheduler exist only
+ * because the context carries them; objectives must not step them.
+ */
+export function stepContext(task: Task, classes: number, classWeights: Tensor | null, params: Tensor[]): StepContext & { dispose(): void } {
+  const opt = new optim.SGD(params, { lr: 0.1 });
+  return {
+    task, classes, epoch: 0, epochs: 1, step: 0, stepsPerEpoch: 1, rng: new Rng(0), lr: 0.1,
+    scheduler: new optim.lrScheduler.StepLR(opt, { stepSize: 1 }), classWeights,
+    dispose: () => opt.dispose(),
+  };
 }
