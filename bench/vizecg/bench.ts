@@ -17,8 +17,8 @@
 // are interleaved step by step as bench/models does (the peer is a child process answering one command per
 // line; who goes first alternates). Each timed training pair is preceded by one timed renderToTensor call of a
 // batch with the training artefacts, so rendering is measured under the same load. Reported: each side's
-// pairs/s and pages/s over its timed steps, the speed ratio as the median over pairs of PyTorch s / ecglab s
-// (> 1: ecglab faster), render ms per page (clean and with artefacts), and the share of a serial
+// pairs/s and pages/s over its timed steps (and CPU seconds per item), the speed ratio as the median over pairs of PyTorch s / ecglab s
+// (> 1: ecglab faster), render wall and CPU ms per page (clean and with artefacts), and the share of a serial
 // render-then-train step spent rendering.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -57,8 +57,18 @@ const median = (xs: number[]) => {
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const TRAIN_ARTEFACTS: ArtefactStrengths = Object.fromEntries(ARTEFACT_NAMES.map((n) => [n, 0.3]));
 
-type Step = { s: number; faults: number };
+/** One timed step: wall seconds, CPU seconds of the process (all its threads) and minor page faults. */
+type Step = { s: number; cpu: number; faults: number };
 const faults = () => process.resourceUsage().minorPageFault;
+const cpuSeconds = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; };
+/** Runs `fn` and measures it as a Step. */
+function timed(fn: () => void): Step {
+  const f0 = faults();
+  const c0 = cpuSeconds();
+  const t0 = performance.now();
+  fn();
+  return { s: (performance.now() - t0) / 1000, cpu: cpuSeconds() - c0, faults: faults() - f0 };
+}
 
 /** Batch k's records, pages rendered with the training artefacts, signals and targets as typed arrays. */
 interface HostBatch { recs: EcgRecord[]; seeds: number[]; page: Float32Array; x: Float32Array; mask: Float32Array; targets: Float32Array }
@@ -81,12 +91,15 @@ async function main(): Promise<void> {
   const rng = new Rng(1);
   const batches: HostBatch[] = [];
   const renderClean: number[] = [];
+  const renderCleanCpu: number[] = [];
   for (let k = 0; k < B; k++) {
     const recs = Array.from({ length: N }, (_, j) => all[(k * N + j) % all.length]!);
     const seeds = recs.map((_, j) => 1000 * k + j);
+    const c0 = cpuSeconds();
     const t0 = performance.now();
     await renderToTensor(recs, { layout: '3x4+II', dpi, width: W, height: H, channels: 1, seeds });
     renderClean.push((performance.now() - t0) / 1000);
+    renderCleanCpu.push(cpuSeconds() - c0);
     const { data: page } = await renderToTensor(recs, { layout: '3x4+II', dpi, width: W, height: H, channels: 1, artefacts: TRAIN_ARTEFACTS, seeds });
     const x = new Float32Array(N * leads * L);
     const mask = new Float32Array(N * L);
@@ -118,8 +131,8 @@ async function main(): Promise<void> {
   const ask = async (cmd: string): Promise<Step> => {
     proc.stdin.write(`${cmd}\n`);
     const r = await line();
-    if (typeof r.s !== 'number' || typeof r.faults !== 'number') throw new Error(`bench_torch.py answered ${JSON.stringify(r)} to '${cmd}'`);
-    return { s: r.s, faults: r.faults };
+    if (typeof r.s !== 'number' || typeof r.cpu !== 'number' || typeof r.faults !== 'number') throw new Error(`bench_torch.py answered ${JSON.stringify(r)} to '${cmd}'`);
+    return { s: r.s, cpu: r.cpu, faults: r.faults };
   };
   const ready = (await line()) as { torch: string; threads: number };
 
@@ -137,9 +150,7 @@ async function main(): Promise<void> {
     x: fromArray(b.x, [N, leads, L]), mask: fromArray(b.mask, [N, 1, L]), labels: null as Tensor | null, targets: fromArray(b.targets, [N, K]),
     extras: { page: fromArray(b.page, [N, C, H, W]) },
   });
-  const train = (k: number): Step => {
-    const f0 = faults();
-    const t0 = performance.now();
+  const train = (k: number): Step => timed(() => {
     net.train();
     tidy(() => {
       const { loss } = objective.compute(net, tensors(batches[k % B]!), ctx);
@@ -148,15 +159,11 @@ async function main(): Promise<void> {
       optim.clipGradNorm(net.parameters(), 5);
       adam.step();
     });
-    return { s: (performance.now() - t0) / 1000, faults: faults() - f0 };
-  };
-  const infer = (k: number): Step => {
-    const f0 = faults();
-    const t0 = performance.now();
+  });
+  const infer = (k: number): Step => timed(() => {
     net.eval();
     tidy(() => noGrad(() => net.logits({ extras: { page: fromArray(batches[k % B]!.page, [N, C, H, W]) } }).sigmoid().toArray()));
-    return { s: (performance.now() - t0) / 1000, faults: faults() - f0 };
-  };
+  });
 
   // Same network: eval-mode image logits on batch 0, both sides.
   await ask('logits 0');
@@ -168,16 +175,22 @@ async function main(): Promise<void> {
   log(`same weights: max |logit difference| on batch 0 = ${maxDiff.toExponential(2)}`);
 
   let turn = 0;
-  type Pairs = { ecglab: number[]; pytorch: number[]; faults: { ecglab: number[]; pytorch: number[] } };
+  type Pairs = { ecglab: number[]; pytorch: number[]; cpu: { ecglab: number[]; pytorch: number[] }; faults: { ecglab: number[]; pytorch: number[] } };
   const pair = async (out: Pairs | null, a: () => Step, b: () => Promise<Step>) => {
     let x: Step;
     let y: Step;
     if (turn++ % 2 === 0) { x = a(); y = await b(); } else { y = await b(); x = a(); }
-    if (out) { out.ecglab.push(x.s); out.pytorch.push(y.s); out.faults.ecglab.push(x.faults); out.faults.pytorch.push(y.faults); }
+    if (out) {
+      out.ecglab.push(x.s); out.pytorch.push(y.s);
+      out.cpu.ecglab.push(x.cpu); out.cpu.pytorch.push(y.cpu);
+      out.faults.ecglab.push(x.faults); out.faults.pytorch.push(y.faults);
+    }
   };
-  const trainPairs: Pairs = { ecglab: [], pytorch: [], faults: { ecglab: [], pytorch: [] } };
-  const inferPairs: Pairs = { ecglab: [], pytorch: [], faults: { ecglab: [], pytorch: [] } };
+  const newPairs = (): Pairs => ({ ecglab: [], pytorch: [], cpu: { ecglab: [], pytorch: [] }, faults: { ecglab: [], pytorch: [] } });
+  const trainPairs = newPairs();
+  const inferPairs = newPairs();
   const renderTrain: number[] = [];
+  const renderTrainCpu: number[] = [];
   for (let w = 0; w < warmup; w++) {
     await pair(null, () => train(0), () => ask('train 0'));
     await pair(null, () => infer(0), () => ask('infer 0'));
@@ -186,9 +199,11 @@ async function main(): Promise<void> {
     log(`round ${r + 1}/${rounds}: render + training`);
     for (let k = 1; k <= steps; k++) {
       const b = batches[k % B]!;
+      const c0 = cpuSeconds();
       const t0 = performance.now();
       await renderToTensor(b.recs, { layout: '3x4+II', dpi, width: W, height: H, channels: 1, artefacts: TRAIN_ARTEFACTS, seeds: b.seeds.map((s) => s + 7 * (r + 1)) });
       renderTrain.push((performance.now() - t0) / 1000);
+      renderTrainCpu.push(cpuSeconds() - c0);
       await pair(trainPairs, () => train(k), () => ask(`train ${k}`));
     }
     log(`round ${r + 1}/${rounds}: inference`);
@@ -199,7 +214,8 @@ async function main(): Promise<void> {
   adam.dispose();
   rmSync(dir, { recursive: true, force: true });
 
-  const side = (p: number[], f: number[]) => ({ seconds: sum(p), perSecond: (N * p.length) / sum(p), medianStepSeconds: median(p), medianPageFaults: median(f) });
+  const side = (p: number[], cpu: number[], f: number[]) =>
+    ({ seconds: sum(p), perSecond: (N * p.length) / sum(p), medianStepSeconds: median(p), cpuSecondsPerItem: sum(cpu) / (N * cpu.length), medianPageFaults: median(f) });
   const ratio = (p: Pairs) => median(p.ecglab.map((v, i) => p.pytorch[i]! / v));
   const renderPage = { clean: sum(renderClean) / (N * renderClean.length), artefacts: sum(renderTrain) / (N * renderTrain.length) };
   const trainStep = median(trainPairs.ecglab);
@@ -216,16 +232,17 @@ async function main(): Promise<void> {
     sameWeightsMaxLogitDiff: maxDiff,
     method: 'interleaved per step, alternating who goes first; ratio = median over pairs of PyTorch s / ecglab s (speed, >1 = ecglab faster)',
     load_average_1m: { start: loadStart, end: loadavg()[0]! },
-    ecglab: { trainPairs: side(trainPairs.ecglab, trainPairs.faults.ecglab), inferPages: side(inferPairs.ecglab, inferPairs.faults.ecglab) },
-    pytorch: { trainPairs: side(trainPairs.pytorch, trainPairs.faults.pytorch), inferPages: side(inferPairs.pytorch, inferPairs.faults.pytorch) },
+    ecglab: { trainPairs: side(trainPairs.ecglab, trainPairs.cpu.ecglab, trainPairs.faults.ecglab), inferPages: side(inferPairs.ecglab, inferPairs.cpu.ecglab, inferPairs.faults.ecglab) },
+    pytorch: { trainPairs: side(trainPairs.pytorch, trainPairs.cpu.pytorch, trainPairs.faults.pytorch), inferPages: side(inferPairs.pytorch, inferPairs.cpu.pytorch, inferPairs.faults.pytorch) },
     ratio: { train: ratio(trainPairs), infer: ratio(inferPairs) },
     render: {
       msPerPage: { clean: 1000 * renderPage.clean, artefacts: 1000 * renderPage.artefacts },
+      cpuMsPerPage: { clean: (1000 * sum(renderCleanCpu)) / (N * B), artefacts: (1000 * sum(renderTrainCpu)) / (N * renderTrainCpu.length) },
       medianBatchSeconds: renderBatch,
       // rendering then training one batch on the same cores: the share of the step spent rendering
       serialShare: renderBatch / (renderBatch + trainStep),
     },
-    samples: { train: trainPairs, infer: inferPairs, renderClean, renderTrain },
+    samples: { train: trainPairs, infer: inferPairs, renderClean, renderTrain, renderTrainCpu },
   };
   if (json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
   else {
@@ -233,9 +250,11 @@ async function main(): Promise<void> {
     const t = result.pytorch;
     process.stdout.write(
       `VizECGNet (defaults), ${N} PTB-XL pairs per batch, ${W}×${H} pages at ${dpi} DPI, ${threads} threads, ${rounds} interleaved rounds\n` +
-        `train  pairs/s: ecglab ${e.trainPairs.perSecond.toFixed(2)}  PyTorch ${t.trainPairs.perSecond.toFixed(2)}  speed ratio ${result.ratio.train.toFixed(2)}\n` +
+        `train  pairs/s: ecglab ${e.trainPairs.perSecond.toFixed(2)}  PyTorch ${t.trainPairs.perSecond.toFixed(2)}  speed ratio ${result.ratio.train.toFixed(2)}  ` +
+        `(CPU s/pair ${e.trainPairs.cpuSecondsPerItem.toFixed(2)} vs ${t.trainPairs.cpuSecondsPerItem.toFixed(2)})\n` +
         `infer  pages/s: ecglab ${e.inferPages.perSecond.toFixed(2)}  PyTorch ${t.inferPages.perSecond.toFixed(2)}  speed ratio ${result.ratio.infer.toFixed(2)}\n` +
-        `render ms/page: clean ${result.render.msPerPage.clean.toFixed(0)}, artefacts ${result.render.msPerPage.artefacts.toFixed(0)}; ` +
+        `render ms/page: clean ${result.render.msPerPage.clean.toFixed(0)}, artefacts ${result.render.msPerPage.artefacts.toFixed(0)} ` +
+        `(CPU ${result.render.cpuMsPerPage.clean.toFixed(0)} / ${result.render.cpuMsPerPage.artefacts.toFixed(0)}); ` +
         `a batch renders in ${renderBatch.toFixed(2)} s vs a ${trainStep.toFixed(2)} s train step (serial share ${(100 * result.render.serialShare).toFixed(0)} %)\n` +
         `same weights: max |logit diff| ${maxDiff.toExponential(2)}; load average (1 min) ${loadStart.toFixed(1)} → ${result.load_average_1m.end.toFixed(1)}\n`,
     );

@@ -9,7 +9,7 @@ Protocol: writes its initial weights to --dir/init.safetensors (so bench.ts can 
 sides compute the same logits), prints one "ready" line, then answers one command per stdin line:
 "train K" (a training step on batch K mod B), "infer K" (image-only inference on pages K mod B),
 "logits K" (eval-mode image logits of batch K, written to --dir/logits.f32), "quit";
-each with {"s": seconds, "faults": minor page faults}.
+each with {"s": wall seconds, "cpu": CPU seconds of the process, "faults": minor page faults}.
 """
 import argparse
 import json
@@ -75,8 +75,9 @@ save_f32(os.path.join(a.dir, "init.safetensors"), net.state_dict())
 
 def train_step(k):
     net.train()
-    image, signal = net.stream_logits(pages[k], xs[k], masks[k])
-    loss = vizecg_loss(image, signal, targets=targets[k], kd=kd)
+    # copies, as ecglab's side makes its tensors from the pipeline's typed arrays each step
+    image, signal = net.stream_logits(pages[k].clone(), xs[k].clone(), masks[k].clone())
+    loss = vizecg_loss(image, signal, targets=targets[k].clone(), kd=kd)
     opt.zero_grad(set_to_none=True)  # as ecglab's zeroGrad
     loss.backward()
     torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
@@ -86,7 +87,7 @@ def train_step(k):
 def infer(k):
     net.eval()
     with torch.no_grad():
-        torch.sigmoid(net(pages[k])).numpy()
+        torch.sigmoid(net(pages[k].clone())).numpy()
 
 
 print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
@@ -94,7 +95,7 @@ for line in sys.stdin:
     cmd = line.split()
     if not cmd or cmd[0] == "quit":
         break
-    f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
     k = int(cmd[1]) % B if len(cmd) > 1 else 0
     if cmd[0] == "train":
@@ -109,4 +110,6 @@ for line in sys.stdin:
         print(json.dumps({"error": f"unknown command {line.strip()!r}"}), flush=True)
         continue
     s = time.perf_counter() - t0
-    print(json.dumps({"s": s, "faults": resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0}), flush=True)
+    r1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime
+    print(json.dumps({"s": s, "cpu": cpu, "faults": r1.ru_minflt - r0.ru_minflt}), flush=True)

@@ -22,7 +22,7 @@ export interface PageNetConfig {
   stemWidth: number;
   /**
    * Channels of each stride-2 stage; the last is the token width. [32, 64, 128]: total stride 32, so a
-   * 441×341 page (40 DPI) becomes an 11×14 grid of 154 tokens, each 20 mm (0.8 s at 25 mm/s) of paper.
+   * 440×340 page (40 DPI letter) becomes an 11×14 grid of 154 tokens, each 20 mm (0.8 s at 25 mm/s) of paper.
    */
   widths: number[];
   /** Residual blocks per stage (1 each: attention, not depth, supplies the long range). */

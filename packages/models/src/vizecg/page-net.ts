@@ -45,12 +45,13 @@ export class BasicBlock2d extends nn.Module {
  * - Output: `[N, widths.at(−1), H/(patch·2^stages), W/(...)]` (convolution arithmetic rounds each halving up).
  *
  * Cost (`pageNetMacs`) with the defaults (patch 4, stem 16, widths 32/64/128, one block each):
- * 441×341 (40 DPI letter, the training size): 104 M multiply-adds = 0.21 GFLOP per image forward, an 11×14 grid;
- * 662×512 (60 DPI): 235 M = 0.47 GFLOP, a 16×21 grid. Training costs about three times the forward.
+ * 440×340 (40 DPI letter, the training size): 107 M multiply-adds = 0.21 GFLOP per page forward, an 11×14 grid;
+ * 662×512 (60 DPI): 236 M = 0.47 GFLOP, a 16×21 grid (counts checked against PyTorch hooks in page-net.test.ts).
+ * Training costs about three times the forward.
  *
  * @example
  * const net = new PageNet(PAGE_NET_DEFAULTS);
- * const grid = net.call(page); // page [N, 1, 341, 441] → [N, 128, 11, 14]
+ * const grid = net.call(page); // page [N, 1, 340, 440] → [N, 128, 11, 14]
  */
 export class PageNet extends nn.Module {
   readonly config: PageNetConfig;
@@ -126,7 +127,7 @@ const convOut = (n: number, k: number, s: number, p: number) => Math.floor((n + 
  * Multiply-adds of one PageNet forward pass on one `height`×`width` page, counting convolutions (what
  * dominates; BN, ReLU and the additions add under 2 %), and the output grid. FLOPs ≈ 2 × MACs.
  *
- * @example pageNetMacs(PAGE_NET_DEFAULTS, 341, 441); // { macs: 1.04e8, grid: [11, 14] }
+ * @example pageNetMacs(PAGE_NET_DEFAULTS, 340, 440); // { macs: 106946048, grid: [11, 14] }
  */
 export function pageNetMacs(c: PageNetConfig, height: number, width: number): { macs: number; grid: [number, number] } {
   checkPageNetConfig(c);

@@ -20,6 +20,19 @@ function sincos(dim: number, pos: number, out: Float64Array, offset: number): vo
   }
 }
 
+// The encodings of the sizes in use (a training run has one page size and a few record lengths), so a forward
+// pass copies them into a tensor rather than recomputing h·w·dim sines; bounded, as lengths may vary freely.
+const cache = new Map<string, Float64Array>();
+function cached(key: string, make: () => Float64Array): Float64Array {
+  let v = cache.get(key);
+  if (!v) {
+    if (cache.size >= 64) cache.delete(cache.keys().next().value!);
+    v = make();
+    cache.set(key, v);
+  }
+  return v;
+}
+
 /**
  * `[1, length, dim]` encoding of positions 0…length−1.
  *
@@ -27,8 +40,11 @@ function sincos(dim: number, pos: number, out: Float64Array, offset: number): vo
  */
 export function positionalEncoding1d(length: number, dim: number, dtype: DType = 'float32'): Tensor {
   if (!Number.isInteger(dim) || dim <= 0 || dim % 2 !== 0) throw new ArgumentError(`positionalEncoding1d: 'dim' must be a positive even integer, got ${dim}`);
-  const out = new Float64Array(length * dim);
-  for (let t = 0; t < length; t++) sincos(dim, t, out, t * dim);
+  const out = cached(`1d ${length} ${dim}`, () => {
+    const a = new Float64Array(length * dim);
+    for (let t = 0; t < length; t++) sincos(dim, t, a, t * dim);
+    return a;
+  });
   return fromArray(out, [1, length, dim], { dtype });
 }
 
@@ -40,13 +56,16 @@ export function positionalEncoding1d(length: number, dim: number, dtype: DType =
  */
 export function positionalEncoding2d(h: number, w: number, dim: number, dtype: DType = 'float32'): Tensor {
   if (!Number.isInteger(dim) || dim <= 0 || dim % 4 !== 0) throw new ArgumentError(`positionalEncoding2d: 'dim' must be a positive multiple of 4, got ${dim}`);
-  const out = new Float64Array(h * w * dim);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const o = (y * w + x) * dim;
-      sincos(dim / 2, y, out, o);
-      sincos(dim / 2, x, out, o + dim / 2);
+  const out = cached(`2d ${h} ${w} ${dim}`, () => {
+    const a = new Float64Array(h * w * dim);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const o = (y * w + x) * dim;
+        sincos(dim / 2, y, a, o);
+        sincos(dim / 2, x, a, o + dim / 2);
+      }
     }
-  }
+    return a;
+  });
   return fromArray(out, [1, h * w, dim], { dtype });
 }

@@ -33,9 +33,17 @@
  * teacher's predictions.
  *
  * **Backbones.** Image: PageNet (page-net.ts), a 4×4 patch stem and three stride-2 residual stages, 0.21 GFLOP
- * per 441×341 page: small enough to train on 2 CPU cores (the paper used GPUs; sizes there are unknown).
+ * per 440×340 page: small enough to train on 2 CPU cores (the paper used GPUs; sizes there are unknown).
  * Signal: Ma & Liang's variable-length CNN (ma-liang.ts) through its `features()`, narrowed to width 16 with one
  * block per stage so that a record yields tens of time steps rather than three (config.ts).
+ *
+ * **Training size: 40 DPI, a letter page at 440×340** (the renderer's own size at 40 DPI, so no resize). The model
+ * is fully convolutional and its position encodings exist for any grid, so the size is the data's choice; 40
+ * rather than 60 DPI because on 2 cores both costs scale with the pixels: PageNet needs 0.21 rather than 0.47
+ * GFLOP per page, and rendering with artefacts took about 2.5× longer per page at 60 DPI (measured while
+ * choosing). What 40 DPI keeps: 1 mm is 1.6 px, a QRS complex (2–3 mm at 25 mm/s) 3–5 px wide, 1 mV 16 px tall
+ * at 10 mm/mV, the R–R rhythm and the rhythm strip. What it loses: a 0.1 mV ST shift is 1.6 px, at the limit,
+ * a cost for PTB-XL's STTC and MI classes; the 60 DPI configuration (16×21 tokens) is the one to try there.
  *
  * **Tokens.** The token width d is the signal CNN's last channel count and must equal PageNet's last width
  * (128 by default), so neither stream needs a projection; with SMAM and CMAM off, the signal side is exactly
