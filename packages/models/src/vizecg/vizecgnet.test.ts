@@ -163,6 +163,25 @@ test('without SMAM and CMAM the signal side is exactly Ma & Liang\'s CNN with ma
   net.dispose();
 });
 
+test('attentionMap: one map per page over the token grid, each a distribution over positions', () => {
+  const net = smallNet();
+  net.eval();
+  const before = liveTensorCount();
+  tidy(() => noGrad(() => {
+    const { map, grid } = net.attentionMap(rand([2, 1, 96, 128]));
+    assert.deepEqual(grid, [3, 4]);
+    assert.deepEqual(map.shape, [2, 3, 4]);
+    const sums = map.sum([1, 2]).toArray() as Float32Array;
+    sums.forEach((v) => assert.ok(Math.abs(v - 1) < 1e-5, `sums to 1, got ${v}`));
+    assert.ok(map.min().item() >= 0);
+  }));
+  assert.equal(liveTensorCount(), before);
+  net.dispose();
+  const plain = smallNet({ smam: false });
+  assert.throws(() => tidy(() => plain.attentionMap(rand([1, 1, 64, 64]))), /VizECGNet.attentionMap: the model has no image SMAM/);
+  plain.dispose();
+});
+
 test('config and input errors name the argument, the expectation and what came', () => {
   assert.throws(() => smallNet({ signal: { ...VIZECGNET_DEFAULTS.signal, width: 8 } }),
     /the signal stream's last channel count \(signal.width·2\^\(stages−1\) = 8·2\^3 = 64\) must equal the image stream's token width \(image.widths' last = 32\)/);

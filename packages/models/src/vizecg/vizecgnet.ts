@@ -156,6 +156,12 @@ export class VizECGNet extends nn.Module implements BatchModel {
 
   /** The page tokens after the image SMAM `[N, h·w, d]` and the grid `[h, w]`. */
   imageTokens(page: Tensor): { tokens: Tensor; grid: [number, number] } {
+    const { tokens, grid } = this.imageStream(page, false);
+    return { tokens, grid };
+  }
+
+  /** The inference path up to the image SMAM, with the SMAM's attention weights `[N, h·w, h·w]` when asked. */
+  private imageStream(page: Tensor, withWeights: boolean): { tokens: Tensor; grid: [number, number]; weights: Tensor | null } {
     const fmap = this.image.forward(page); // [N, d, h, w]
     const [h, w] = [fmap.shape[2]!, fmap.shape[3]!];
     let tokens = nn.pipe(fmap, (t) => t.flatten(2), (t) => t.permute(0, 2, 1)); // [N, d, h, w] → [N, d, h·w] → [N, h·w, d]
@@ -165,8 +171,14 @@ export class VizECGNet extends nn.Module implements BatchModel {
       tokens = nn.pipe(tokens, (t) => t.add(pe));
       pe.dispose();
     }
-    if (this.imageSmam) tokens = nn.pipe(tokens, (t) => this.imageSmam!.forward(t));
-    return { tokens, grid: [h, w] };
+    let weights: Tensor | null = null;
+    if (this.imageSmam) {
+      const a = this.imageSmam.attend(tokens, null, withWeights);
+      tokens.dispose();
+      tokens = a.out;
+      weights = a.weights;
+    }
+    return { tokens, grid: [h, w], weights };
   }
 
   /**
@@ -191,6 +203,22 @@ export class VizECGNet extends nn.Module implements BatchModel {
     if (this.signalSmam) tokens = nn.pipe(tokens, (t) => this.signalSmam!.forward(t, padding));
     map.dispose();
     return { tokens, padding, weight };
+  }
+
+  /**
+   * Where the image SMAM looked: the attention each grid position received, averaged over heads and over all
+   * querying positions, `[N, h, w]` (each page's map sums to 1), for visualisations of which regions of the page
+   * the model used. Runs the inference path up to the image SMAM; needs `smam` on.
+   *
+   * @example const { map, grid } = net.attentionMap(page); // map [N, 11, 14] for 440×340 pages
+   */
+  attentionMap(page: Tensor): { map: Tensor; grid: [number, number] } {
+    if (!this.imageSmam) throw new ArgumentError(`VizECGNet.attentionMap: the model has no image SMAM ('smam' is false), so there is no attention to show`);
+    const { tokens, grid, weights } = this.imageStream(page, true); // weights [N, h·w (queries), h·w (keys)]
+    tokens.dispose();
+    const map = nn.pipe(weights!, (t) => t.mean(1), (t) => t.reshape([page.shape[0]!, ...grid])); // [N, h·w] → [N, h, w]
+    weights!.dispose();
+    return { map, grid };
   }
 
   /** Image-only logits `[N, K]` of a page `[N, C, H, W]` in [0, 1] (1 = paper). */
