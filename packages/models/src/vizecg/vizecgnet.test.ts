@@ -186,6 +186,11 @@ test('config and input errors name the argument, the expectation and what came',
   assert.throws(() => smallNet({ signal: { ...VIZECGNET_DEFAULTS.signal, width: 8 } }),
     /the signal stream's last channel count \(signal.width·2\^\(stages−1\) = 8·2\^3 = 64\) must equal the image stream's token width \(image.widths' last = 32\)/);
   assert.throws(() => smallNet({ image: { ...PAGE_NET_DEFAULTS, blocks: [1, 1] } }), /PageNet: 'blocks' must list a positive block count for each of the 3 stages, got \[1,1\]/);
+  assert.throws(() => smallNet({ kd: { temperature: 0, direction: 'mutual' } }), /VizECGNet: 'kd.temperature' must be > 0, got 0/);
+  assert.throws(() => smallNet({ attention: { heads: 2, mlpRatio: 2, dropout: 1 } }), /VizECGNet: 'attention.dropout' must be in \[0, 1\), got 1/);
+  const withSignal = smallNet();
+  assert.deepEqual([withSignal.padMultiple, withSignal.minLength], [64, 192], 'the signal CNN\'s stride and minimum, for the pipeline');
+  withSignal.dispose();
   const net = smallNet();
   tidy(() => {
     assert.throws(() => net.logits({ extras: {} }), /VizECGNet.logits: 'batch.extras.page' is missing/);

@@ -107,6 +107,13 @@ export class VizECGNet extends nn.Module implements BatchModel {
   readonly classes: number;
   /** Token width of both streams. */
   readonly dim: number;
+  /**
+   * For the input pipeline, as EcgClassifier's: signal batches padded to a multiple of this many samples (the
+   * signal CNN's total stride; it would pad itself, but padding once in the batch saves a copy) and to at least
+   * `minLength` samples (3 × the stride, below which the CNN has no position). 1 and 0 for the image-only variant.
+   */
+  readonly padMultiple: number;
+  readonly minLength: number;
   image: PageNet;
   imageSmam: SelfModalityAttention | null;
   imageHead: nn.Linear;
@@ -121,6 +128,7 @@ export class VizECGNet extends nn.Module implements BatchModel {
   constructor(config: VizEcgConfig, leads: number, classes: number, norm: InputNormKind = 'max-abs') {
     super();
     if (!Number.isInteger(classes) || classes < 1) throw new ArgumentError(`VizECGNet: 'classes' must be a positive integer, got ${classes}`);
+    checkConfig(config);
     this.config = config;
     this.classes = classes;
     this.image = new PageNet(config.image);
@@ -134,6 +142,8 @@ export class VizECGNet extends nn.Module implements BatchModel {
     this.signal = null;
     this.signalSmam = null;
     this.cmam = null;
+    this.padMultiple = 1;
+    this.minLength = 0;
     if (config.kind === 'vizecgnet') {
       const s = config.signal;
       const sigChannels = s.width * 2 ** (s.depth.length - 1);
@@ -144,6 +154,8 @@ export class VizECGNet extends nn.Module implements BatchModel {
         );
       }
       this.signal = new MaLiangNet({ ...s, pooling: 'avg' }, leads, classes, norm);
+      this.padMultiple = this.signal.padMultiple;
+      this.minLength = this.signal.minLength;
       this.signalSmam = config.smam ? new SelfModalityAttention(d, config.attention) : null;
       this.cmam = config.cmam ? new CrossModalAttention(d, config.attention) : null;
     }
@@ -268,6 +280,23 @@ export class VizECGNet extends nn.Module implements BatchModel {
   private requireSignal(fn: string): MaLiangNet {
     if (!this.signal) throw new ArgumentError(`VizECGNet.${fn}: the '${this.config.kind}' variant has no signal stream`);
     return this.signal;
+  }
+}
+
+/** Throws an ArgumentError naming the field when a VizECGNet config is malformed (PageNet checks its own). */
+function checkConfig(c: VizEcgConfig): void {
+  if (c.kind !== 'vizecgnet' && c.kind !== 'vizecg-image-only') {
+    throw new ArgumentError(`VizECGNet: 'kind' must be 'vizecgnet' or 'vizecg-image-only', got ${JSON.stringify((c as { kind: unknown }).kind)}`);
+  }
+  const { heads, mlpRatio, dropout } = c.attention;
+  if (!Number.isInteger(heads) || heads < 1) throw new ArgumentError(`VizECGNet: 'attention.heads' must be a positive integer, got ${heads}`);
+  if (!(mlpRatio > 0)) throw new ArgumentError(`VizECGNet: 'attention.mlpRatio' must be > 0, got ${mlpRatio}`);
+  if (!(dropout >= 0 && dropout < 1)) throw new ArgumentError(`VizECGNet: 'attention.dropout' must be in [0, 1), got ${dropout}`);
+  if (c.kind === 'vizecgnet' && c.kd) {
+    if (!(c.kd.temperature > 0)) throw new ArgumentError(`VizECGNet: 'kd.temperature' must be > 0, got ${c.kd.temperature}`);
+    if (c.kd.direction !== 'signal-to-image' && c.kd.direction !== 'mutual') {
+      throw new ArgumentError(`VizECGNet: 'kd.direction' must be 'signal-to-image' or 'mutual', got ${JSON.stringify(c.kd.direction)}`);
+    }
   }
 }
 
