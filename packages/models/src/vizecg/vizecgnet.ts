@@ -37,7 +37,7 @@
  * Signal: Ma & Liang's variable-length CNN (ma-liang.ts) through its `features()`, narrowed to width 16 with one
  * block per stage so that a record yields tens of time steps rather than three (config.ts).
  *
- * **Training size: 40 DPI, a letter page at 440×340** (the renderer's own size at 40 DPI, so no resize). The model
+ * **Training size: 40 DPI, a letter page at 440×340** (the renderer's own size at 40 DPI: a clean page needs no resize). The model
  * is fully convolutional and its position encodings exist for any grid, so the size is the data's choice; 40
  * rather than 60 DPI because on 2 cores both costs scale with the pixels: PageNet needs 0.21 rather than 0.47
  * GFLOP per page, and rendering with artefacts took about 2.5× longer per page at 60 DPI (measured while
