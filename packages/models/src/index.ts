@@ -20,3 +20,4 @@ export { Predictor, type Prediction } from './inference/predictor.js';
 export { loadModel, readSpec, saveModel, modelFileOf, MODEL_FILE } from './inference/model-file.js';
 export { checkSpec, specLeads, SPEC_FORMAT, SPEC_VERSION, type InferenceSpec } from './inference/spec.js';
 export { evaluateDataset, evalDatasetConfig, type EvalReport } from './inference/evaluate.js';
+export * from './vizecg/index.js';

@@ -104,14 +104,24 @@ export class MaLiangNet extends EcgClassifier {
     return (this as unknown as Record<string, nn.Module & { call(x: Tensor): Tensor }>)[`layer${i}`]!;
   }
 
-  /** Logits `[N, classes]` of a batch `x` `[N, leads, L]` in model units with its mask `[N, 1, L]` (1 = real sample). */
-  classify(x: Tensor, mask: Tensor): Tensor {
+  /**
+   * The last stage's feature map and which of its positions hold enough of the record, before pooling:
+   * what a model that attends over time steps (VizECGNet's signal stream) builds on. `map` is `[N, C, T]`
+   * (C = width·2^(stages−1), T = L'/S − 2 with L' the input length padded to a multiple of the total
+   * stride S), `keep` `[N, 1, T]` bool (coverage ≥ `maskThreshold`), `coverage` `[N, 1, T]` the fraction
+   * of real samples in each position's window (the weights of the masked average pooling).
+   *
+   * @example
+   * const { map, keep } = net.features(net.normalize(x, mask), mask); // map [N, C, T], keep [N, 1, T]
+   */
+  features(x: Tensor, mask: Tensor): { map: Tensor; keep: Tensor; coverage: Tensor } {
     const s = this.stride;
     if (x.ndim !== 3 || mask.ndim !== 3 || mask.shape[1] !== 1 || mask.shape[0] !== x.shape[0] || mask.shape[2] !== x.shape[2]) {
       throw new ArgumentError(`MaLiangNet: 'x' must be [N, leads, L] and 'mask' [N, 1, L], got [${x.shape.join(', ')}] and [${mask.shape.join(', ')}]`);
     }
     const pad = (s - ((x.shape[2] as number) % s)) % s;
     const input = x;
+    const inputMask = mask;
     if (pad > 0) {
       x = F.pad(x, [0, pad]); // [N, leads, L'] with L' a multiple of S
       mask = F.pad(mask, [0, pad]); // [N, 1, L']
@@ -122,10 +132,11 @@ export class MaLiangNet extends EcgClassifier {
     // Each stage's output is dropped once the next stage has used it (nn.pipe); the padded copy of the input too.
     const stages = Array.from({ length: this.stages + 1 }, (_, i) => (t: Tensor) => this.layer(i).call(t));
     const padded = x;
-    x = nn.pipe(padded, ...stages); // [N, C, L'/S − 2]
+    const map = nn.pipe(padded, ...stages); // [N, C, L'/S − 2]
     if (padded !== input) padded.dispose();
-    let m = F.avgPool1d(mask, { kernelSize: 3 * s, stride: s }); // [N, 1, L'/S − 2]: coverage per position
-    const keep = m.ge(this.config.maskThreshold); // [N, 1, T] bool
+    const coverage = F.avgPool1d(mask, { kernelSize: 3 * s, stride: s }); // [N, 1, L'/S − 2]: coverage per position
+    if (mask !== inputMask) mask.dispose();
+    const keep = coverage.ge(this.config.maskThreshold); // [N, 1, T] bool
     // A record covering less than `maskThreshold` of every window (shorter than about 1.5·S samples)
     // would pool nothing and get the bias alone as logits: refuse rather than answer silently.
     if (keep.sum(2).min().item() === 0) {
@@ -134,15 +145,26 @@ export class MaLiangNet extends EcgClassifier {
           `${Math.ceil(1.5 * s)} samples, 1.5 × the total stride); use fewer blocks (a smaller stride) or longer records`,
       );
     }
-    const head = this.layer(this.stages + 1);
+    return { map, keep, coverage };
+  }
+
+  /** The linear head `[N, C]` (or `[N, T, C]`) → logits (Ma & Liang's last layer). */
+  get head(): nn.Module & { call(x: Tensor): Tensor } {
+    return this.layer(this.stages + 1);
+  }
+
+  /** Logits `[N, classes]` of a batch `x` `[N, leads, L]` in model units with its mask `[N, 1, L]` (1 = real sample). */
+  classify(x: Tensor, mask: Tensor): Tensor {
+    const { map, keep, coverage } = this.features(x, mask); // [N, C, T], [N, 1, T], [N, 1, T]
+    const head = this.head;
     if (this.config.pooling === 'avg') {
-      m = m.mul(keep.to(m.dtype)); // coverage kept as a weight, zero below the threshold (as their code)
-      const pooled = x.mul(m).sum(2).div(m.sum(2).add(1e-8)); // [N, C]
+      const m = coverage.mul(keep.to(coverage.dtype)); // coverage kept as a weight, zero below the threshold (as their code)
+      const pooled = map.mul(m).sum(2).div(m.sum(2).add(1e-8)); // [N, C]
       return head.call(pooled);
     }
     // Max over time of per-position logits. Their code leaves padded positions in the max, which makes
     // a record's logits depend on its batch; here those positions are excluded.
-    const z = head.call(x.permute(0, 2, 1)); // [N, T, K]
+    const z = head.call(map.permute(0, 2, 1)); // [N, T, K]
     const keepT = keep.permute(0, 2, 1); // [N, T, 1]
     return z.where(keepT, Number.NEGATIVE_INFINITY).max(1); // [N, K]
   }
