@@ -11,7 +11,8 @@
         "native/ops_tensor.cc",
         "native/ops_nn.cc",
         "native/autograd.cc",
-        "native/runtime.cc"
+        "native/runtime.cc",
+        "native/distributed.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

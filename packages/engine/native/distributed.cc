@@ -1,0 +1,301 @@
+// Process groups over libtorch's own c10d (ProcessGroupGloo over a TCPStore or FileStore) for data-parallel training.
+//
+// Rendezvous follows torch.distributed.init_process_group key for key (PrefixStore "default_pg", group "0", the
+// store-based barrier, the sequence number), so PyTorch processes and ecglab processes join one group.
+// Nothing here blocks the event loop: the rendezvous (blocking by design in c10d) runs on a libuv pool thread, and a
+// collective is enqueued on Gloo's own worker threads; its completion future settles a JS Promise through a
+// thread-safe function, so no thread of ours waits on the network.
+#include "common.h"
+
+// Debian's libtorch is built with Gloo (libtorch_cpu exports ProcessGroupGloo), but its header hides the class
+// unless the build says so; defined here rather than in binding.gyp so the other files compile unchanged.
+#define USE_C10D_GLOO 1
+
+#include <torch/csrc/distributed/c10d/FileStore.hpp>
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <sstream>
+#include <thread>
+
+namespace ecg {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+// Tags group handles so that a tensor handle (or any object) passed by mistake is rejected.
+const napi_type_tag kGroupTag = {0x6563676c61625f64ULL, 0x6973745f67726f75ULL};
+
+struct Group {
+  c10::intrusive_ptr<c10d::Store> store;  // the "default_pg" view of the rendezvous store
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> pg;
+};
+
+// Where and how to meet the other ranks: "tcp" (host, port) or "file" (path).
+struct Rendezvous {
+  std::string kind;
+  std::string address;  // host for tcp, path for file
+  int port = 0;
+  int rank = 0;
+  int size = 1;
+  milliseconds timeout{0};
+};
+
+std::shared_ptr<::gloo::transport::Device> defaultDevice() {
+  // As torch.distributed's ProcessGroupGloo binding: GLOO_SOCKET_IFNAME names the interface; otherwise the address
+  // the hostname resolves to (Gloo falls back to loopback).
+  if (const char* ifname = std::getenv("GLOO_SOCKET_IFNAME"); ifname != nullptr && ifname[0] != '\0') {
+    std::string first(ifname);
+    first = first.substr(0, first.find(','));
+    return c10d::ProcessGroupGloo::createDeviceForInterface(first);
+  }
+  return c10d::ProcessGroupGloo::createDefaultDevice();
+}
+
+// torch.distributed's _store_based_barrier: every rank adds one to a counter and waits until all have.
+// init_process_group ends with it, so a PyTorch peer waits here for us too.
+void storeBarrier(const c10::intrusive_ptr<c10d::Store>& store, const Rendezvous& r) {
+  const std::string key = "store_based_barrier_key:1";  // _group_count is 1 once the default group exists
+  store->add(key, 1);
+  auto start = std::chrono::steady_clock::now();
+  int64_t joined = store->add(key, 0);
+  while (joined < r.size) {
+    if (std::chrono::steady_clock::now() - start > r.timeout) {
+      std::ostringstream msg;
+      msg << "timed out after " << r.timeout.count() << " ms in the store barrier: " << joined << " of " << r.size
+          << " ranks joined";
+      throw std::runtime_error(msg.str());
+    }
+    std::this_thread::sleep_for(milliseconds(10));
+    joined = store->add(key, 0);
+  }
+}
+
+std::unique_ptr<Group> rendezvous(const Rendezvous& r) {
+  c10::intrusive_ptr<c10d::Store> root;
+  if (r.kind == "tcp") {
+    // As torch.distributed's _create_c10d_store: rank 0 hosts the store (multi-tenant) and waits for the others.
+    c10d::TCPStoreOptions o;
+    o.port = static_cast<std::uint16_t>(r.port);
+    o.isServer = r.rank == 0;
+    o.numWorkers = static_cast<std::size_t>(r.size);
+    o.waitWorkers = true;
+    o.timeout = r.timeout;
+    o.multiTenant = true;
+    root = c10::make_intrusive<c10d::TCPStore>(r.address, o);
+  } else if (r.kind == "file") {
+    root = c10::make_intrusive<c10d::FileStore>(r.address, r.size);
+  } else {
+    throw std::invalid_argument("unknown store kind '" + r.kind + "' (expected tcp or file)");
+  }
+  root->setTimeout(r.timeout);
+  auto store = c10::make_intrusive<c10d::PrefixStore>("default_pg", root);
+  auto groupStore = c10::make_intrusive<c10d::PrefixStore>("0", store);  // the default group is group "0"
+
+  auto options = c10d::ProcessGroupGloo::Options::create(r.timeout);
+  options->devices.push_back(defaultDevice());
+  options->threads = 2;  // as PyTorch: two per device
+  auto g = std::make_unique<Group>();
+  g->store = store;
+  g->pg = c10::make_intrusive<c10d::ProcessGroupGloo>(groupStore, r.rank, r.size, options);
+  storeBarrier(store, r);
+  g->pg->setSequenceNumberForGroup();
+  return g;
+}
+
+void finalizeGroup(napi_env /*env*/, void* data, void* /*hint*/) { delete static_cast<Group*>(data); }
+
+Napi::Value wrapGroup(Napi::Env env, std::unique_ptr<Group> g) {
+  Napi::Object obj = Napi::Object::New(env);
+  Group* raw = g.release();
+  if (napi_wrap(env, obj, raw, finalizeGroup, nullptr, nullptr) != napi_ok) {
+    delete raw;
+    throw Napi::Error::New(env, "could not create a process group handle");
+  }
+  obj.TypeTag(&kGroupTag);
+  return obj;
+}
+
+Group* groupOf(const Args& a, size_t i) {
+  if (i >= a.size() || a.info[i].Type() != napi_object || !a.info[i].As<Napi::Object>().CheckTypeTag(&kGroupTag)) {
+    a.fail(i, "a process group handle");
+  }
+  void* data = nullptr;
+  if (napi_unwrap(a.env(), a.info[i], &data) != napi_ok || data == nullptr) {
+    throw std::invalid_argument("the process group was destroyed");
+  }
+  return static_cast<Group*>(data);
+}
+
+// Runs the blocking rendezvous on a libuv pool thread; resolves with a group handle.
+class RendezvousWorker : public Napi::AsyncWorker {
+ public:
+  RendezvousWorker(Napi::Env env, Rendezvous r)
+      : Napi::AsyncWorker(env, "ecglab.rendezvous"), deferred_(Napi::Promise::Deferred::New(env)), r_(std::move(r)) {}
+  Napi::Promise promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    try {
+      group_ = rendezvous(r_);
+    } catch (...) {
+      SetError(describeException(std::current_exception()));
+    }
+  }
+  void OnOK() override { deferred_.Resolve(wrapGroup(Env(), std::move(group_))); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Rendezvous r_;
+  std::unique_ptr<Group> group_;
+};
+
+// Destroys a group off the event loop: ~ProcessGroupGloo drains its queue and joins Gloo's threads.
+class DestroyWorker : public Napi::AsyncWorker {
+ public:
+  DestroyWorker(Napi::Env env, Group* g)
+      : Napi::AsyncWorker(env, "ecglab.destroyProcessGroup"), deferred_(Napi::Promise::Deferred::New(env)), g_(g) {}
+  Napi::Promise promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    try {
+      delete g_;
+    } catch (...) {
+      SetError(describeException(std::current_exception()));
+    }
+  }
+  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Group* g_;
+};
+
+// ---- collectives: enqueue on Gloo, settle a Promise from Gloo's thread through a thread-safe function ----
+
+struct Completion {
+  Napi::Promise::Deferred deferred;
+  c10::intrusive_ptr<c10d::Work> work;  // kept until settled; the future's callback list is cleared on completion
+  std::vector<at::Tensor> outputs;      // resolved as tensor handles when `returnOutputs`
+  bool returnOutputs = false;
+  std::string error;
+};
+
+void deliver(Napi::Env env, Napi::Function /*unused*/, void* /*context*/, Completion* c) {
+  std::unique_ptr<Completion> owned(c);
+  if (env == nullptr) return;  // the environment is shutting down
+  if (!c->error.empty()) {
+    c->deferred.Reject(Napi::Error::New(env, c->error).Value());
+  } else if (c->returnOutputs) {
+    c->deferred.Resolve(wrapList(env, c->outputs));
+  } else {
+    c->deferred.Resolve(env.Undefined());
+  }
+}
+
+using Settler = Napi::TypedThreadSafeFunction<void, Completion, deliver>;
+
+// Returns a Promise settled when `work` completes. The pending thread-safe function keeps the event loop alive
+// until then, as a pending socket would.
+Napi::Value settle(const Args& a, c10::intrusive_ptr<c10d::Work> work, std::vector<at::Tensor> outputs = {},
+                   bool returnOutputs = false) {
+  auto* c = new Completion{Napi::Promise::Deferred::New(a.env()), work, std::move(outputs), returnOutputs, ""};
+  Napi::Promise promise = c->deferred.Promise();
+  Settler settler = Settler::New(a.env(), a.fn, 0, 1);
+  const std::string op = a.fn;
+  work->getFuture()->addCallback([settler, c, op](c10::ivalue::Future& f) mutable {
+    if (f.hasError()) c->error = op + ": " + describeException(f.exception_ptr());
+    settler.NonBlockingCall(c);
+    settler.Release();
+  });
+  return promise;
+}
+
+// Gloo reads and writes the tensor's memory in place, so it must be one dense CPU block.
+at::Tensor denseArg(const Args& a, size_t i) {
+  at::Tensor t = a.T(i);
+  if (!t.is_contiguous()) a.fail(i, "a contiguous tensor (call .contiguous() first)");
+  return t;
+}
+
+c10d::ReduceOp reduceOpOf(const Args& a, size_t i) {
+  std::string op = a.Str(i);
+  if (op == "sum") return c10d::ReduceOp(c10d::ReduceOp::SUM);
+  if (op == "product") return c10d::ReduceOp(c10d::ReduceOp::PRODUCT);
+  if (op == "min") return c10d::ReduceOp(c10d::ReduceOp::MIN);
+  if (op == "max") return c10d::ReduceOp(c10d::ReduceOp::MAX);
+  a.fail(i, "'sum', 'product', 'min' or 'max'");
+}
+
+}  // namespace
+
+const std::vector<OpDef> kDistributedOps = {
+    // (kind 'tcp'|'file', host or path, port, rank, worldSize, timeoutMs) -> Promise<group>
+    OP(distInit) {
+      Rendezvous r{a.Str(0), a.Str(1), static_cast<int>(a.I(2)), static_cast<int>(a.I(3)), static_cast<int>(a.I(4)),
+                   milliseconds(a.I(5))};
+      auto* w = new RendezvousWorker(a.env(), std::move(r));
+      Napi::Promise p = w->promise();
+      w->Queue();  // the worker deletes itself after OnOK/OnError
+      return p;
+    } END_OP,
+    // (group) -> Promise<void>; the handle is unusable at once.
+    OP(distDestroy) {
+      Group* g = groupOf(a, 0);
+      void* data = nullptr;
+      napi_remove_wrap(a.env(), a.info[0], &data);  // also cancels the finalizer
+      auto* w = new DestroyWorker(a.env(), g);
+      Napi::Promise p = w->promise();
+      w->Queue();
+      return p;
+    } END_OP,
+    // (group, tensor, op) -> Promise<void>; reduces in place
+    OP(distAllReduce) {
+      Group* g = groupOf(a, 0);
+      std::vector<at::Tensor> ts{denseArg(a, 1)};
+      c10d::AllreduceOptions o;
+      o.reduceOp = reduceOpOf(a, 2);
+      return settle(a, g->pg->allreduce(ts, o));
+    } END_OP,
+    // (group, tensors[], op) -> Promise<void>; one collective over many tensors of one dtype (Gloo flattens them)
+    OP(distAllReduceCoalesced) {
+      Group* g = groupOf(a, 0);
+      std::vector<at::Tensor> ts = a.TL(1);
+      for (const auto& t : ts) {
+        if (!t.is_contiguous()) a.fail(1, "an array of contiguous tensors");
+      }
+      c10d::AllreduceCoalescedOptions o;
+      o.reduceOp = reduceOpOf(a, 2);
+      return settle(a, g->pg->allreduce_coalesced(ts, o));
+    } END_OP,
+    // (group, tensor, root) -> Promise<void>; overwrites the tensor with root's
+    OP(distBroadcast) {
+      Group* g = groupOf(a, 0);
+      std::vector<at::Tensor> ts{denseArg(a, 1)};
+      c10d::BroadcastOptions o;
+      o.rootRank = a.I(2);
+      return settle(a, g->pg->broadcast(ts, o));
+    } END_OP,
+    // (group, tensor) -> Promise<tensor[]>: one tensor per rank, in rank order
+    OP(distAllGather) {
+      Group* g = groupOf(a, 0);
+      std::vector<at::Tensor> in{denseArg(a, 1)};
+      std::vector<std::vector<at::Tensor>> out(1);
+      for (int r = 0; r < g->pg->getSize(); r++) out[0].push_back(at::empty_like(in[0]));
+      return settle(a, g->pg->allgather(out, in), out[0], true);
+    } END_OP,
+    // (group) -> Promise<void>
+    OP(distBarrier) {
+      Group* g = groupOf(a, 0);
+      return settle(a, g->pg->barrier());
+    } END_OP,
+};
+
+}  // namespace ecg
