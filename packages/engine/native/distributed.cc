@@ -16,6 +16,8 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <sstream>
@@ -33,6 +35,8 @@ const napi_type_tag kGroupTag = {0x6563676c61625f64ULL, 0x6973745f67726f75ULL};
 struct Group {
   c10::intrusive_ptr<c10d::Store> store;  // the "default_pg" view of the rendezvous store
   c10::intrusive_ptr<c10d::ProcessGroupGloo> pg;
+  // Each rank's "<hostname> <pid>" (empty for this rank and for PyTorch peers).
+  std::vector<std::string> peerProcesses;
 };
 
 // Where and how to meet the other ranks: "tcp" (host, port) or "file" (path).
@@ -75,6 +79,29 @@ void storeBarrier(const c10::intrusive_ptr<c10d::Store>& store, const Rendezvous
   }
 }
 
+// Each rank leaves "<hostname> <pid>" in the store before the barrier, so that when a connection drops, the
+// survivors can tell which rank on their machine is gone (Gloo's errors name a socket address, not a rank).
+// PyTorch peers leave nothing; their entries stay empty.
+const std::string kProcKey = "ecglab_proc/";
+
+void publishProcess(const c10::intrusive_ptr<c10d::Store>& store, int rank) {
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  std::string value = std::string(host) + " " + std::to_string(getpid());
+  store->set(kProcKey + std::to_string(rank), std::vector<uint8_t>(value.begin(), value.end()));
+}
+
+std::vector<std::string> peerProcesses(const c10::intrusive_ptr<c10d::Store>& store, const Rendezvous& r) {
+  std::vector<std::string> out(r.size);
+  for (int n = 0; n < r.size; n++) {
+    const std::string key = kProcKey + std::to_string(n);
+    if (n == r.rank || !store->check({key})) continue;
+    auto v = store->get(key);
+    out[n] = std::string(v.begin(), v.end());
+  }
+  return out;
+}
+
 std::unique_ptr<Group> rendezvous(const Rendezvous& r) {
   c10::intrusive_ptr<c10d::Store> root;
   if (r.kind == "tcp") {
@@ -86,7 +113,17 @@ std::unique_ptr<Group> rendezvous(const Rendezvous& r) {
     o.waitWorkers = true;
     o.timeout = r.timeout;
     o.multiTenant = true;
-    root = c10::make_intrusive<c10d::TCPStore>(r.address, o);
+    try {
+      root = c10::make_intrusive<c10d::TCPStore>(r.address, o);
+    } catch (...) {
+      // c10d's own messages ("Socket Timeout") do not say which side waited for what.
+      std::ostringstream msg;
+      msg << (o.isServer ? "hosting" : "joining") << " the TCP store at " << r.address << ":" << r.port << ", "
+          << (o.isServer ? "waited for all " + std::to_string(r.size) + " ranks to connect"
+                         : std::string("could not reach rank 0's store"))
+          << " within " << r.timeout.count() << " ms: " << describeException(std::current_exception());
+      throw std::runtime_error(msg.str());
+    }
   } else if (r.kind == "file") {
     root = c10::make_intrusive<c10d::FileStore>(r.address, r.size);
   } else {
@@ -101,8 +138,15 @@ std::unique_ptr<Group> rendezvous(const Rendezvous& r) {
   options->threads = 2;  // as PyTorch: two per device
   auto g = std::make_unique<Group>();
   g->store = store;
-  g->pg = c10::make_intrusive<c10d::ProcessGroupGloo>(groupStore, r.rank, r.size, options);
+  try {
+    g->pg = c10::make_intrusive<c10d::ProcessGroupGloo>(groupStore, r.rank, r.size, options);
+  } catch (...) {
+    throw std::runtime_error("connecting to the other ranks (Gloo rendezvous, key rank_N is rank N's address): " +
+                             describeException(std::current_exception()));
+  }
+  publishProcess(store, r.rank);
   storeBarrier(store, r);
+  g->peerProcesses = peerProcesses(store, r);
   g->pg->setSequenceNumberForGroup();
   return g;
 }
@@ -209,9 +253,8 @@ Napi::Value settle(const Args& a, c10::intrusive_ptr<c10d::Work> work, std::vect
   auto* c = new Completion{Napi::Promise::Deferred::New(a.env()), work, std::move(outputs), returnOutputs, ""};
   Napi::Promise promise = c->deferred.Promise();
   Settler settler = Settler::New(a.env(), a.fn, 0, 1);
-  const std::string op = a.fn;
-  work->getFuture()->addCallback([settler, c, op](c10::ivalue::Future& f) mutable {
-    if (f.hasError()) c->error = op + ": " + describeException(f.exception_ptr());
+  work->getFuture()->addCallback([settler, c](c10::ivalue::Future& f) mutable {
+    if (f.hasError()) c->error = describeException(f.exception_ptr());  // the caller names the operation
     settler.NonBlockingCall(c);
     settler.Release();
   });
@@ -290,6 +333,15 @@ const std::vector<OpDef> kDistributedOps = {
       std::vector<std::vector<at::Tensor>> out(1);
       for (int r = 0; r < g->pg->getSize(); r++) out[0].push_back(at::empty_like(in[0]));
       return settle(a, g->pg->allgather(out, in), out[0], true);
+    } END_OP,
+    // (group) -> string[]: each rank's "<hostname> <pid>" ("" for this rank and for ranks that are not ecglab)
+    OP(distPeerProcesses) {
+      Group* g = groupOf(a, 0);
+      auto arr = Napi::Array::New(a.env(), g->peerProcesses.size());
+      for (size_t n = 0; n < g->peerProcesses.size(); n++) {
+        arr.Set(static_cast<uint32_t>(n), Napi::String::New(a.env(), g->peerProcesses[n]));
+      }
+      return arr;
     } END_OP,
     // (group) -> Promise<void>
     OP(distBarrier) {

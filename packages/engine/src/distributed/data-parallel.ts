@@ -1,0 +1,99 @@
+// Data parallelism as PyTorch's DistributedDataParallel does it, called by the training loop rather than hooked
+// into autograd: the same parameters everywhere at the start (broadcastParameters), and after each backward the
+// gradients averaged across ranks in buckets of about `bucketBytes` (allReduceGradients). Clip after averaging.
+import { TorchError } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { noGrad } from '../autograd.js';
+import { zerosLike } from '../creation.js';
+import { allReduceCoalesced, broadcast, getWorldSize } from './group.js';
+
+/** PyTorch DDP's default bucket_cap_mb (25 MiB). */
+export const DEFAULT_BUCKET_BYTES = 25 * 1024 * 1024;
+
+const BYTES: Record<string, number> = { float32: 4, float64: 8, float16: 2, int32: 4, int64: 8, uint8: 1 };
+
+export interface AllReduceGradientsOptions {
+  /** Upper size of one collective in bytes (default 25 MiB, as DDP); a larger gradient gets a bucket of its own. */
+  bucketBytes?: number;
+}
+
+/**
+ * Groups tensors into buckets of one dtype and at most `bucketBytes` each, in reverse order as DDP does (the last
+ * layers' gradients are ready first). Every rank must pass the same tensors in the same order, so buckets match.
+ */
+export function bucketTensors(tensors: readonly Tensor[], bucketBytes: number): Tensor[][] {
+  const open = new Map<string, { tensors: Tensor[]; bytes: number }>();
+  const buckets: Tensor[][] = [];
+  for (let i = tensors.length - 1; i >= 0; i--) {
+    const t = tensors[i]!;
+    const bytes = t.numel * (BYTES[t.dtype] ?? 8);
+    let b = open.get(t.dtype);
+    if (b !== undefined && b.bytes + bytes > bucketBytes && b.tensors.length > 0) {
+      buckets.push(b.tensors);
+      b = undefined;
+    }
+    if (b === undefined) {
+      b = { tensors: [], bytes: 0 };
+      open.set(t.dtype, b);
+    }
+    b.tensors.push(t);
+    b.bytes += bytes;
+  }
+  for (const b of open.values()) if (b.tensors.length > 0) buckets.push(b.tensors);
+  return buckets;
+}
+
+function paramList(fn: string, params: Iterable<Tensor>): Tensor[] {
+  const list = [...params];
+  list.forEach((p, i) => {
+    if (!(p instanceof Tensor)) throw new TorchError('ARGUMENT', `${fn}: 'params[${i}]' must be a Tensor`);
+  });
+  return list;
+}
+
+/**
+ * Averages the gradients of `params` across all ranks, in place: after it every rank holds the gradient of the
+ * mean loss over the global batch, so identical optimizer steps keep the replicas identical. A parameter that
+ * requires grad but got none on this rank contributes zeros (and receives the average); all ranks must pass the
+ * same parameters in the same order. All buckets are in flight at once; Gloo's threads reduce them.
+ * @example
+ * loss.backward();
+ * await distributed.allReduceGradients(model.parameters());
+ * optim.clipGradNorm(model.parameters(), 1.0);   // clip the averaged gradient, as DDP does
+ * opt.step();
+ */
+export async function allReduceGradients(params: Iterable<Tensor>, opts: AllReduceGradientsOptions = {}): Promise<void> {
+  const fn = 'allReduceGradients';
+  const bucketBytes = opts.bucketBytes ?? DEFAULT_BUCKET_BYTES;
+  if (!Number.isFinite(bucketBytes) || bucketBytes <= 0) {
+    throw new TorchError('ARGUMENT', `${fn}: 'bucketBytes' must be a positive number, got ${bucketBytes}`);
+  }
+  const worldSize = getWorldSize();
+  const grads: Tensor[] = [];
+  for (const p of paramList(fn, params)) {
+    if (!p.requiresGrad) continue;
+    if (p.grad === null) {
+      const zero = zerosLike(p);
+      p.grad = zero;  // p keeps its own reference
+      zero.dispose();
+    }
+    grads.push(p.grad!);
+  }
+  if (worldSize === 1 || grads.length === 0) return;
+  // Issue every bucket before awaiting any: the order of issue is what matches buckets across ranks.
+  await Promise.all(bucketTensors(grads, bucketBytes).map((bucket) => allReduceCoalesced(bucket, 'sum')));
+  noGrad(() => {
+    for (const g of grads) g.div_(worldSize);
+  });
+}
+
+/**
+ * Copies rank `src`'s values of `tensors` (parameters, and buffers such as BatchNorm's running statistics) to
+ * every rank, so all replicas start equal. Call it once after building the model, before the optimizer's first step.
+ * @example await distributed.broadcastParameters([...model.parameters(), ...model.buffers()], 0);
+ */
+export async function broadcastParameters(tensors: Iterable<Tensor>, src = 0): Promise<void> {
+  const list = paramList('broadcastParameters', tensors);
+  // Gloo writes into each tensor's memory; autograd never sees it, as with PyTorch's in-place copy under no_grad.
+  await Promise.all(list.map((t) => broadcast(t, src)));
+}

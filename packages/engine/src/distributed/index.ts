@@ -1,0 +1,12 @@
+// Data-parallel training over libtorch's c10d (Gloo), wire-compatible with torch.distributed. See ../../API.md.
+export {
+  initProcessGroup, destroyProcessGroup, isInitialized, getRank, getWorldSize, getProcessGroupInfo,
+  allReduce, allReduceCoalesced, broadcast, allGather, barrier,
+} from './group.js';
+export type { ReduceOp, ProcessGroupInfo } from './group.js';
+export { resolveRendezvous, DEFAULT_TIMEOUT_MS } from './init-method.js';
+export type { Backend, InitProcessGroupOptions, Rendezvous } from './init-method.js';
+export { allReduceGradients, broadcastParameters, bucketTensors, DEFAULT_BUCKET_BYTES } from './data-parallel.js';
+export type { AllReduceGradientsOptions } from './data-parallel.js';
+export { shardIndices, shardLength } from './sampler.js';
+export type { ShardOptions } from './sampler.js';
