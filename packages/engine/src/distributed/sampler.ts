@@ -15,7 +15,8 @@ export interface ShardOptions {
 
 /** Items each rank gets from an epoch of `n` items (DistributedSampler's num_samples). */
 export function shardLength(n: number, worldSize: number, dropLast = false): number {
-  return dropLast && n % worldSize !== 0 ? Math.ceil((n - worldSize) / worldSize) : Math.ceil(n / worldSize);
+  // PyTorch writes ceil((n - worldSize) / worldSize) for drop_last with a remainder, which is floor(n / worldSize).
+  return dropLast ? Math.floor(n / worldSize) : Math.ceil(n / worldSize);
 }
 
 /**
