@@ -47,6 +47,8 @@ struct Rendezvous {
   int rank = 0;
   int size = 1;
   milliseconds timeout{0};
+  bool hostStore = false;  // tcp: this rank serves the store (rank 0, unless torchrun's agent already does)
+  std::string prefix;      // a namespace inside the store (torchrun's "/worker/attempt_N"), or empty
 };
 
 std::shared_ptr<::gloo::transport::Device> defaultDevice() {
@@ -105,14 +107,15 @@ std::vector<std::string> peerProcesses(const c10::intrusive_ptr<c10d::Store>& st
 std::unique_ptr<Group> rendezvous(const Rendezvous& r) {
   c10::intrusive_ptr<c10d::Store> root;
   if (r.kind == "tcp") {
-    // As torch.distributed's _create_c10d_store: rank 0 hosts the store (multi-tenant) and waits for the others.
+    // As torch.distributed's _create_c10d_store: rank 0 hosts the store (multi-tenant) and waits for the others;
+    // under torchrun's agent store every rank is a client.
     c10d::TCPStoreOptions o;
     o.port = static_cast<std::uint16_t>(r.port);
-    o.isServer = r.rank == 0;
+    o.isServer = r.hostStore;
     o.numWorkers = static_cast<std::size_t>(r.size);
     o.waitWorkers = true;
     o.timeout = r.timeout;
-    o.multiTenant = true;
+    o.multiTenant = r.hostStore;
     try {
       root = c10::make_intrusive<c10d::TCPStore>(r.address, o);
     } catch (...) {
@@ -130,6 +133,7 @@ std::unique_ptr<Group> rendezvous(const Rendezvous& r) {
     throw std::invalid_argument("unknown store kind '" + r.kind + "' (expected tcp or file)");
   }
   root->setTimeout(r.timeout);
+  if (!r.prefix.empty()) root = c10::make_intrusive<c10d::PrefixStore>(r.prefix, root);
   auto store = c10::make_intrusive<c10d::PrefixStore>("default_pg", root);
   auto groupStore = c10::make_intrusive<c10d::PrefixStore>("0", store);  // the default group is group "0"
 
@@ -280,10 +284,10 @@ c10d::ReduceOp reduceOpOf(const Args& a, size_t i) {
 }  // namespace
 
 const std::vector<OpDef> kDistributedOps = {
-    // (kind 'tcp'|'file', host or path, port, rank, worldSize, timeoutMs) -> Promise<group>
+    // (kind 'tcp'|'file', host or path, port, rank, worldSize, timeoutMs, hostStore, prefix) -> Promise<group>
     OP(distInit) {
       Rendezvous r{a.Str(0), a.Str(1), static_cast<int>(a.I(2)), static_cast<int>(a.I(3)), static_cast<int>(a.I(4)),
-                   milliseconds(a.I(5))};
+                   milliseconds(a.I(5)), a.B(6), a.Str(7)};
       auto* w = new RendezvousWorker(a.env(), std::move(r));
       Napi::Promise p = w->promise();
       w->Queue();  // the worker deletes itself after OnOK/OnError

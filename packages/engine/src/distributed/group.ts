@@ -98,7 +98,7 @@ export async function initProcessGroup(opts: InitProcessGroupOptions = {}): Prom
   }
   initializing = true;
   try {
-    const handle = await callAsync('distInit', r.store, r.address, r.port, r.rank, r.worldSize, r.timeout) as GroupHandle;
+    const handle = await callAsync('distInit', r.store, r.address, r.port, r.rank, r.worldSize, r.timeout, r.hostStore, r.storePrefix) as GroupHandle;
     current = { handle, info: Object.freeze({ ...r }), processes: call('distPeerProcesses', handle) as string[] };
     return current.info;
   } catch (e) {

@@ -14,8 +14,14 @@ describe('resolveRendezvous', () => {
   it("reads torchrun's variables for env:// (the default)", () => {
     assert.deepEqual(resolveRendezvous({ env: torchrun }), {
       backend: 'gloo', initMethod: 'env://', store: 'tcp', address: 'node-0.cluster', port: 29500,
-      rank: 5, worldSize: 8, localRank: 1, localWorldSize: 4, timeout: DEFAULT_TIMEOUT_MS,
+      hostStore: false, storePrefix: '', rank: 5, worldSize: 8, localRank: 1, localWorldSize: 4, timeout: DEFAULT_TIMEOUT_MS,
     });
+  });
+
+  it("joins torchrun's agent store as a client, under the restart's prefix", () => {
+    const r = resolveRendezvous({ env: { ...torchrun, RANK: '0', TORCHELASTIC_USE_AGENT_STORE: 'True', TORCHELASTIC_RESTART_COUNT: '2' } });
+    assert.deepEqual([r.rank, r.hostStore, r.storePrefix], [0, false, '/worker/attempt_2']);
+    assert.equal(resolveRendezvous({ env: { ...torchrun, RANK: '0' } }).hostStore, true);  // without the agent, rank 0 hosts
   });
 
   it('lets options win over the URL query, and the query over the environment, as torch.distributed does', () => {

@@ -34,6 +34,10 @@ export interface Rendezvous {
   address: string;
   /** Port of the TCP store (0 for a file store). */
   port: number;
+  /** Whether this process serves the TCP store: rank 0, unless torchrun's agent serves it (TORCHELASTIC_USE_AGENT_STORE). */
+  hostStore: boolean;
+  /** Namespace of this group's keys in the store: torchrun's `/worker/attempt_<restart count>` under its agent, else ''. */
+  storePrefix: string;
   rank: number;
   worldSize: number;
   /** Rank among the processes of this machine: LOCAL_RANK (torchrun sets it), else `rank`. */
@@ -124,7 +128,13 @@ export function resolveRendezvous(opts: InitProcessGroupOptions = {}): Rendezvou
     fail(`'initMethod' must start with env://, tcp:// or file://, got ${JSON.stringify(initMethod)}`);
   }
 
+  // torchrun (torch.distributed.elastic) serves the store from its agent and tells workers so; each restart of the
+  // workers gets fresh keys (rendezvous._create_c10d_store).
+  const agentStore = store === 'tcp' && env.TORCHELASTIC_USE_AGENT_STORE === 'True';
+  const hostStore = store === 'tcp' && !agentStore && r === 0;
+  const storePrefix = agentStore ? `/worker/attempt_${required(env.TORCHELASTIC_RESTART_COUNT || undefined,
+    `TORCHELASTIC_USE_AGENT_STORE is set but ${envNote('TORCHELASTIC_RESTART_COUNT')} is not`)}` : '';
   const localRank = integer(env.LOCAL_RANK || undefined, 'LOCAL_RANK', 0) ?? r;
   const localWorldSize = integer(env.LOCAL_WORLD_SIZE || undefined, 'LOCAL_WORLD_SIZE', 1) ?? n;
-  return { backend, initMethod, store, address, port, rank: r, worldSize: n, localRank, localWorldSize, timeout };
+  return { backend, initMethod, store, address, port, hostStore, storePrefix, rank: r, worldSize: n, localRank, localWorldSize, timeout };
 }
