@@ -5,6 +5,7 @@ import { call, callAsync } from '../native.js';
 import { TorchError } from '../errors.js';
 import { Tensor, handleOf } from '../tensor.js';
 import { noGrad } from '../autograd.js';
+import { cat, tensor as tensorOf, zeros } from '../creation.js';
 import { findExitedRanks } from './peers.js';
 import { resolveRendezvous, type InitProcessGroupOptions, type Rendezvous } from './init-method.js';
 
@@ -198,6 +199,48 @@ export async function allGather(tensor: Tensor): Promise<Tensor[]> {
   checkTensor(fn, tensor);
   const handles = await collective(fn, (g) => callAsync('distAllGather', g.handle, handleOf(tensor, fn, 'tensor')));
   return (handles as unknown[]).map((h) => new Tensor(h as never));
+}
+
+// [rows, ...rest] -> [longest, ...rest], zeros below.
+function padRows(t: Tensor, longest: number): Tensor {
+  const shape = t.shape;
+  const pad = zeros([longest - shape[0]!, ...shape.slice(1)], { dtype: t.dtype });
+  const out = cat([t, pad], 0);
+  pad.dispose();
+  return out;
+}
+
+/**
+ * Gathers `tensor` from every rank when the first dimension differs between ranks (uneven validation shards);
+ * the other dimensions and the dtype must match. Two collectives: the lengths, then the rows padded to the longest.
+ * @example
+ * const [fromRank0, fromRank1] = await distributed.allGatherVarying(probs);  // [n0, C] and [n1, C]
+ * const all = cat([fromRank0, fromRank1], 0);
+ */
+export async function allGatherVarying(tensor: Tensor): Promise<Tensor[]> {
+  const fn = 'allGatherVarying';
+  checkTensor(fn, tensor);
+  const shape = tensor.shape;
+  if (shape.length === 0) throw new TorchError('SHAPE', `${fn}: 'tensor' must have at least 1 dim, got a scalar`);
+  const length = tensorOf([shape[0]!], { dtype: 'int64' });
+  const lengths = await allGather(length);
+  const sizes = lengths.map((l) => l.item());
+  for (const l of [length, ...lengths]) l.dispose();
+  const longest = Math.max(...sizes);
+  const padded = shape[0] === longest ? tensor.contiguous() : padRows(tensor, longest);
+  try {
+    const gathered = await allGather(padded);
+    return gathered.map((g, r) => {
+      if (sizes[r] === longest) return g;
+      const view = g.narrow(0, 0, sizes[r]!);
+      const rows = view.contiguous();  // its own memory, not a view into the padded buffer
+      view.dispose();
+      g.dispose();
+      return rows;
+    });
+  } finally {
+    padded.dispose();
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 // Data-parallel training over libtorch's c10d (Gloo), wire-compatible with torch.distributed. See ../../API.md.
 export {
   initProcessGroup, destroyProcessGroup, isInitialized, getRank, getWorldSize, getProcessGroupInfo,
-  allReduce, allReduceCoalesced, broadcast, allGather, barrier,
+  allReduce, allReduceCoalesced, broadcast, allGather, allGatherVarying, barrier,
 } from './group.js';
 export type { ReduceOp, ProcessGroupInfo } from './group.js';
 export { resolveRendezvous, DEFAULT_TIMEOUT_MS } from './init-method.js';

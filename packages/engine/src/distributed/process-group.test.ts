@@ -101,12 +101,13 @@ describe('two ecglab processes over tcp://', () => {
     ranks = outcomes.map(resultOf);
   });
 
-  it('all-reduces (sum, avg, min, max, product, 4 MB, coalesced), broadcasts and all-gathers the right values on both ranks', () => {
+  it('all-reduces (sum, avg, min, max, product, 4 MB, coalesced), broadcasts and all-gathers (even and uneven) the right values on both ranks', () => {
     for (const r of ranks) {
       assert.deepEqual(r.collectives, {
         ...(r.collectives as object),
         sum: [3, 30, -1], avg: [0.5, 1], min: [0, 4], max: [1, 5], product: [6], big: [0, 3, 2_999_997],
         broadcast: [1, 1, 1], allGather: [[0, 1, 2], [10, 11, 12]], coalesced: [[3, 3], [1, 1, 1, 1]], leakedTensors: 0,
+        allGatherVarying: [[[1, 2], [3, 4], [5, 6]], [[7, 8]]],
       });
     }
   });
