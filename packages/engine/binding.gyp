@@ -12,7 +12,8 @@
         "native/ops_nn.cc",
         "native/autograd.cc",
         "native/runtime.cc",
-        "native/distributed.cc"
+        "native/distributed.cc",
+        "native/gradient_sync.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

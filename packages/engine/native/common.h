@@ -79,7 +79,8 @@ extern const std::vector<OpDef> kTensorOps;
 extern const std::vector<OpDef> kNnOps;
 extern const std::vector<OpDef> kAutogradOps;
 extern const std::vector<OpDef> kRuntimeOps;
-extern const std::vector<OpDef> kDistributedOps;  // distributed.cc (c10d process groups)
+extern const std::vector<OpDef> kDistributedOps;   // distributed.cc (c10d process groups)
+extern const std::vector<OpDef> kGradientSyncOps;  // gradient_sync.cc (all-reduce overlapped with backward)
 void initRuntime();  // runs once per thread that loads the addon
 
 // The message of a caught C++ exception as JS errors show it (libtorch's without its backtrace). The trampoline in

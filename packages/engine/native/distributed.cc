@@ -5,15 +5,10 @@
 // Nothing here blocks the event loop: the rendezvous (blocking by design in c10d) runs on a libuv pool thread, and a
 // collective is enqueued on Gloo's own worker threads; its completion future settles a JS Promise through a
 // thread-safe function, so no thread of ours waits on the network.
-#include "common.h"
-
-// Debian's libtorch is built with Gloo (libtorch_cpu exports ProcessGroupGloo), but its header hides the class
-// unless the build says so; defined here rather than in binding.gyp so the other files compile unchanged.
-#define USE_C10D_GLOO 1
+#include "distributed.h"
 
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include <unistd.h>
@@ -31,13 +26,6 @@ using std::chrono::milliseconds;
 
 // Tags group handles so that a tensor handle (or any object) passed by mistake is rejected.
 const napi_type_tag kGroupTag = {0x6563676c61625f64ULL, 0x6973745f67726f75ULL};
-
-struct Group {
-  c10::intrusive_ptr<c10d::Store> store;  // the "default_pg" view of the rendezvous store
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> pg;
-  // Each rank's "<hostname> <pid>" (empty for this rank and for PyTorch peers).
-  std::vector<std::string> peerProcesses;
-};
 
 // Where and how to meet the other ranks: "tcp" (host, port) or "file" (path).
 struct Rendezvous {
@@ -168,17 +156,6 @@ Napi::Value wrapGroup(Napi::Env env, std::unique_ptr<Group> g) {
   return obj;
 }
 
-Group* groupOf(const Args& a, size_t i) {
-  if (i >= a.size() || a.info[i].Type() != napi_object || !a.info[i].As<Napi::Object>().CheckTypeTag(&kGroupTag)) {
-    a.fail(i, "a process group handle");
-  }
-  void* data = nullptr;
-  if (napi_unwrap(a.env(), a.info[i], &data) != napi_ok || data == nullptr) {
-    throw std::invalid_argument("the process group was destroyed");
-  }
-  return static_cast<Group*>(data);
-}
-
 // Runs the blocking rendezvous on a libuv pool thread; resolves with a group handle.
 class RendezvousWorker : public Napi::AsyncWorker {
  public:
@@ -226,14 +203,16 @@ class DestroyWorker : public Napi::AsyncWorker {
   Group* g_;
 };
 
-// ---- collectives: enqueue on Gloo, settle a Promise from Gloo's thread through a thread-safe function ----
+// ---- collectives: enqueue on Gloo, settle a Promise from Gloo's threads through a thread-safe function ----
 
 struct Completion {
   Napi::Promise::Deferred deferred;
-  c10::intrusive_ptr<c10d::Work> work;  // kept until settled; the future's callback list is cleared on completion
-  std::vector<at::Tensor> outputs;      // resolved as tensor handles when `returnOutputs`
+  std::vector<c10::intrusive_ptr<c10d::Work>> works;  // kept until settled
+  std::vector<at::Tensor> outputs;                     // resolved as tensor handles when `returnOutputs`
   bool returnOutputs = false;
-  std::string error;
+  std::mutex m;
+  size_t remaining = 0;
+  std::string error;  // the first failure
 };
 
 void deliver(Napi::Env env, Napi::Function /*unused*/, void* /*context*/, Completion* c) {
@@ -249,21 +228,6 @@ void deliver(Napi::Env env, Napi::Function /*unused*/, void* /*context*/, Comple
 }
 
 using Settler = Napi::TypedThreadSafeFunction<void, Completion, deliver>;
-
-// Returns a Promise settled when `work` completes. The pending thread-safe function keeps the event loop alive
-// until then, as a pending socket would.
-Napi::Value settle(const Args& a, c10::intrusive_ptr<c10d::Work> work, std::vector<at::Tensor> outputs = {},
-                   bool returnOutputs = false) {
-  auto* c = new Completion{Napi::Promise::Deferred::New(a.env()), work, std::move(outputs), returnOutputs, ""};
-  Napi::Promise promise = c->deferred.Promise();
-  Settler settler = Settler::New(a.env(), a.fn, 0, 1);
-  work->getFuture()->addCallback([settler, c](c10::ivalue::Future& f) mutable {
-    if (f.hasError()) c->error = describeException(f.exception_ptr());  // the caller names the operation
-    settler.NonBlockingCall(c);
-    settler.Release();
-  });
-  return promise;
-}
 
 // Gloo reads and writes the tensor's memory in place, so it must be one dense CPU block.
 at::Tensor denseArg(const Args& a, size_t i) {
@@ -282,6 +246,45 @@ c10d::ReduceOp reduceOpOf(const Args& a, size_t i) {
 }
 
 }  // namespace
+
+Group* groupOf(const Args& a, size_t i) {
+  if (i >= a.size() || a.info[i].Type() != napi_object || !a.info[i].As<Napi::Object>().CheckTypeTag(&kGroupTag)) {
+    a.fail(i, "a process group handle");
+  }
+  void* data = nullptr;
+  if (napi_unwrap(a.env(), a.info[i], &data) != napi_ok || data == nullptr) {
+    throw std::invalid_argument("the process group was destroyed");
+  }
+  return static_cast<Group*>(data);
+}
+
+Napi::Value settleAll(Napi::Env env, const char* name, std::vector<c10::intrusive_ptr<c10d::Work>> works,
+                      std::string error, std::vector<at::Tensor> outputs, bool returnOutputs) {
+  auto* c = new Completion{Napi::Promise::Deferred::New(env), std::move(works), std::move(outputs), returnOutputs};
+  c->error = std::move(error);
+  c->remaining = c->works.size();
+  Napi::Promise promise = c->deferred.Promise();
+  if (c->works.empty()) {
+    deliver(env, Napi::Function(), nullptr, c);
+    return promise;
+  }
+  Settler settler = Settler::New(env, name, 0, 1);
+  for (const auto& work : std::vector<c10::intrusive_ptr<c10d::Work>>(c->works)) {
+    work->getFuture()->addCallback([settler, c](c10::ivalue::Future& f) mutable {
+      bool last = false;
+      {
+        std::lock_guard<std::mutex> lock(c->m);
+        if (f.hasError() && c->error.empty()) c->error = describeException(f.exception_ptr());
+        last = --c->remaining == 0;
+      }
+      if (last) {
+        settler.NonBlockingCall(c);
+        settler.Release();
+      }
+    });
+  }
+  return promise;
+}
 
 const std::vector<OpDef> kDistributedOps = {
     // (kind 'tcp'|'file', host or path, port, rank, worldSize, timeoutMs, hostStore, prefix) -> Promise<group>
@@ -309,7 +312,7 @@ const std::vector<OpDef> kDistributedOps = {
       std::vector<at::Tensor> ts{denseArg(a, 1)};
       c10d::AllreduceOptions o;
       o.reduceOp = reduceOpOf(a, 2);
-      return settle(a, g->pg->allreduce(ts, o));
+      return settleAll(a.env(), a.fn, {g->pg->allreduce(ts, o)});
     } END_OP,
     // (group, tensors[], op) -> Promise<void>; one collective over many tensors of one dtype (Gloo flattens them)
     OP(distAllReduceCoalesced) {
@@ -320,7 +323,7 @@ const std::vector<OpDef> kDistributedOps = {
       }
       c10d::AllreduceCoalescedOptions o;
       o.reduceOp = reduceOpOf(a, 2);
-      return settle(a, g->pg->allreduce_coalesced(ts, o));
+      return settleAll(a.env(), a.fn, {g->pg->allreduce_coalesced(ts, o)});
     } END_OP,
     // (group, tensor, root) -> Promise<void>; overwrites the tensor with root's
     OP(distBroadcast) {
@@ -328,7 +331,7 @@ const std::vector<OpDef> kDistributedOps = {
       std::vector<at::Tensor> ts{denseArg(a, 1)};
       c10d::BroadcastOptions o;
       o.rootRank = a.I(2);
-      return settle(a, g->pg->broadcast(ts, o));
+      return settleAll(a.env(), a.fn, {g->pg->broadcast(ts, o)});
     } END_OP,
     // (group, tensor) -> Promise<tensor[]>: one tensor per rank, in rank order
     OP(distAllGather) {
@@ -336,7 +339,7 @@ const std::vector<OpDef> kDistributedOps = {
       std::vector<at::Tensor> in{denseArg(a, 1)};
       std::vector<std::vector<at::Tensor>> out(1);
       for (int r = 0; r < g->pg->getSize(); r++) out[0].push_back(at::empty_like(in[0]));
-      return settle(a, g->pg->allgather(out, in), out[0], true);
+      return settleAll(a.env(), a.fn, {g->pg->allgather(out, in)}, "", out[0], true);
     } END_OP,
     // (group) -> string[]: each rank's "<hostname> <pid>" ("" for this rank and for ranks that are not ecglab)
     OP(distPeerProcesses) {
@@ -350,7 +353,7 @@ const std::vector<OpDef> kDistributedOps = {
     // (group) -> Promise<void>
     OP(distBarrier) {
       Group* g = groupOf(a, 0);
-      return settle(a, g->pg->barrier());
+      return settleAll(a.env(), a.fn, {g->pg->barrier()});
     } END_OP,
 };
 

@@ -306,6 +306,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ecg::registerTable(env, exports, ecg::kAutogradOps);
   ecg::registerTable(env, exports, ecg::kRuntimeOps);
   ecg::registerTable(env, exports, ecg::kDistributedOps);
+  ecg::registerTable(env, exports, ecg::kGradientSyncOps);
   return exports;
 }
 

@@ -19,31 +19,43 @@ export interface AllReduceGradientsOptions {
 
 /**
  * Groups tensors into buckets of one dtype and at most `bucketBytes` each, in reverse order as DDP does (the last
- * layers' gradients are ready first). Every rank must pass the same tensors in the same order, so buckets match.
+ * layers' gradients are ready first); returns indices into `tensors`, buckets in launch order. Every rank must pass
+ * the same tensors in the same order, so buckets match.
  */
-export function bucketTensors(tensors: readonly Tensor[], bucketBytes: number): Tensor[][] {
-  const open = new Map<string, { tensors: Tensor[]; bytes: number }>();
-  const buckets: Tensor[][] = [];
+export function bucketIndices(tensors: readonly Tensor[], bucketBytes: number): number[][] {
+  const open = new Map<string, { indices: number[]; bytes: number }>();
+  const buckets: number[][] = [];
   for (let i = tensors.length - 1; i >= 0; i--) {
     const t = tensors[i]!;
     const bytes = t.numel * (BYTES[t.dtype] ?? 8);
     let b = open.get(t.dtype);
-    if (b !== undefined && b.bytes + bytes > bucketBytes && b.tensors.length > 0) {
-      buckets.push(b.tensors);
+    if (b !== undefined && b.bytes + bytes > bucketBytes && b.indices.length > 0) {
+      buckets.push(b.indices);
       b = undefined;
     }
     if (b === undefined) {
-      b = { tensors: [], bytes: 0 };
+      b = { indices: [], bytes: 0 };
       open.set(t.dtype, b);
     }
-    b.tensors.push(t);
+    b.indices.push(i);
     b.bytes += bytes;
   }
-  for (const b of open.values()) if (b.tensors.length > 0) buckets.push(b.tensors);
+  for (const b of open.values()) if (b.indices.length > 0) buckets.push(b.indices);
   return buckets;
 }
 
-function paramList(fn: string, params: Iterable<Tensor>): Tensor[] {
+/** bucketIndices as tensors. */
+export function bucketTensors(tensors: readonly Tensor[], bucketBytes: number): Tensor[][] {
+  return bucketIndices(tensors, bucketBytes).map((b) => b.map((i) => tensors[i]!));
+}
+
+export function checkBucketBytes(fn: string, bucketBytes: number): void {
+  if (!Number.isFinite(bucketBytes) || bucketBytes <= 0) {
+    throw new TorchError('ARGUMENT', `${fn}: 'bucketBytes' must be a positive number, got ${bucketBytes}`);
+  }
+}
+
+export function paramList(fn: string, params: Iterable<Tensor>): Tensor[] {
   const list = [...params];
   list.forEach((p, i) => {
     if (!(p instanceof Tensor)) throw new TorchError('ARGUMENT', `${fn}: 'params[${i}]' must be a Tensor`);
@@ -65,9 +77,7 @@ function paramList(fn: string, params: Iterable<Tensor>): Tensor[] {
 export async function allReduceGradients(params: Iterable<Tensor>, opts: AllReduceGradientsOptions = {}): Promise<void> {
   const fn = 'allReduceGradients';
   const bucketBytes = opts.bucketBytes ?? DEFAULT_BUCKET_BYTES;
-  if (!Number.isFinite(bucketBytes) || bucketBytes <= 0) {
-    throw new TorchError('ARGUMENT', `${fn}: 'bucketBytes' must be a positive number, got ${bucketBytes}`);
-  }
+  checkBucketBytes(fn, bucketBytes);
   const worldSize = getWorldSize();
   const grads: Tensor[] = [];
   for (const p of paramList(fn, params)) {

@@ -15,9 +15,9 @@ export type ReduceOp = 'sum' | 'avg' | 'product' | 'min' | 'max';
 /** What initProcessGroup settled on, for logs and for choosing threads per process. */
 export type ProcessGroupInfo = Readonly<Rendezvous>;
 
-type GroupHandle = { readonly __processGroup: unique symbol };
+export type GroupHandle = { readonly __processGroup: unique symbol };
 
-interface DefaultGroup {
+export interface DefaultGroup {
   handle: GroupHandle;
   info: ProcessGroupInfo;
   /** Each rank's "<hostname> <pid>" ("" for this rank and PyTorch peers), to name a rank that died. */
@@ -29,7 +29,8 @@ let initializing = false;
 
 const GLOO_DTYPES = new Set(['float32', 'float64', 'int32', 'int64', 'uint8', 'float16']);
 
-function group(fn: string): DefaultGroup {
+/** The default group, or a DISTRIBUTED error naming `fn` when there is none. */
+export function group(fn: string): DefaultGroup {
   if (current === null) {
     throw new TorchError('DISTRIBUTED', `${fn}: no process group; call initProcessGroup() first`);
   }
@@ -57,7 +58,8 @@ async function diagnose(g: DefaultGroup, message: string): Promise<string> {
   return '';
 }
 
-async function collective<T>(fn: string, run: (g: DefaultGroup) => Promise<T>): Promise<T> {
+/** Runs one collective on the default group; failures become DISTRIBUTED errors naming the operation and the rank. */
+export async function collective<T>(fn: string, run: (g: DefaultGroup) => Promise<T>): Promise<T> {
   const g = group(fn);
   try {
     return await run(g);

@@ -87,6 +87,7 @@ describe('two ecglab processes over tcp://', () => {
   const cases: TrainCase[] = [
     { optimizer: 'sgd', steps: 4 }, { optimizer: 'sgd', steps: 4, clip: 0.1 },
     { optimizer: 'adam', steps: 4 }, { optimizer: 'adam', steps: 4, clip: 0.1 },
+    { optimizer: 'adam', steps: 4, clip: 0.1, sync: 'overlap' }, { optimizer: 'sgd', steps: 4, sync: 'overlap' },
   ];
   let ranks: Record<string, unknown>[];
 
@@ -118,18 +119,23 @@ describe('two ecglab processes over tcp://', () => {
     assert.ok(c.ticksDuringBarrier >= 5, `timer fired ${c.ticksDuringBarrier} times during the barrier`);
   });
 
-  it('gives 2 processes × batch 16 the weights of 1 process × batch 32 (SGD, Adam, with and without clipping)', async () => {
+  it('gives 2 processes × batch 16 the weights of 1 process × batch 32 (SGD, Adam, with and without clipping, overlapped or not)', async () => {
     const runs = ranks.map((r) => (r.train as { runs: TrainResult[] }).runs);
     for (const [k, c] of cases.entries()) {
       const model = makeModel(1);
+      const buckets = dist.bucketIndices(model.parameters(), 64).length;  // rank.ts's bucket size
       const reference = await train(model, c, allIndices);
       model.dispose();
-      const label = `${c.optimizer}${c.clip ? ` clip ${c.clip}` : ''}`;
+      const label = `${c.optimizer}${c.clip ? ` clip ${c.clip}` : ''}${c.sync === 'overlap' ? ', overlapped with backward' : ''}`;
       if (c.clip !== undefined) {
         assert.ok(reference.norms[0]! > c.clip, `${label}: clipping must act (norm ${reference.norms[0]})`);
       }
       for (const [rank, run] of runs.entries()) {
-        const mine = run[k]!;
+        const mine = run[k]! as TrainResult & { launchedInBackward: number[] };
+        if (c.sync === 'overlap') {
+          // Every parameter got its gradient, so backward itself launched every bucket, before finish() was called.
+          assert.deepEqual(mine.launchedInBackward, Array(c.steps).fill(buckets), `${label}: buckets launched during backward`);
+        }
         for (const [i, p] of reference.params.entries()) {
           const diff = Math.max(...p.map((v, j) => Math.abs(v - mine.params[i]![j]!)));
           assert.ok(diff < 2e-5, `${label}, rank ${rank}, parameter ${i}: max |difference| ${diff}`);
