@@ -260,8 +260,8 @@ Group* groupOf(const Args& a, size_t i) {
 
 Napi::Value settleAll(Napi::Env env, const char* name, std::vector<c10::intrusive_ptr<c10d::Work>> works,
                       std::string error, std::vector<at::Tensor> outputs, bool returnOutputs) {
-  auto* c = new Completion{Napi::Promise::Deferred::New(env), std::move(works), std::move(outputs), returnOutputs};
-  c->error = std::move(error);
+  auto* c = new Completion{Napi::Promise::Deferred::New(env), std::move(works), std::move(outputs), returnOutputs, {},
+                           0, std::move(error)};
   c->remaining = c->works.size();
   Napi::Promise promise = c->deferred.Promise();
   if (c->works.empty()) {

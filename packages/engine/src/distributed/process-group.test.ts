@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as dist from './index.js';
-import { tensor, liveTensorCount } from '../index.js';
+import { tensor, liveTensorCount, tidy } from '../index.js';
 import { TorchError } from '../errors.js';
 import { startRank, freePort, describeOutcome, type RankOutcome } from '../../fixtures/distributed/spawn.js';
 import { makeModel, train, allIndices, type TrainCase, type TrainResult } from '../../fixtures/distributed/tiny-training.js';
@@ -67,6 +67,42 @@ describe('a process group of one, in this process', () => {
     await dist.destroyProcessGroup();
     await assert.rejects(dist.initProcessGroup({ backend: 'nccl', initMethod: `tcp://127.0.0.1:${port}`, rank: 0, worldSize: 1 }),
       (e: unknown) => e instanceof TorchError && e.code === 'ARGUMENT' && /'nccl' needs a CUDA build of libtorch/.test(e.message));
+  });
+
+  it('GradientSync: launches buckets during backward, zero-fills unused parameters, pauses when disabled, and leaves no hooks', async () => {
+    await dist.initProcessGroup({ initMethod: `tcp://127.0.0.1:${port}`, rank: 0, worldSize: 1, timeout: 10_000 });
+    const live = liveTensorCount();
+    const w = tensor([1, 2, 3]).requiresGrad_();
+    const unused = tensor([5]).requiresGrad_();
+    const sync = new dist.GradientSync([w, unused], { bucketBytes: 4 });  // buckets: [unused], [w]
+    const backward = () => tidy(() => w.mul(w).sum().backward());
+    backward();
+    // unused's bucket comes first in launch order and never becomes ready, so w's waits behind it: nothing yet.
+    assert.equal(sync.launched, 0);
+    await sync.finish();
+    assert.deepEqual([w.grad!.tolist(), unused.grad!.tolist()], [[2, 4, 6], [0]]);
+    const sync2 = new dist.GradientSync([unused, w], { bucketBytes: 4 });  // buckets: [w], [unused]
+    sync.dispose();
+    w.zeroGrad_();
+    backward();
+    assert.equal(sync2.launched, 1, "w's bucket went out during backward");
+    await sync2.finish();
+    sync2.enabled = false;
+    w.zeroGrad_();
+    backward();
+    assert.equal(sync2.launched, 0, 'disabled: backward launches nothing');
+    await sync2.finish();
+    assert.deepEqual(w.grad!.tolist(), [2, 4, 6]);
+    sync2.dispose();
+    sync2.dispose();
+    assert.throws(() => sync2.launched, (e: unknown) => e instanceof TorchError && e.code === 'DISPOSED');
+    w.zeroGrad_();
+    backward();  // no hooks left
+    assert.deepEqual(w.grad!.tolist(), [2, 4, 6]);
+    w.dispose();
+    unused.dispose();
+    assert.equal(liveTensorCount(), live);
+    await dist.destroyProcessGroup();
   });
 
   it('fails the rendezvous within the timeout, naming this rank and the rank that never came', async () => {
