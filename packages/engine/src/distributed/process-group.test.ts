@@ -202,8 +202,12 @@ describe('two ecglab processes over file://', () => {
     const initMethod = `file://${dir}/store`;
     // Rank 1 stays alive but skips the last all-reduce; rank 0 must time out rather than hang. The test then
     // kills rank 1.
-    const r0 = startRank({ initMethod, rank: 0, worldSize: 2, timeout, scenarios: ['collectives', 'time-out'] });
-    const r1 = startRank({ initMethod, rank: 1, worldSize: 2, timeout, scenarios: ['collectives', 'stall'] });
+    const r0 = startRank({ initMethod, rank: 0, worldSize: 2, timeout, scenarios: ['collectives', 'time-out'], waitForGo: true });
+    const r1 = startRank({ initMethod, rank: 1, worldSize: 2, timeout, scenarios: ['collectives', 'stall'], waitForGo: true });
+    // Both rendezvous at once: the short timeout bounds the rendezvous too, and loading the engine takes seconds.
+    await Promise.race([Promise.all([r0.loaded, r1.loaded]), r0.done, r1.done]);
+    r0.go();
+    r1.go();
     const first = await r0.done;
     r1.child.kill('SIGKILL');
     ranks = [first, await r1.done];
