@@ -21,11 +21,15 @@ const { values: args } = parseArgs({
 const here = fileURLToPath(new URL('.', import.meta.url));
 const GLOBAL_BATCH = 32;
 
-interface Config { name: string; engine: 'ecglab' | 'pytorch'; procs: number; threads: number; sync?: 'after' | 'overlap' }
+interface Config {
+  name: string; engine: 'ecglab' | 'pytorch'; procs: number; threads: number; sync?: 'after' | 'overlap';
+  bucketMiB?: number;  // default 25, as DDP
+}
 const configs: Config[] = [
   { name: 'ecglab 1×2', engine: 'ecglab', procs: 1, threads: 2 },
   { name: 'ecglab 2×1, all-reduce after backward', engine: 'ecglab', procs: 2, threads: 1, sync: 'after' },
   { name: 'ecglab 2×1, overlapped (GradientSync)', engine: 'ecglab', procs: 2, threads: 1, sync: 'overlap' },
+  { name: 'ecglab 2×1, overlapped, 4 MiB buckets', engine: 'ecglab', procs: 2, threads: 1, sync: 'overlap', bucketMiB: 4 },
   { name: 'PyTorch 1×2', engine: 'pytorch', procs: 1, threads: 2 },
   { name: 'PyTorch DDP 2×1', engine: 'pytorch', procs: 2, threads: 1 },
 ];
@@ -46,7 +50,8 @@ async function start(c: Config): Promise<Running> {
   const common = ['--init', init, '--world', String(c.procs), '--threads', String(c.threads),
     '--batch', String(GLOBAL_BATCH / c.procs), '--length', args.length!];
   const procs = Array.from({ length: c.procs }, (_, rank) => c.engine === 'ecglab'
-    ? spawn(process.execPath, ['--import', 'tsx', `${here}ddp_worker.ts`, ...common, '--rank', String(rank), '--sync', c.sync ?? 'after'],
+    ? spawn(process.execPath, ['--import', 'tsx', `${here}ddp_worker.ts`, ...common, '--rank', String(rank), '--sync', c.sync ?? 'after',
+      '--bucket-mib', String(c.bucketMiB ?? 25)],
       { env: { ...process.env, ECGLAB_NUM_THREADS: String(c.threads) }, stdio: ['pipe', 'pipe', 'inherit'] })
     : spawn('/usr/bin/python3', [`${here}ddp_torch.py`, ...common, '--rank', String(rank)],
       { env: { ...process.env, OMP_NUM_THREADS: String(c.threads) }, stdio: ['pipe', 'pipe', 'inherit'] }));

@@ -11,6 +11,7 @@ const { values: a } = parseArgs({
     init: { type: 'string' }, rank: { type: 'string', default: '0' }, world: { type: 'string', default: '1' },
     threads: { type: 'string', default: '1' }, batch: { type: 'string', default: '32' },
     length: { type: 'string', default: '9216' }, sync: { type: 'string', default: 'after' },
+    'bucket-mib': { type: 'string', default: '25' },
   },
 });
 setNumThreads(Number(a.threads));
@@ -21,7 +22,8 @@ manualSeed(rank);
 const net = new MaLiangNet({ ...MA_LIANG_DEFAULTS }, 1, 4);
 if (world > 1) await dist.broadcastParameters(net.parameters(), 0);
 const opt = new optim.Adam(net.parameters(), { lr: 3e-4 });
-const overlap = world > 1 && a.sync === 'overlap' ? new dist.GradientSync(net.parameters()) : null;
+const bucketBytes = Number(a['bucket-mib']) * 2 ** 20;
+const overlap = world > 1 && a.sync === 'overlap' ? new dist.GradientSync(net.parameters(), { bucketBytes }) : null;
 const batch = Number(a.batch);
 const x = randn([batch, 1, Number(a.length)]);   // [B, 1, L]
 const mask = ones([batch, 1, Number(a.length)]); // [B, 1, L]
@@ -31,7 +33,7 @@ async function step(): Promise<void> {
   opt.zeroGrad();
   tidy(() => F.crossEntropy(net.call(x, mask), y).backward());
   if (overlap) await overlap.finish();
-  else if (world > 1) await dist.allReduceGradients(net.parameters());
+  else if (world > 1) await dist.allReduceGradients(net.parameters(), { bucketBytes });
   optim.clipGradNorm(net.parameters(), 1.0);
   opt.step();
 }

@@ -17,31 +17,33 @@ export interface AllReduceGradientsOptions {
   bucketBytes?: number;
 }
 
+/** PyTorch DDP's _DEFAULT_FIRST_BUCKET_BYTES (1 MiB); here never above `bucketBytes`. */
+export const DEFAULT_FIRST_BUCKET_BYTES = 1024 * 1024;
+
 /**
- * Groups tensors into buckets of one dtype and at most `bucketBytes` each, in reverse order as DDP does (the last
- * layers' gradients are ready first); returns indices into `tensors`, buckets in launch order. Every rank must pass
- * the same tensors in the same order, so buckets match.
+ * Groups tensors into buckets of one dtype as DDP does (torch.distributed._compute_bucket_assignment_by_size, then
+ * reversed): filled in parameter order, a bucket closes once it holds at least its limit, the first of each dtype
+ * (the input layers', whose gradients come last in backward) at `firstBucketBytes`, the others at `bucketBytes`;
+ * buckets are ordered by their first tensor and returned in reverse: launch order. So the big buckets travel while
+ * backward is still busy with the first layers, and little is left to send when it ends. Returns indices into
+ * `tensors`; every rank must pass the same tensors in the same order, so buckets match.
  */
-export function bucketIndices(tensors: readonly Tensor[], bucketBytes: number): number[][] {
-  const open = new Map<string, { indices: number[]; bytes: number }>();
+export function bucketIndices(tensors: readonly Tensor[], bucketBytes: number,
+  firstBucketBytes = Math.min(DEFAULT_FIRST_BUCKET_BYTES, bucketBytes)): number[][] {
+  const open = new Map<string, { indices: number[]; bytes: number; limit: number }>();
   const buckets: number[][] = [];
-  for (let i = tensors.length - 1; i >= 0; i--) {
-    const t = tensors[i]!;
-    const bytes = t.numel * (BYTES[t.dtype] ?? 8);
-    let b = open.get(t.dtype);
-    if (b !== undefined && b.bytes + bytes > bucketBytes && b.indices.length > 0) {
-      buckets.push(b.indices);
-      b = undefined;
-    }
-    if (b === undefined) {
-      b = { indices: [], bytes: 0 };
-      open.set(t.dtype, b);
-    }
+  tensors.forEach((t, i) => {
+    const b = open.get(t.dtype) ?? { indices: [], bytes: 0, limit: firstBucketBytes };
+    open.set(t.dtype, b);
     b.indices.push(i);
-    b.bytes += bytes;
-  }
+    b.bytes += t.numel * (BYTES[t.dtype] ?? 8);
+    if (b.bytes >= b.limit) {
+      buckets.push(b.indices);
+      open.set(t.dtype, { indices: [], bytes: 0, limit: bucketBytes });
+    }
+  });
   for (const b of open.values()) if (b.indices.length > 0) buckets.push(b.indices);
-  return buckets;
+  return buckets.sort((a, b) => a[0]! - b[0]!).reverse();
 }
 
 /** bucketIndices as tensors. */

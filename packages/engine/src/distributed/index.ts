@@ -6,7 +6,7 @@ export {
 export type { ReduceOp, ProcessGroupInfo } from './group.js';
 export { resolveRendezvous, DEFAULT_TIMEOUT_MS } from './init-method.js';
 export type { Backend, InitProcessGroupOptions, Rendezvous } from './init-method.js';
-export { allReduceGradients, broadcastParameters, bucketTensors, bucketIndices, DEFAULT_BUCKET_BYTES } from './data-parallel.js';
+export { allReduceGradients, broadcastParameters, bucketTensors, bucketIndices, DEFAULT_BUCKET_BYTES, DEFAULT_FIRST_BUCKET_BYTES } from './data-parallel.js';
 export { GradientSync } from './gradient-sync.js';
 export type { AllReduceGradientsOptions } from './data-parallel.js';
 export { shardIndices, shardLength } from './sampler.js';
