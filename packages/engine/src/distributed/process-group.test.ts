@@ -126,6 +126,7 @@ describe('two ecglab processes over tcp://', () => {
     { optimizer: 'adam', steps: 4, clip: 0.1, sync: 'overlap' }, { optimizer: 'sgd', steps: 4, sync: 'overlap' },
   ];
   let ranks: Record<string, unknown>[];
+  let exitCode: number | null;
 
   before(async () => {
     const initMethod = `tcp://127.0.0.1:${await freePort()}`;
@@ -135,6 +136,7 @@ describe('two ecglab processes over tcp://', () => {
       startRank({ initMethod, rank: 1, worldSize: 2, timeout, trainCases: cases, scenarios: ['collectives', 'train', 'die'] }).done,
     ]);
     assert.equal(outcomes[1]!.signal, 'SIGKILL', describeOutcome(outcomes[1]!));
+    exitCode = outcomes[0]!.code;
     ranks = outcomes.map(resultOf);
   });
 
@@ -184,6 +186,7 @@ describe('two ecglab processes over tcp://', () => {
   });
 
   it('fails an all-reduce at once, naming the operation and the dead rank, when the other rank is killed', () => {
+    assert.equal(exitCode, 0, 'rank 0 destroys its failed group and exits cleanly');
     const f = ranks[0]!.afterPeerDied as { failed: boolean; code: string; message: string; ms: number };
     assert.equal(f.failed, true);
     assert.equal(f.code, 'DISTRIBUTED');
