@@ -133,7 +133,8 @@ std::unique_ptr<Group> rendezvous(const Rendezvous& r) {
   try {
     g->pg = c10::make_intrusive<c10d::ProcessGroupGloo>(groupStore, r.rank, r.size, options);
   } catch (...) {
-    throw std::runtime_error("connecting to the other ranks (Gloo rendezvous, key rank_N is rank N's address): " +
+    // Each rank publishes <group>/<device>/rank_N: a timed-out wait for that key means rank N never arrived.
+    throw std::runtime_error("connecting to the other ranks (a missing key .../rank_N means rank N never arrived): " +
                              describeException(std::current_exception()));
   }
   publishProcess(store, r.rank);
