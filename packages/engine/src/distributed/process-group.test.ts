@@ -176,7 +176,7 @@ describe('two ecglab processes over tcp://', () => {
         }
         for (const [i, p] of reference.params.entries()) {
           const diff = Math.max(...p.map((v, j) => Math.abs(v - mine.params[i]![j]!)));
-          assert.ok(diff < 2e-5, `${label}, rank ${rank}, parameter ${i}: max |difference| ${diff}`);
+          assert.ok(diff < 5e-6, `${label}, rank ${rank}, parameter ${i}: max |difference| ${diff}`);  // measured ≤ 2.6e-7
         }
         mine.norms.forEach((n, s) => {
           if (c.clip !== undefined) assert.ok(Math.abs(n - reference.norms[s]!) < 1e-5, `${label} step ${s}: norm ${n} vs ${reference.norms[s]}`);
