@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(libtorch-dev libopenblas0-openmp)
+# libgloo-dev: the Gloo headers that libtorch's c10d headers include (the addon's distributed module);
+# python3-torch: the live PyTorch peer of the engine's distributed interop test (and the fixture scripts).
+apt_packages=(libtorch-dev libopenblas0-openmp libgloo-dev python3-torch)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

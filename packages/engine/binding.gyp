@@ -11,7 +11,9 @@
         "native/ops_tensor.cc",
         "native/ops_nn.cc",
         "native/autograd.cc",
-        "native/runtime.cc"
+        "native/runtime.cc",
+        "native/distributed.cc",
+        "native/gradient_sync.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

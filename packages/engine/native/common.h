@@ -6,6 +6,7 @@
 #include <napi.h>
 #include <ATen/ATen.h>
 
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -78,7 +79,14 @@ extern const std::vector<OpDef> kTensorOps;
 extern const std::vector<OpDef> kNnOps;
 extern const std::vector<OpDef> kAutogradOps;
 extern const std::vector<OpDef> kRuntimeOps;
+extern const std::vector<OpDef> kDistributedOps;   // distributed.cc (c10d process groups)
+extern const std::vector<OpDef> kGradientSyncOps;  // gradient_sync.cc (all-reduce overlapped with backward)
 void initRuntime();  // runs once per thread that loads the addon
+
+// The message of a caught C++ exception as JS errors show it (libtorch's without its backtrace). The trampoline in
+// handle.cc uses it for every entry point; asynchronous completions (distributed.cc) use it for errors that arrive
+// after the entry point returned.
+std::string describeException(std::exception_ptr e);
 
 inline Napi::Value num(const Args& a, double v) { return Napi::Number::New(a.env(), v); }
 inline Napi::Value boolean(const Args& a, bool v) { return Napi::Boolean::New(a.env(), v); }

@@ -246,6 +246,19 @@ at::TensorOptions Args::options(size_t dtypeIdx, size_t deviceIdx) const {
 
 // ---- the one try/catch every native entry point goes through ----
 
+std::string describeException(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const c10::Error& err) {
+    // what() carries a long C++ backtrace; the message alone is what users need.
+    return err.what_without_backtrace();
+  } catch (const std::exception& err) {
+    return err.what();
+  } catch (...) {
+    return "unknown C++ exception";
+  }
+}
+
 namespace {
 
 Napi::Value trampoline(const Napi::CallbackInfo& info) {
@@ -255,13 +268,8 @@ Napi::Value trampoline(const Napi::CallbackInfo& info) {
     return def->fn(a);
   } catch (const Napi::Error&) {
     throw;  // already a JS error (argument checks above)
-  } catch (const c10::Error& e) {
-    // what() carries a long C++ backtrace; the message alone is what users need.
-    throw Napi::Error::New(info.Env(), std::string(def->name) + ": " + e.what_without_backtrace());
-  } catch (const std::exception& e) {
-    throw Napi::Error::New(info.Env(), std::string(def->name) + ": " + e.what());
   } catch (...) {
-    throw Napi::Error::New(info.Env(), std::string(def->name) + ": unknown C++ exception");
+    throw Napi::Error::New(info.Env(), std::string(def->name) + ": " + describeException(std::current_exception()));
   }
 }
 
@@ -297,6 +305,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ecg::registerTable(env, exports, ecg::kNnOps);
   ecg::registerTable(env, exports, ecg::kAutogradOps);
   ecg::registerTable(env, exports, ecg::kRuntimeOps);
+  ecg::registerTable(env, exports, ecg::kDistributedOps);
+  ecg::registerTable(env, exports, ecg::kGradientSyncOps);
   return exports;
 }
 

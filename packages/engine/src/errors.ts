@@ -1,5 +1,7 @@
 /** Stable codes of engine errors: callers branch on `code`, people read `message`. */
-export type TorchErrorCode = 'TORCH' | 'SHAPE' | 'DTYPE' | 'DISPOSED' | 'ARGUMENT' | 'NONFINITE' | 'WORKER';
+export type TorchErrorCode =
+  | 'TORCH' | 'SHAPE' | 'DTYPE' | 'DISPOSED' | 'ARGUMENT' | 'NONFINITE' | 'WORKER'
+  | 'DISTRIBUTED'; // a process group failed: rendezvous, a peer that died, or a collective past its timeout
 
 /**
  * The one error type of the engine. `TORCH` carries libtorch's own message (without its C++ backtrace);

@@ -19,3 +19,4 @@ export * as F from './functional/index.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as safetensors from './safetensors/index.js';
+export * as distributed from './distributed/index.js';

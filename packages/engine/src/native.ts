@@ -35,3 +35,16 @@ export function call(name: string, ...args: unknown[]): unknown {
     throw translate(e);
   }
 }
+
+/**
+ * Calls native function `name` that returns a Promise (work done off the event loop); a synchronous throw or a
+ * rejection becomes a TorchError.
+ */
+export async function callAsync(name: string, ...args: unknown[]): Promise<unknown> {
+  const pending = call(name, ...args) as Promise<unknown>;
+  try {
+    return await pending;
+  } catch (e) {
+    throw translate(e);
+  }
+}
