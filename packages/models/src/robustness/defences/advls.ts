@@ -16,7 +16,7 @@ import { correctRecords, labelsOf, rowsWhere, targetsOf, zeroLoss } from './comm
 export function advlsEps(cfg: AdvlsConfig, epoch: number, epochs: number): number {
   if (epoch < cfg.startEpoch) return 0;
   if (!cfg.ramp) return cfg.eps;
-  return (cfg.eps * Math.min(epoch - cfg.startEpoch + 1, epochs - cfg.startEpoch)) / (epochs - cfg.startEpoch);
+  return cfg.eps * (Math.min(epoch - cfg.startEpoch + 1, epochs - cfg.startEpoch) / (epochs - cfg.startEpoch)); // exactly ε at the last epoch
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { EcgClassifier } from '../../models/classifier.js';
 import type { Objective } from '../../objectives/objective.js';
 import { advlsObjective } from './advls.js';
-import type { DefenceConfig } from './config.js';
+import { checkDefenceConfig, type DefenceConfig } from './config.js';
 import { jacobianObjective } from './jacobian.js';
 import { nsrObjective } from './nsr.js';
 
@@ -16,6 +16,7 @@ export { nsrObjective, nsrTerms, multiLabelNsrTerms, type NsrTerms } from './nsr
  * @example const objective = defenceObjective({ ...ADVLS_DEFAULTS, eps: 0.01, steps: 5 });
  */
 export function defenceObjective(cfg: DefenceConfig): Objective<EcgClassifier> {
+  checkDefenceConfig(cfg);
   switch (cfg.kind) {
     case 'advls':
       return advlsObjective(cfg);
