@@ -12,3 +12,4 @@ export { stratifiedSplit, multiLabelSplit, epochOrder, bucketByLength, balancedC
 export { loadModel, readRunConfig, RUN_FILES, type ModelInfo } from './run/rundir.js';
 export { createProgress, type Progress } from './run/progress.js';
 export { evaluateDataset, predictRecords, type EvalReport, type Prediction } from './run/inference.js';
+export * from './robustness/index.js';
