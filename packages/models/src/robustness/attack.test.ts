@@ -11,6 +11,7 @@ import { MaLiangNet } from '../models/ma-liang.js';
 import { attack, perturb } from './attack.js';
 import { FGSM_DEFAULTS, IFGSM_DEFAULTS, PGD_DEFAULTS, SMOOTH_DEFAULTS, type AttackConfig } from './attack-config.js';
 import { paddedBatch } from './test-batches.js';
+import { summarizeAttack } from './summary.js';
 
 /** z = W·flatten(x) + b: a real classifier whose worst perturbation has a closed form. */
 class LinearClassifier extends EcgClassifier {
@@ -173,6 +174,9 @@ test('every attack stays inside its ε-ball and the [−1, 1] range, is exactly 
           }
         }
         if ('norm' in cfg && cfg.norm === '2') assert.ok(Math.sqrt(sq) <= cfg.eps + 1e-9, `${name}: ‖δ‖₂ ${Math.sqrt(sq)} > ε ${cfg.eps}`);
+        const s = summarizeAttack(r);
+        assert.ok(Math.abs(s.l2[i]! - Math.sqrt(sq)) < 1e-9, `${name}: summary ‖δ‖₂ ${s.l2[i]} vs ${Math.sqrt(sq)}`);
+        assert.ok(s.linf[i]! <= cfg.eps + 1e-12 && s.linfMv[i]! >= 0 && s.l2Mv[i]! >= 0);
       }
     });
     assert.equal(liveTensorCount(), before, `${name}: no tensor leaks`);

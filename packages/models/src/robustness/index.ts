@@ -10,4 +10,5 @@ export { attackLoss, softLogitMargin, type AttackLossKind, type AttackTargets } 
 export { projectToBall, steepestDirection, randomStart, rangeBounds, recordNorm, smoothingKernel, smooth, type PerturbationNorm } from './perturbation.js';
 export { uniformNoise, gaussianNoiseAtSnr, nstdbNoise, WHITE_NOISE_LEVELS, NSTDB_SNRS, type UniformNoiseOptions } from './noise.js';
 export { robustnessAuc } from './auc.js';
+export { summarizeAttack, type AttackSummary } from './summary.js';
 export * from './defences/index.js';
