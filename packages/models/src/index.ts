@@ -13,3 +13,4 @@ export { loadModel, readRunConfig, RUN_FILES, type ModelInfo } from './run/rundi
 export { createProgress, type Progress } from './run/progress.js';
 export { evaluateDataset, predictRecords, type EvalReport, type Prediction } from './run/inference.js';
 export * from './robustness/index.js';
+export * from './report/index.js';

@@ -2,11 +2,11 @@
 // points and segments lie (pixels read back), for the robustness curves and the training curves.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { accuracyVsEpsPlot, accuracyVsNstdbPlot, accuracyVsWhiteNoisePlot, readRunLog, SERIES_COLOURS, trainingCurvesPlot } from './plots.js';
+import { accuracyVsEpsPlot, accuracyVsNstdbPlot, accuracyVsWhiteNoisePlot, readRunLog, SERIES_COLOURS, trainingCurvesPlot, writeTrainingCurves } from './plots.js';
 
 async function decode(png: Buffer): Promise<{ width: number; height: number; at: (x: number, y: number) => [number, number, number] }> {
   const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -84,6 +84,9 @@ test('training curves from log.jsonl: three panels (loss, monitored metric, lear
     }
     assert.ok(blue > 200 && orange > 200, `panel ${panel}: ${blue} blue and ${orange} orange pixels`);
   }
+  const written = writeTrainingCurves(dir);
+  assert.equal(written, join(dir, 'curves.png'));
+  assert.deepEqual(await sharp(readFileSync(written)).metadata().then((m) => [m.format, m.width, m.height]), ['png', 1860, 480]);
   writeFileSync(join(dir, 'bad.jsonl'), '{"epoch": 0, "trainLoss": 1, "lr": 0.1}\n{"epoch": 1}\n');
   assert.throws(() => readRunLog(join(dir, 'bad.jsonl')), /bad\.jsonl line 2: needs numeric 'epoch', 'trainLoss' and 'lr'/);
 });

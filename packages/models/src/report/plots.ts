@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { writeFileAtomicSync } from '@ecglab/data';
 import { createCanvas, type Canvas } from '@napi-rs/canvas';
 import { Chart, registerables, type ChartConfiguration, type Plugin } from 'chart.js';
 import { ensureFont, FONT_FAMILY } from '@ecglab/render';
@@ -209,4 +211,17 @@ export function trainingCurvesPlot(runs: { label: string; log: EpochLog[] }[], m
   const g = sheet.getContext('2d');
   panels.forEach((p, i) => g.drawImage(p.canvas, i * size.width, 0));
   return { png: sheet.toBuffer('image/png'), metric: m };
+}
+
+/**
+ * Writes `<runDir>/curves.png` (atomically) from the run's `log.jsonl`: what the trainer calls after every
+ * training, and `ecglab plot` for one run. Returns the PNG's path.
+ *
+ * @example writeTrainingCurves('runs/cinc2017'); // runs/cinc2017/curves.png
+ */
+export function writeTrainingCurves(runDir: string, metric?: string): string {
+  const out = join(runDir, 'curves.png');
+  const { png } = trainingCurvesPlot([{ label: basename(runDir), log: readRunLog(join(runDir, 'log.jsonl')) }], metric);
+  writeFileAtomicSync(out, png);
+  return out;
 }
