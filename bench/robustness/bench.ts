@@ -11,7 +11,7 @@
 // and an Adam step (train cases); scaling and one PGD iteration (forward, input gradient, update) for pgd-step.
 // The two sides alternate who goes first at every pair, so both see the same load (the machine is shared).
 // Reported per case: median seconds of each side, the time ratio (median over pairs of ecglab s / PyTorch s;
-// target ≤ 1.05), and each side's multiplier over its own CE step.
+// target ≤ 1.05), each side's multiplier over its own CE step, and the median minor page faults per step.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { loadavg, tmpdir } from 'node:os';
@@ -44,6 +44,8 @@ const cases = opt('cases', ALL.join(',')).split(',');
 const json = args.includes('--json');
 const log = (s: string) => { if (!json) process.stderr.write(`${s}\n`); };
 const CLASSES = 4;
+/** One timed step: wall seconds and the minor page faults it took (fresh memory from the kernel; see BENCHMARKS.md, Models). */
+type Step = { s: number; faults: number };
 const EPS = 0.01;
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -85,7 +87,8 @@ function ecglabSide(net: MaLiangNet, data: { x: Tensor; mask: Tensor; labels: Te
     'jacobian-projection': defenceObjective({ ...JACOBIAN_DEFAULTS, estimator: 'projection' }),
     nsr: defenceObjective({ ...NSR_DEFAULTS, startEpoch: 0 }),
   } as const;
-  const run = (name: string): number => {
+  const run = (name: string): Step => {
+    const f0 = process.resourceUsage().minorPageFault;
     const t0 = performance.now();
     if (name === 'pgd-step') {
       net.eval();
@@ -104,7 +107,7 @@ function ecglabSide(net: MaLiangNet, data: { x: Tensor; mask: Tensor; labels: Te
       });
       adam.step();
     }
-    return (performance.now() - t0) / 1000;
+    return { s: (performance.now() - t0) / 1000, faults: process.resourceUsage().minorPageFault - f0 };
   };
   return { run, dispose: () => adam.dispose() };
 }
@@ -120,11 +123,11 @@ async function pytorchSide(input: string) {
   const ready = (await line()) as { torch: string; threads: number };
   return {
     ready,
-    run: async (name: string): Promise<number> => {
+    run: async (name: string): Promise<Step> => {
       proc.stdin.write(`${name}\n`);
       const r = await line();
-      if (typeof r.s !== 'number') throw new Error(`bench_torch.py answered ${JSON.stringify(r)} to '${name}'`);
-      return r.s;
+      if (typeof r.s !== 'number' || typeof r.faults !== 'number') throw new Error(`bench_torch.py answered ${JSON.stringify(r)} to '${name}'`);
+      return { s: r.s, faults: r.faults };
     },
     quit: () => proc.stdin.write('quit\n'),
   };
@@ -152,17 +155,19 @@ async function main(): Promise<void> {
   ]));
   const ours = ecglabSide(net, data);
   const peer = await pytorchSide(input);
-  const samples: Record<string, { ecglab: number[]; pytorch: number[] }> = {};
+  const samples: Record<string, { ecglab: number[]; pytorch: number[]; faults: { ecglab: number[]; pytorch: number[] } }> = {};
   // Who goes first alternates between the rounds of a case (not just from pair to pair: with an even number of
   // cases that would give each case the same order in every round).
   const pair = async (name: string, keep: boolean, ecglabFirst: boolean) => {
-    let a: number;
-    let b: number;
+    let a: Step;
+    let b: Step;
     if (ecglabFirst) { a = ours.run(name); b = await peer.run(name); } else { b = await peer.run(name); a = ours.run(name); }
     if (!keep) return;
-    const s = (samples[name] ??= { ecglab: [], pytorch: [] });
-    s.ecglab.push(a);
-    s.pytorch.push(b);
+    const s = (samples[name] ??= { ecglab: [], pytorch: [], faults: { ecglab: [], pytorch: [] } });
+    s.ecglab.push(a.s);
+    s.pytorch.push(b.s);
+    s.faults.ecglab.push(a.faults);
+    s.faults.pytorch.push(b.faults);
   };
   for (const name of cases) for (let w = 0; w < warmup; w++) await pair(name, false, w % 2 === 0);
   for (let r = 0; r < rounds; r++) {
@@ -181,6 +186,7 @@ async function main(): Promise<void> {
     pytorchSeconds: median(s.pytorch),
     timeRatio: median(s.ecglab.map((v, i) => v / s.pytorch[i]!)),
     overCe: ceMedian && name !== 'pgd-step' ? { ecglab: median(s.ecglab) / ceMedian.ecglab, pytorch: median(s.pytorch) / ceMedian.pytorch } : null,
+    medianPageFaults: { ecglab: median(s.faults.ecglab), pytorch: median(s.faults.pytorch) },
     samples: s,
   }]));
   const result = {

@@ -3,11 +3,12 @@
 (ce, advls with PGD-k, Jacobian exact and projected, NSR) on Ma & Liang's CNN, with the twins in
 packages/models/fixtures/robustness_torch.py, on the batch and initial weights bench.ts wrote (--input, a
 safetensors file), so both sides compute the same thing. Not run by tests. Protocol: one "ready" line, then one
-command per line ("<case>" runs it once and answers {"s": seconds}; "quit").
+command per line ("<case>" runs it once and answers {"s": seconds, "faults": minor page faults}; "quit").
 """
 import argparse
 import json
 import os
+import resource
 import struct
 import sys
 import time
@@ -104,6 +105,8 @@ for line in sys.stdin:
     if cmd not in CASES:
         print(json.dumps({"error": f"unknown case {cmd!r}"}), flush=True)
         continue
+    f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     t0 = time.perf_counter()
     CASES[cmd]()
-    print(json.dumps({"s": time.perf_counter() - t0}), flush=True)
+    s = time.perf_counter() - t0
+    print(json.dumps({"s": s, "faults": resource.getrusage(resource.RUSAGE_SELF).ru_minflt - f0}), flush=True)
