@@ -21,3 +21,5 @@ export { loadModel, readSpec, saveModel, modelFileOf, MODEL_FILE } from './infer
 export { checkSpec, specLeads, SPEC_FORMAT, SPEC_VERSION, type InferenceSpec } from './inference/spec.js';
 export { evaluateDataset, evalDatasetConfig, type EvalReport } from './inference/evaluate.js';
 export * from './vizecg/index.js';
+export * from './robustness/index.js';
+export * from './report/index.js';

@@ -23,3 +23,4 @@ export { transformSidecar, type Sidecar, type LeadBox, type Box, type ArtefactRe
 export { apply as applyMat3, invert as invertMat3, multiply as multiplyMat3, type Mat3, type Point } from './homography.js';
 export type { RgbaImage } from './image.js';
 export { readPageRecord, listRecords, renderBatch, recordSeed, type BatchOptions, type BatchResult } from './batch.js';
+export { ensureFont, FONT_FAMILY } from './font.js';

@@ -126,7 +126,7 @@ test('numbers that validate must make sense: infinite epochs or batch sizes are 
   inf({ batchSize: Infinity }, /i\.yaml: \/train\/batchSize must be an integer >= 1 and <= 4096, got null/);
   inf({ epochs: Infinity }, /i\.yaml: \/train\/epochs must be an integer >= 1 and <= 100000/);
   inf({ gradClip: Infinity }, /i\.yaml: \/train\/gradClip must be a number >= 0 and <= 1000000000/);
-  inf({ objective: { kind: 'pgd' } }, /i\.yaml: \/train\/objective\/kind must be one of "ce", got "pgd"/);
+  inf({ objective: { kind: 'pgd' } }, /i\.yaml: \/train\/objective\/kind must be one of "ce", "advls", "jacobian", "nsr", got "pgd"/);
   inf({ objective: { kind: 'ce', labelSmoothing: 1 } }, /i\.yaml: \/train\/objective\/labelSmoothing must be a number >= 0 and < 1, got 1/);
 });
 

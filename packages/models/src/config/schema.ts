@@ -106,6 +106,33 @@ export const VARIANTS: Record<'data' | 'model' | 'input' | 'schedule' | 'objecti
   },
   objective: {
     ce: object({ kind: { enum: ['ce'] }, labelSmoothing: { type: 'number', minimum: 0, exclusiveMaximum: 1 } }),
+    advls: object({
+      kind: { enum: ['advls'] },
+      eps: { type: 'number', minimum: 0, maximum: 10 },
+      beta: { type: 'number', minimum: 0, maximum: 1 },
+      startEpoch: nonNegInt,
+      ramp: { type: 'boolean' },
+      steps: { type: 'integer', minimum: 1, maximum: 1000 },
+      stepRatio: { type: 'number', exclusiveMinimum: 0, maximum: 10 },
+      randomStart: { type: 'boolean' },
+      norm: { enum: ['inf', '2'] },
+      loss: { enum: ['ce', 'margin'] },
+      range: { type: ['array', 'null'], items: { type: 'number', minimum: -1e6, maximum: 1e6 }, minItems: 2, maxItems: 2 },
+    }),
+    jacobian: object({
+      kind: { enum: ['jacobian'] },
+      beta: { type: 'number', minimum: 0, maximum: 1e6 },
+      startEpoch: nonNegInt,
+      estimator: { enum: ['exact', 'projection'] },
+      projections: { type: 'integer', minimum: 1, maximum: 100 },
+    }),
+    nsr: object({
+      kind: { enum: ['nsr'] },
+      beta1: { type: 'number', minimum: 0, maximum: 1e6 },
+      beta2: { type: 'number', minimum: 0, maximum: 1e6 },
+      epsMax: { type: 'number', minimum: 0, maximum: 1e6 },
+      startEpoch: nonNegInt,
+    }),
   },
   schedule: {
     constant: object({ kind: { enum: ['constant'] }, warmupEpochs: nonNegInt }),

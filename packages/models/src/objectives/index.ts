@@ -1,4 +1,6 @@
 import { ConfigError } from '../errors.js';
+import { EcgClassifier } from '../models/classifier.js';
+import { ADVLS_DEFAULTS, defenceObjective, JACOBIAN_DEFAULTS, NSR_DEFAULTS, type DefenceConfig } from '../robustness/defences/index.js';
 import { crossEntropyObjective, type CrossEntropyConfig } from './cross-entropy.js';
 import type { Objective } from './objective.js';
 
@@ -6,7 +8,7 @@ export { classificationLoss, crossEntropyObjective, type CrossEntropyConfig } fr
 export type { Objective, ObjectiveResult, StepContext } from './objective.js';
 
 /** `train.objective` of a run config: one variant per objective, discriminated by `kind`. */
-export type ObjectiveConfig = CrossEntropyConfig;
+export type ObjectiveConfig = CrossEntropyConfig | DefenceConfig;
 
 /** Defaults of each objective's fields, with their reasons. */
 export function objectiveDefaults(kind: ObjectiveConfig['kind']): ObjectiveConfig {
@@ -14,6 +16,13 @@ export function objectiveDefaults(kind: ObjectiveConfig['kind']): ObjectiveConfi
     case 'ce':
       // No smoothing: Ma & Liang train with plain (class-weighted) cross-entropy.
       return { kind, labelSmoothing: 0 };
+    // Ma & Liang's three defences, their settings from the authors' code (robustness/defences/config.ts).
+    case 'advls':
+      return structuredClone(ADVLS_DEFAULTS);
+    case 'jacobian':
+      return structuredClone(JACOBIAN_DEFAULTS);
+    case 'nsr':
+      return structuredClone(NSR_DEFAULTS);
   }
 }
 
@@ -22,7 +31,22 @@ export function buildObjective(cfg: ObjectiveConfig): Objective {
   switch (cfg.kind) {
     case 'ce':
       return crossEntropyObjective(cfg);
+    case 'advls':
+    case 'jacobian':
+    case 'nsr':
+      return signalModelsOnly(cfg.kind, defenceObjective(cfg));
     default:
       throw new ConfigError(`/train/objective/kind: unknown objective '${(cfg as { kind: string }).kind}'`);
   }
+}
+
+/** An objective that needs a signal model's `normalize` and `classify`, refusing any other model by name. */
+function signalModelsOnly(kind: string, inner: Objective<EcgClassifier>): Objective {
+  return {
+    name: inner.name,
+    compute(model, batch, ctx) {
+      if (!(model instanceof EcgClassifier)) throw new ConfigError(`/train/objective: '${kind}' attacks or differentiates the signal input; it needs a signal model (ma-liang or xresnet1d), got ${model.constructor.name}`);
+      return inner.compute(model, batch, ctx);
+    },
+  };
 }
