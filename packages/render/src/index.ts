@@ -1,4 +1,4 @@
-export { RenderError, RenderArgumentError, RenderLayoutError, RenderOutputError } from './errors.js';
+export { RenderError, RenderArgumentError, RenderLayoutError, RenderOutputError, RenderWorkerError } from './errors.js';
 export {
   DEFAULT_OPTIONS,
   GAINS,
@@ -22,4 +22,5 @@ export { renderToTensor, rgbaToPlanes, type TensorOptions, type TensorBatch } fr
 export { transformSidecar, type Sidecar, type LeadBox, type Box, type ArtefactRecord } from './sidecar.js';
 export { apply as applyMat3, invert as invertMat3, multiply as multiplyMat3, type Mat3, type Point } from './homography.js';
 export type { RgbaImage } from './image.js';
-export { readEcgRecord, listRecords, renderBatch, recordSeed, type BatchOptions, type BatchResult } from './batch.js';
+export { readEcgRecord, listRecords, renderBatch, renderRecordFile, recordSeed, type BatchOptions, type BatchResult } from './batch.js';
+export { RenderPool, type PoolOptions } from './pool.js';
