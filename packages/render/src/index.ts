@@ -24,3 +24,4 @@ export { apply as applyMat3, invert as invertMat3, multiply as multiplyMat3, typ
 export type { RgbaImage } from './image.js';
 export { readEcgRecord, listRecords, renderBatch, renderRecordFile, recordSeed, type BatchOptions, type BatchResult } from './batch.js';
 export { RenderPool, type PoolOptions } from './pool.js';
+export type { WriteOptions } from './pool-protocol.js';

@@ -3,16 +3,10 @@
 // pixel buffers rather than copying them.
 import { parentPort } from 'node:worker_threads';
 import { renderRecordFile } from './batch.js';
-import type { EcgRecord, RenderOptions } from './options.js';
+import { writePage } from './encode.js';
 import { renderPage } from './page.js';
-import { rgbaToPlanes, tensorPage, type TensorPlan } from './tensor.js';
-
-export type Task =
-  | { kind: 'page'; record: EcgRecord; opts: Partial<RenderOptions> }
-  | { kind: 'planes'; record: EcgRecord; i: number; plan: TensorPlan }
-  | { kind: 'file'; record: string; out: string; render: Partial<RenderOptions>; sidecar: boolean };
-
-export type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: { name: string; message: string; code?: string } };
+import type { Reply, Task } from './pool-protocol.js';
+import { rgbaToPlanes, tensorPage } from './tensor.js';
 
 async function run(task: Task): Promise<{ result: unknown; transfer: ArrayBuffer[] }> {
   switch (task.kind) {
@@ -25,6 +19,10 @@ async function run(task: Task): Promise<{ result: unknown; transfer: ArrayBuffer
       const planes = new Float32Array(task.plan.channels * page.width * page.height);
       rgbaToPlanes(page, task.plan.channels, planes, 0);
       return { result: { planes, width: page.width, height: page.height, sidecar: page.sidecar }, transfer: [planes.buffer] };
+    }
+    case 'write': {
+      const page = await renderPage(task.record, task.opts);
+      return { result: await writePage(task.path, page, task.write), transfer: [] };
     }
     case 'file':
       await renderRecordFile(task.record, task.out, task.render, task.sidecar);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { renderBatch } from './batch.js';
+import { writePage } from './encode.js';
 import { RenderArgumentError, RenderLayoutError, RenderWorkerError } from './errors.js';
 import { renderPage } from './page.js';
 import { RenderPool } from './pool.js';
@@ -66,6 +67,20 @@ describe('RenderPool', () => {
     } finally {
       rmSync(a, { recursive: true, force: true });
       rmSync(b, { recursive: true, force: true });
+    }
+  });
+
+  test('renderToFile in a worker writes what writePage writes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ecglab-pool-f-'));
+    try {
+      const opts = { dpi: 50, artefacts: { wrinkles: 0.6, creases: 0.6 }, seed: 9 };
+      const res = await pool.renderToFile(join(dir, 'a.png'), recs[2]!, opts, { sidecar: true });
+      assert.deepEqual(res, { image: join(dir, 'a.png'), sidecar: join(dir, 'a.json') });
+      await writePage(join(dir, 'b.png'), await renderPage(recs[2]!, opts), { sidecar: true });
+      assert.ok(readFileSync(join(dir, 'a.png')).equals(readFileSync(join(dir, 'b.png'))));
+      assert.ok(readFileSync(join(dir, 'a.json')).equals(readFileSync(join(dir, 'b.json'))));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

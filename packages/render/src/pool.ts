@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { RenderArgumentError, RenderError, RenderLayoutError, RenderOutputError, RenderWorkerError } from './errors.js';
 import type { EcgRecord, RenderOptions } from './options.js';
 import type { RenderedPage } from './page.js';
-import type { Reply, Task } from './pool-worker.js';
+import type { Reply, Task, WriteOptions } from './pool-protocol.js';
 import type { Sidecar } from './sidecar.js';
 import { planTensor, TensorAssembler, type TensorBatch, type TensorOptions } from './tensor.js';
 
@@ -96,6 +96,11 @@ export class RenderPool {
       (batch.data as Float32Array).set(planes, offset);
     }
     return batch.result();
+  }
+
+  /** renderPage then writePage (format from the extension, written atomically) in a worker. */
+  renderToFile(path: string, record: EcgRecord, opts: Partial<RenderOptions> = {}, write: WriteOptions = {}): Promise<{ image: string; sidecar?: string }> {
+    return this.#submit({ kind: 'write', record, path, opts, write }) as Promise<{ image: string; sidecar?: string }>;
   }
 
   /** renderBatch's work for one record (read, draw, write the image and sidecar) in a worker. */
