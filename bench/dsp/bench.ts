@@ -1,11 +1,12 @@
 // Signal-processing throughput of @ecglab/data against scipy on the same real records, interleaved
 // in one run: the scipy side is a child process (bench_scipy.py) that times one block of calls per
-// stdin command, so each op runs ecglab block, scipy block, scipy block, ecglab block, ... over
-// `--rounds` rounds and each pair sees the same load. Reported per op: the median per-call time of
+// stdin command (as many calls as fit in `--budget` seconds, at least one), so each op runs ecglab
+// block, scipy block, scipy block, ecglab block, ... over `--rounds` rounds and each pair sees the
+// same load. Reported per op: the median per-call time of
 // each side and the median over rounds of the per-round speed ratio (scipy time / ecglab time, > 1
 // means ecglab is faster), plus the largest |ecglab − scipy| over the op's outputs.
 //
-//   node --import tsx bench/dsp/bench.ts [--rounds 7] [--reps 40] [--json]
+//   node --import tsx bench/dsp/bench.ts [--rounds 7] [--budget 0.3] [--json]
 //
 // Inputs: PTB-XL record 00017 (fixtures/data/ptbxl, 12 × 5000 samples at 500 Hz, mV) and CinC 2017
 // record A00067 (fixtures/data/cinc2017, 9000 samples at 300 Hz). The 257 Hz (St Petersburg INCART,
@@ -22,10 +23,10 @@ import { butter, filtfilt, iirnotch, rdrecordSync, removeBaseline, resamplePoly,
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const { values: args } = parseArgs({
-  options: { json: { type: 'boolean', default: false }, rounds: { type: 'string', default: '7' }, reps: { type: 'string', default: '40' } },
+  options: { json: { type: 'boolean', default: false }, rounds: { type: 'string', default: '7' }, budget: { type: 'string', default: '0.3' } },
 });
 const rounds = Number(args.rounds);
-const reps = Number(args.reps);
+const budget = Number(args.budget);
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -70,17 +71,27 @@ const ready = (await lines.next()).value as string;
 const versions = JSON.parse(ready) as { scipy: string; numpy: string };
 
 const timeOurs = (f: () => unknown): number => {
+  let calls = 0;
   const t = performance.now();
-  for (let i = 0; i < reps; i++) f();
-  return (performance.now() - t) / 1000 / reps;
+  while (calls === 0 || performance.now() - t < budget * 1000) {
+    f();
+    calls++;
+  }
+  return (performance.now() - t) / 1000 / calls;
 };
 
 const loadStart = loadavg()[0]!;
 const started = new Date().toISOString();
-const rows = [];
+const rows: ({ name: string; error: string } | { name: string; ecglabMs: number; scipyMs: number; speedRatio: number; ratios: number[]; maxAbsDiff: number })[] = [];
 for (const [name, f] of Object.entries(ops)) {
   // agreement: the largest |ecglab − scipy| over every output sample
-  const ours = f();
+  let ours: ArrayLike<number>[];
+  try {
+    ours = f();
+  } catch (err) {
+    rows.push({ name, error: (err as Error).message }); // e.g. float32 input before resamplePoly took it
+    continue;
+  }
   const file = join(dir, 'out.f64');
   await ask('out', name, file);
   const ref = new Float64Array(readFileSync(file).buffer.slice(0));
@@ -94,9 +105,9 @@ for (const [name, f] of Object.entries(ops)) {
   for (let r = 0; r < rounds; r++) {
     if (r % 2 === 0) {
       ecglab.push(timeOurs(f));
-      scipy.push((await ask('time', name, String(reps))).s as number);
+      scipy.push((await ask('time', name, String(budget))).s as number);
     } else {
-      scipy.push((await ask('time', name, String(reps))).s as number);
+      scipy.push((await ask('time', name, String(budget))).s as number);
       ecglab.push(timeOurs(f));
     }
   }
@@ -106,13 +117,17 @@ for (const [name, f] of Object.entries(ops)) {
 py.stdin.end();
 rmSync(dir, { recursive: true });
 const result = {
-  started, command: `node --import tsx bench/dsp/bench.ts --rounds ${rounds} --reps ${reps}`, node: process.version, ...versions,
-  loadavg1: [loadStart, loadavg()[0]!], rounds, reps, rows,
+  started, command: `node --import tsx bench/dsp/bench.ts --rounds ${rounds} --budget ${budget}`, node: process.version, ...versions,
+  loadavg1: [loadStart, loadavg()[0]!], rounds, budgetS: budget, rows,
 };
 if (args.json) console.log(JSON.stringify(result));
 else {
-  console.log(`load ${result.loadavg1.map((l) => l.toFixed(1)).join(' -> ')}; scipy ${versions.scipy}; ${rounds} rounds x ${reps} calls per side, interleaved`);
+  console.log(`load ${result.loadavg1.map((l) => l.toFixed(1)).join(' -> ')}; scipy ${versions.scipy}; ${rounds} rounds x ${budget} s of calls per side, interleaved`);
   for (const r of rows) {
+    if ('error' in r) {
+      console.log(`${r.name.padEnd(46)} ecglab failed: ${r.error}`);
+      continue;
+    }
     console.log(`${r.name.padEnd(46)} ecglab ${r.ecglabMs.toFixed(3).padStart(8)} ms   scipy ${r.scipyMs.toFixed(3).padStart(8)} ms   speed ${r.speedRatio.toFixed(2).padStart(6)}x   max|diff| ${r.maxAbsDiff.toExponential(1)}`);
   }
 }

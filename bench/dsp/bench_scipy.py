@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """scipy side of bench/dsp/bench.ts, run by it (not on its own). Reads the inputs named on the
 command line, prints {"ready": ...}, then answers one stdin line per command:
-  time <op> <reps>   -> {"s": seconds per call}   (after one untimed warm-up call on first use)
+  time <op> <budget> -> {"s": seconds per call, "calls": n}: calls until `budget` seconds have passed
+                        (at least one; after one untimed warm-up call on first use)
   out <op> <file>    -> writes the op's output as float64 (leads concatenated) -> {"ok": true}
 so that bench.ts can interleave its own timings with these and compare the outputs."""
 import json
@@ -43,11 +44,13 @@ for line in sys.stdin:
         if name not in warm:
             f()
             warm.add(name)
-        reps = int(arg)
+        budget = float(arg)
+        calls = 0
         t = time.perf_counter()
-        for _ in range(reps):
+        while calls == 0 or time.perf_counter() - t < budget:
             f()
-        print(json.dumps({'s': (time.perf_counter() - t) / reps}), flush=True)
+            calls += 1
+        print(json.dumps({'s': (time.perf_counter() - t) / calls, 'calls': calls}), flush=True)
     elif cmd == 'out':
         y = f()
         np.concatenate([np.asarray(r, dtype=np.float64).ravel() for r in (y if isinstance(y, list) else [y])]).tofile(arg)
