@@ -18,53 +18,15 @@
  *   y[o] = Σ_{k < taps[p]} bank[p][k] · xp[pad + floor(m/up) − k]     (k ascending)
  */
 
-// ---- a minimal WebAssembly binary writer: just what the kernel needs ----
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+import { block, brIf, get, i32c, instantiate, moduleOf, op, set, V128, I32, v, whileLoop, type WasmMemory } from '../wasm/writer.js';
 
-const I32 = 0x7f;
-const V128 = 0x7b;
-// instructions
-const get = (l: number) => [0x20, ...uleb(l)];
-const set = (l: number) => [0x21, ...uleb(l)];
-const i32c = (v: number) => [0x41, ...sleb(v)];
-const add = [0x6a], sub = [0x6b], mul = [0x6c], divU = [0x6e], remU = [0x70], ltS = [0x48], geS = [0x4e], shl = [0x74];
-const i32load = [0x28, 2, 0];
-const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
-const v128load = simd(0x00, 4, 0);
-const v128store = simd(0x0b, 4, 0);
-const load64splat = simd(0x0a, 3, 0);
-const f64x2add = simd(0xf0);
-const f64x2mul = simd(0xf2);
-const zero128 = simd(0x0c, ...new Array<number>(16).fill(0));
-const block = (...body: number[][]) => [0x02, 0x40, ...body.flat(), 0x0b];
-const loop = (...body: number[][]) => [0x03, 0x40, ...body.flat(), 0x0b];
-const brIf = (depth: number) => [0x0d, ...uleb(depth)];
-const br = (depth: number) => [0x0c, ...uleb(depth)];
-/** while (cond) body — `cond` leaves an i32 */
-const whileLoop = (cond: number[], ...body: number[][]) => block(loop(cond, [0x45], brIf(1), ...body, br(0)));
+const { i32add: add, i32sub: sub, i32mul: mul, i32divU: divU, i32remU: remU, i32ltS: ltS, i32geS: geS, i32shl: shl, i32load } = op;
+const v128load = v.load;
+const v128store = v.store;
+const load64splat = v.load64splat;
+const f64x2add = v.f64x2add;
+const f64x2mul = v.f64x2mul;
+const zero128 = v.zero;
 
 // parameters
 const BANK = 0, TAPS = 1, K = 2, XP = 3, Y = 4, UP = 5, DOWN = 6, PRE = 7, NOUT = 8, PAD = 9;
@@ -143,42 +105,11 @@ function kernelBody(): number[] {
   ];
 }
 
-function moduleBytes(): Uint8Array {
-  const type = [0x60, ...vec(new Array<number[]>(10).fill([I32])), 0x00];
-  const body = [...vec([[...uleb(NI32), I32], [...uleb(NV128), V128]]), ...kernelBody(), 0x0b];
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([type])),
-    // import "m" "mem" memory, min 1 page
-    ...section(2, vec([[...uleb(1), 0x6d, ...uleb(3), 0x6d, 0x65, 0x6d, 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0x00]])),
-    ...section(7, vec([[...uleb(6), ...Array.from('kernel', (c) => c.charCodeAt(0)), 0x00, 0x00]])),
-    ...section(10, vec([[...uleb(body.length), ...body]])),
-  ];
-  return Uint8Array.from(bytes);
-}
-
 export type KernelFn = (bank: number, taps: number, K: number, xp: number, y: number, up: number, down: number, preRemove: number, nOut: number, pad: number) => void;
-
-/** The part of the WebAssembly API used here (the repo's TypeScript libs carry no WebAssembly types). */
-export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Memory: new (desc: { initial: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
+export type { WasmMemory };
 
 /** A WebAssembly memory and the kernel bound to it; `null` where WebAssembly SIMD is unavailable. */
 export function instantiateKernel(): { memory: WasmMemory; kernel: KernelFn } | null {
-  const wa = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (wa === undefined) return null;
-  const bytes = moduleBytes();
-  if (!wa.validate(bytes)) return null;
-  const memory = new wa.Memory({ initial: 16 });
-  const instance = new wa.Instance(new wa.Module(bytes), { m: { mem: memory } });
-  return { memory, kernel: instance.exports['kernel'] as KernelFn };
+  const k = instantiate<KernelFn>(moduleOf('kernel', 10, [[NI32, I32], [NV128, V128]], kernelBody()), 'kernel');
+  return k === null ? null : { memory: k.memory, kernel: k.fn };
 }

@@ -1,5 +1,6 @@
 import { argError, checkFinitePositive, checkPositiveInt } from './errors.js';
 import { firwinLowpass } from './fir.js';
+import { ensureBytes } from '../wasm/writer.js';
 import { instantiateKernel, type KernelFn, type WasmMemory } from './polyphase-kernel.js';
 
 function gcd(a: number, b: number): number {
@@ -38,10 +39,7 @@ const banks = new Map<string, Bank>();
 let banksEnd = 0; // bytes used by banks; the work area follows
 const BANKS_MAX = 32 << 20; // beyond this, drop all banks and start again
 
-function ensureBytes(bytes: number): void {
-  const mem = wasm!.memory;
-  if (mem.buffer.byteLength < bytes) mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / 65536));
-}
+const ensure = (bytes: number): void => ensureBytes(wasm!.memory, bytes);
 
 function bankFor(up: number, down: number): Bank {
   const key = `${up}/${down}`;
@@ -62,7 +60,7 @@ function bankFor(up: number, down: number): Bank {
   const bankPtr = banksEnd;
   const tapsPtr = bankPtr + up * K * 8;
   banksEnd = (tapsPtr + up * 4 + 15) & ~15;
-  ensureBytes(banksEnd);
+  ensure(banksEnd);
   const buf = wasm!.memory.buffer;
   const bank = new Float64Array(buf, bankPtr, up * K);
   const taps = new Int32Array(buf, tapsPtr, up);
@@ -101,7 +99,7 @@ function runPair(a: Lane, b: Lane | null, up: number, down: number, bank: Bank, 
   const pairs = Math.floor(((nOut - 1 + bank.preRemove) * down) / up) + pad + 1;
   const xpPtr = banksEnd;
   const yPtr = xpPtr + pairs * 16;
-  ensureBytes(yPtr + nOut * 16);
+  ensure(yPtr + nOut * 16);
   const f = new Float64Array(wasm!.memory.buffer);
   const xp = xpPtr / 8;
   for (let lane = 0; lane < 2; lane++) {
