@@ -7,3 +7,5 @@ export * from './dsp/index.js';
 export * from './noise/index.js';
 export * from './databases/index.js';
 export * from './loader/index.js';
+/** A small WebAssembly assembler for numeric kernels (used here and by @ecglab/render). */
+export * as wasm from './wasm/writer.js';

@@ -58,7 +58,7 @@ export const v = {
   i32x4: (a: number, b: number, c: number, d: number): number[] => simd(0x0c, ...new Uint8Array(Int32Array.of(a, b, c, d).buffer)),
   shuffle: (lanes: number[]): number[] => simd(0x0d, ...lanes),
   and: simd(0x4e), or: simd(0x50), bitselect: simd(0x52), anyTrue: simd(0x53),
-  f64x2splat: simd(0x14), f64x2extract: (lane: number): number[] => simd(0x21, lane),
+  f64x2splat: simd(0x14), f64x2extract: (lane: number): number[] => simd(0x21, lane), f64x2replace: (lane: number): number[] => simd(0x22, lane),
   i32x4eq: simd(0x37), i32x4ltS: simd(0x39), i32x4gtS: simd(0x3b), i32x4leS: simd(0x3d),
   i32x4add: simd(0xae), i32x4sub: simd(0xb1), i32x4shrS: simd(0xac), i32x4shrU: simd(0xad),
   f64x2abs: simd(0xec), f64x2neg: simd(0xed), f64x2add: simd(0xf0), f64x2sub: simd(0xf1), f64x2mul: simd(0xf2),
