@@ -1,10 +1,10 @@
 // GEMM probe: the FLOP/s this CPU reaches in C = A·B (n × n, fp32 and bf16) through libtorch, via the
 // engine's matmul and via PyTorch 1.13 (the same Debian libtorch) in one run, interleaved matmul by
 // matmul: the peer is a child process (gemm_torch.py) doing one matmul per stdin line, and the two
-// sides alternate who goes first. FLOP/s = 2n³ / seconds; the best size's median is the machine's
-// measured GEMM peak, the yardstick for what a model reaches (issue 14, item 6).
+// sides alternate who goes first. FLOP/s = 2n³ / seconds; the best median over sizes n ≥ 1024 (smaller
+// products take a millisecond or two, where a shared machine's noise decides) is the measured GEMM peak, the yardstick for what a model reaches (issue 14, item 6).
 //
-//   node --import tsx bench/gemm/probe.ts [--json] [--sizes 512,1024,2048,3072] [--reps 5] [--threads 2]
+//   node --import tsx bench/gemm/probe.ts [--json] [--sizes 1024,2048,3072] [--reps 7] [--threads 2]
 //
 // bf16: the engine's TypeScript API has no 'bfloat16' dtype yet, but its native 'to' op accepts the
 // name, so the probe converts through Tensor.op('to', ...) and multiplies the bf16 tensors with the
@@ -19,8 +19,8 @@ import { getNumThreads, manualSeed, randn, setNumThreads, Tensor } from '@ecglab
 const { values: args } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
-    sizes: { type: 'string', default: '512,1024,2048,3072' },
-    reps: { type: 'string', default: '5' },
+    sizes: { type: 'string', default: '1024,2048,3072' },
+    reps: { type: 'string', default: '7' },
     threads: { type: 'string', default: '2' },
   },
 });
@@ -100,7 +100,7 @@ for (const dt of ['float32', 'bfloat16'] as const) {
   }
 }
 peer.stdin.end();
-const peak = (dt: Dt, side: 'ecglabGflops' | 'torchGflops'): number => Math.max(...rows.filter((r) => r.dtype === dt).map((r) => r[side]));
+const peak = (dt: Dt, side: 'ecglabGflops' | 'torchGflops'): number => Math.max(...rows.filter((r) => r.dtype === dt && r.n >= 1024).map((r) => r[side]));
 const summary = {
   fp32PeakGflops: { ecglab: peak('float32', 'ecglabGflops'), torch: peak('float32', 'torchGflops') },
   bf16PeakGflops: { ecglab: peak('bfloat16', 'ecglabGflops'), torch: peak('bfloat16', 'torchGflops') },
