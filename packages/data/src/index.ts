@@ -9,3 +9,5 @@ export * from './random/index.js';
 export * from './noise/index.js';
 export * from './databases/index.js';
 export * from './pipeline/index.js';
+/** A small WebAssembly assembler for numeric kernels (used here and by @ecglab/render). */
+export * as wasm from './wasm/writer.js';

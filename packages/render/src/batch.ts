@@ -7,6 +7,7 @@ import { standardLabel } from './layout.js';
 import type { EcgRecord, RenderOptions } from './options.js';
 import { renderPage } from './page.js';
 import { writePage } from './encode.js';
+import type { RenderPool } from './pool.js';
 
 /** Seconds read from a record: more than any layout draws on one page (6 strips of 10 s). */
 const MAX_SECONDS = 60;
@@ -60,6 +61,8 @@ export interface BatchOptions {
   render: Partial<RenderOptions>;
   format: 'png' | 'jpeg';
   sidecar: boolean;
+  /** Draws the pages in these worker threads, several records at a time; default: one at a time on this thread. */
+  pool?: RenderPool;
   /** Called after each record: done so far, total, and what happened to this one. */
   onProgress?: (done: number, total: number, rec: string, status: 'rendered' | 'skipped' | 'failed') => void;
 }
@@ -70,17 +73,26 @@ export interface BatchResult {
   failed: { record: string; error: string }[];
 }
 
+/** One record of a batch: read, drawn with `render` (its seed already the record's), written to `out`. */
+export async function renderRecordFile(record: string, out: string, render: Partial<RenderOptions>, sidecar: boolean): Promise<void> {
+  const ecg = await readPageRecord(record);
+  const page = await renderPage(ecg, render);
+  await mkdir(dirname(out), { recursive: true });
+  await writePage(out, page, { sidecar });
+}
+
 /**
  * Renders every record of `dir` to `outDir`, mirroring sub-folders (`a/b.hea` → `a/b.png`). A page
  * whose image exists is skipped: images are renamed into place last, so one present is complete.
+ * With `opts.pool`, records are drawn in its worker threads (the same pages, in any order).
  */
 export async function renderBatch(dir: string, outDir: string, opts: BatchOptions): Promise<BatchResult> {
   const records = await listRecords(dir);
   if (records.length === 0) throw new RenderArgumentError(`renderBatch: no records (.hea files or RECORDS) in '${dir}'`);
   const res: BatchResult = { rendered: 0, skipped: 0, failed: [] };
   const ext = opts.format === 'png' ? 'png' : 'jpg';
-  for (let i = 0; i < records.length; i++) {
-    const rec = records[i] as string;
+  let done = 0;
+  const one = async (rec: string): Promise<void> => {
     const rel = relative(dir, rec);
     const out = join(outDir, `${rel}.${ext}`);
     let status: 'rendered' | 'skipped' | 'failed' = 'skipped';
@@ -88,10 +100,8 @@ export async function renderBatch(dir: string, outDir: string, opts: BatchOption
       res.skipped++;
     } else {
       try {
-        const ecg = await readPageRecord(rec);
-        const page = await renderPage(ecg, { ...opts.render, seed: recordSeed(opts.render.seed ?? 0, rel) });
-        await mkdir(dirname(out), { recursive: true });
-        await writePage(out, page, { sidecar: opts.sidecar });
+        const render = { ...opts.render, seed: recordSeed(opts.render.seed ?? 0, rel) };
+        await (opts.pool ? opts.pool.renderRecordFile(rec, out, render, opts.sidecar) : renderRecordFile(rec, out, render, opts.sidecar));
         res.rendered++;
         status = 'rendered';
       } catch (err) {
@@ -99,7 +109,13 @@ export async function renderBatch(dir: string, outDir: string, opts: BatchOption
         status = 'failed';
       }
     }
-    opts.onProgress?.(i + 1, records.length, rec, status);
-  }
+    opts.onProgress?.(++done, records.length, rec, status);
+  };
+  // Keep every worker busy with one record queued behind it; on this thread, one at a time.
+  const lanes = opts.pool ? 2 * opts.pool.size : 1;
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(lanes, records.length) }, async () => {
+    while (next < records.length) await one(records[next++] as string);
+  }));
   return res;
 }

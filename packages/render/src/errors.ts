@@ -32,3 +32,11 @@ export class RenderOutputError extends RenderError {
     this.name = 'RenderOutputError';
   }
 }
+
+/** A worker thread of a RenderPool failed or the pool was closed: `RENDER_WORKER`. */
+export class RenderWorkerError extends RenderError {
+  constructor(message: string) {
+    super('RENDER_WORKER', message);
+    this.name = 'RenderWorkerError';
+  }
+}

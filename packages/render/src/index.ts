@@ -1,4 +1,4 @@
-export { RenderError, RenderArgumentError, RenderLayoutError, RenderOutputError } from './errors.js';
+export { RenderError, RenderArgumentError, RenderLayoutError, RenderOutputError, RenderWorkerError } from './errors.js';
 export {
   DEFAULT_OPTIONS,
   GAINS,
@@ -22,5 +22,7 @@ export { renderToTensor, rgbaToPlanes, type TensorOptions, type TensorBatch } fr
 export { transformSidecar, type Sidecar, type LeadBox, type Box, type ArtefactRecord } from './sidecar.js';
 export { apply as applyMat3, invert as invertMat3, multiply as multiplyMat3, type Mat3, type Point } from './homography.js';
 export type { RgbaImage } from './image.js';
-export { readPageRecord, listRecords, renderBatch, recordSeed, type BatchOptions, type BatchResult } from './batch.js';
+export { readPageRecord, listRecords, renderBatch, renderRecordFile, recordSeed, type BatchOptions, type BatchResult } from './batch.js';
 export { ensureFont, FONT_FAMILY } from './font.js';
+export { RenderPool, type PoolOptions } from './pool.js';
+export type { WriteOptions } from './pool-protocol.js';

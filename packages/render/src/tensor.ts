@@ -71,64 +71,116 @@ export function rgbaToPlanes(img: RgbaImage, channels: 1 | 3, out: Float32Array,
   }
 }
 
-function positiveInt(name: string, v: unknown): number {
+function positiveInt(fn: string, name: string, v: unknown): number {
   if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > 16384) {
-    throw new RenderArgumentError(`renderToTensor: option '${name}' must be an integer in [1, 16384], got ${JSON.stringify(v)}`);
+    throw new RenderArgumentError(`${fn}: option '${name}' must be an integer in [1, 16384], got ${JSON.stringify(v)}`);
   }
   return v as number;
 }
 
+/** renderToTensor's options, checked, with one seed per record. */
+export interface TensorPlan {
+  n: number;
+  channels: 1 | 3;
+  width?: number;
+  height?: number;
+  fit: 'fill' | 'contain';
+  render: Partial<RenderOptions>;
+  seeds: number[];
+  out?: Float32Array;
+}
+
+/** Checks renderToTensor's arguments (throwing what it throws) and fixes each page's seed. */
+export function planTensor(fn: string, records: EcgRecord[], opts: TensorOptions): TensorPlan {
+  if (!Array.isArray(records) || records.length === 0) {
+    throw new RenderArgumentError(`${fn}: 'records' must be a non-empty array, got ${Array.isArray(records) ? 'an empty array' : typeof records}`);
+  }
+  const { channels = 1, width, height, fit = 'fill', seeds, out, ...render } = opts;
+  if (fit !== 'fill' && fit !== 'contain') {
+    throw new RenderArgumentError(`${fn}: option 'fit' must be 'fill' or 'contain', got ${JSON.stringify(fit)}`);
+  }
+  if (channels !== 1 && channels !== 3) {
+    throw new RenderArgumentError(`${fn}: option 'channels' must be 1 or 3, got ${JSON.stringify(channels)}`);
+  }
+  if ((width === undefined) !== (height === undefined)) {
+    throw new RenderArgumentError(`${fn}: options 'width' and 'height' must be given together`);
+  }
+  if (width !== undefined) positiveInt(fn, 'width', width);
+  if (height !== undefined) positiveInt(fn, 'height', height);
+  if (seeds !== undefined && (!Array.isArray(seeds) || seeds.length !== records.length)) {
+    throw new RenderArgumentError(`${fn}: option 'seeds' must have one seed per record (${records.length}), got ${Array.isArray(seeds) ? seeds.length : typeof seeds}`);
+  }
+  const base = render.seed ?? 0;
+  const all = records.map((_, i) => seeds?.[i] ?? (base + i) >>> 0);
+  return { n: records.length, channels, ...(width === undefined ? {} : { width }), ...(height === undefined ? {} : { height }), fit, render, seeds: all, ...(out === undefined ? {} : { out }) };
+}
+
+/** Page `i` of a tensor batch: rendered with its seed and resized to the target size. */
+export async function tensorPage(record: EcgRecord, i: number, plan: TensorPlan): Promise<RgbaImage & { sidecar: Sidecar }> {
+  const { width, height, fit } = plan;
+  let page: RgbaImage & { sidecar: Sidecar } = await renderPage(record, { ...plan.render, seed: plan.seeds[i]! });
+  if (width !== undefined && height !== undefined && (page.width !== width || page.height !== height)) {
+    const small = await resize(page, width, height, fit);
+    page = { ...small.img, sidecar: transformSidecar(page.sidecar, small.m, width, height) };
+  }
+  return page;
+}
+
+/**
+ * Assembles a batch page by page, in record order: fixes the shape from page 0, allocates or
+ * checks `out`, and checks that every later page has page 0's size. `put` writes page i's planes.
+ */
+export class TensorAssembler {
+  #plan: TensorPlan;
+  #fn: string;
+  data: Float32Array | undefined;
+  shape: [number, number, number, number] | undefined;
+  readonly sidecars: Sidecar[] = [];
+  constructor(fn: string, plan: TensorPlan) {
+    this.#fn = fn;
+    this.#plan = plan;
+    this.data = plan.out;
+  }
+
+  /** Offset of page i's planes in `data`, after the shape checks. */
+  place(i: number, width: number, height: number, sidecar: Sidecar): number {
+    const { n, channels } = this.#plan;
+    if (this.shape === undefined) {
+      this.shape = [n, channels, height, width];
+      const need = this.shape.reduce((a, b) => a * b, 1);
+      if (this.data === undefined) this.data = new Float32Array(need);
+      else if (this.data.length !== need) {
+        throw new RenderArgumentError(`${this.#fn}: option 'out' must have length N·C·H·W = ${need} for shape [${this.shape.join(', ')}], got ${this.data.length}`);
+      }
+    } else if (width !== this.shape[3] || height !== this.shape[2]) {
+      throw new RenderArgumentError(
+        `${this.#fn}: record ${i} rendered to ${width}×${height}, record 0 to ${this.shape[3]}×${this.shape[2]}; crop/padding change the size, so set options 'width' and 'height'`,
+      );
+    }
+    this.sidecars.push(sidecar);
+    return i * channels * width * height;
+  }
+
+  result(): TensorBatch {
+    return { data: this.data as Float32Array, shape: this.shape as [number, number, number, number], sidecars: this.sidecars };
+  }
+}
+
 /**
  * Renders a batch of records straight into a Float32Array [N, C, H, W] for training, without
- * touching disk. Sidecars follow the resize, so their boxes are in tensor pixels.
+ * touching disk, on the calling thread. Sidecars follow the resize, so their boxes are in tensor
+ * pixels. RenderPool.renderToTensor gives the same batch, drawn in worker threads.
  *
  * @example
  * const { data, shape } = await renderToTensor(records, { dpi: 100, width: 512, height: 384, artefacts: { rotation: 0.3 } });
  */
 export async function renderToTensor(records: EcgRecord[], opts: TensorOptions = {}): Promise<TensorBatch> {
-  if (!Array.isArray(records) || records.length === 0) {
-    throw new RenderArgumentError(`renderToTensor: 'records' must be a non-empty array, got ${Array.isArray(records) ? 'an empty array' : typeof records}`);
-  }
-  const { channels = 1, width, height, fit = 'fill', seeds, out, ...render } = opts;
-  if (fit !== 'fill' && fit !== 'contain') {
-    throw new RenderArgumentError(`renderToTensor: option 'fit' must be 'fill' or 'contain', got ${JSON.stringify(fit)}`);
-  }
-  if (channels !== 1 && channels !== 3) {
-    throw new RenderArgumentError(`renderToTensor: option 'channels' must be 1 or 3, got ${JSON.stringify(channels)}`);
-  }
-  if ((width === undefined) !== (height === undefined)) {
-    throw new RenderArgumentError(`renderToTensor: options 'width' and 'height' must be given together`);
-  }
-  if (width !== undefined) positiveInt('width', width);
-  if (height !== undefined) positiveInt('height', height);
-  if (seeds !== undefined && (!Array.isArray(seeds) || seeds.length !== records.length)) {
-    throw new RenderArgumentError(`renderToTensor: option 'seeds' must have one seed per record (${records.length}), got ${Array.isArray(seeds) ? seeds.length : typeof seeds}`);
-  }
-  const base = render.seed ?? 0;
-  let data = out;
-  let shape: [number, number, number, number] | undefined;
-  const sidecars: Sidecar[] = [];
+  const plan = planTensor('renderToTensor', records, opts);
+  const batch = new TensorAssembler('renderToTensor', plan);
   for (let i = 0; i < records.length; i++) {
-    const seed = seeds?.[i] ?? (base + i) >>> 0;
-    let page: RgbaImage & { sidecar: Sidecar } = await renderPage(records[i] as EcgRecord, { ...render, seed });
-    if (width !== undefined && height !== undefined && (page.width !== width || page.height !== height)) {
-      const small = await resize(page, width, height, fit);
-      page = { ...small.img, sidecar: transformSidecar(page.sidecar, small.m, width, height) };
-    }
-    if (shape === undefined) {
-      shape = [records.length, channels, page.height, page.width];
-      const need = shape.reduce((a, b) => a * b, 1);
-      if (data === undefined) data = new Float32Array(need);
-      else if (data.length !== need) {
-        throw new RenderArgumentError(`renderToTensor: option 'out' must have length N·C·H·W = ${need} for shape [${shape.join(', ')}], got ${data.length}`);
-      }
-    } else if (page.width !== shape[3] || page.height !== shape[2]) {
-      throw new RenderArgumentError(
-        `renderToTensor: record ${i} rendered to ${page.width}×${page.height}, record 0 to ${shape[3]}×${shape[2]}; crop/padding change the size, so set options 'width' and 'height'`,
-      );
-    }
-    rgbaToPlanes(page, channels, data as Float32Array, i * channels * page.width * page.height);
-    sidecars.push(page.sidecar);
+    const page = await tensorPage(records[i] as EcgRecord, i, plan);
+    const offset = batch.place(i, page.width, page.height, page.sidecar);
+    rgbaToPlanes(page, plan.channels, batch.data as Float32Array, offset);
   }
-  return { data: data as Float32Array, shape: shape as [number, number, number, number], sidecars };
+  return batch.result();
 }

@@ -6,6 +6,7 @@ import {
   GRID_COLOURS,
   LAYOUTS,
   RenderArgumentError,
+  RenderPool,
   SPEEDS,
   formatOf,
   parseArtefacts,
@@ -33,6 +34,7 @@ interface RenderFlags {
   sidecar?: boolean;
   format: 'png' | 'jpeg';
   progress: boolean;
+  workers?: string;
 }
 
 function num(flag: string, v: string): number {
@@ -80,6 +82,7 @@ export function register(program: Command, io: CommandIo = stdio): void {
     .option('--sidecar', 'write a JSON sidecar (lead boxes, time windows, page geometry) beside each image')
     .addOption(new Option('--format <fmt>', 'image format in batch mode').choices(['png', 'jpeg']).default('png'))
     .option('--no-progress', 'no progress bar in batch mode')
+    .option('--workers <n>', 'batch mode: worker threads drawing pages at once (default: one per core; 0 = this thread only)')
     .action(async (record: string, f: RenderFlags) => {
       const opts = renderOptions(f);
       if (f.batch !== true) {
@@ -94,19 +97,28 @@ export function register(program: Command, io: CommandIo = stdio): void {
         ? new cliProgress.SingleBar({ format: 'render [{bar}] {value}/{total} {status}', stream: process.stderr }, cliProgress.Presets.shades_classic)
         : undefined;
       let started = false;
-      const res = await renderBatch(record, f.output, {
-        render: opts,
-        format: f.format,
-        sidecar: f.sidecar === true,
-        onProgress: (done, total, _rec, status) => {
-          if (bar === undefined) return;
-          if (!started) {
-            bar.start(total, 0, { status });
-            started = true;
-          }
-          bar.update(done, { status });
-        },
-      });
+      const workers = f.workers === undefined ? undefined : num('workers', f.workers);
+      if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new RenderArgumentError(`render: --workers must be an integer >= 0, got '${f.workers}'`);
+      const pool = workers === 0 ? undefined : new RenderPool(workers === undefined ? {} : { size: workers });
+      let res: Awaited<ReturnType<typeof renderBatch>>;
+      try {
+        res = await renderBatch(record, f.output, {
+          render: opts,
+          format: f.format,
+          sidecar: f.sidecar === true,
+          ...(pool === undefined ? {} : { pool }),
+          onProgress: (done, total, _rec, status) => {
+            if (bar === undefined) return;
+            if (!started) {
+              bar.start(total, 0, { status });
+              started = true;
+            }
+            bar.update(done, { status });
+          },
+        });
+      } finally {
+        await pool?.close();
+      }
       bar?.stop();
       for (const x of res.failed) io.err(`failed: ${x.record}: ${x.error}\n`);
       io.out(`rendered ${res.rendered}, skipped ${res.skipped} (already done), failed ${res.failed.length}\n`);

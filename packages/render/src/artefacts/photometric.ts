@@ -1,5 +1,6 @@
 import type { RgbaImage } from '../image.js';
 import type { Rng } from '@ecglab/data';
+import { fieldSums } from './wrinkle-field.js';
 
 /** Params each effect chose, for the sidecar. */
 export type Params = Record<string, unknown>;
@@ -78,12 +79,20 @@ export function wrinkles(img: RgbaImage, s: number, r: Rng, pxPerMm: number): Pa
   const gh = Math.ceil(H / step) + 1;
   const field = new Float32Array(gw * gh);
   const norm = Math.abs(light.dx) + Math.abs(light.dy) || 1;
+  // f(x, y) = Σ_w amp · cos(kx·x + ky·y + phase) at every grid point, in WebAssembly (wrinkle-field.ts):
+  // the same values as this expression in JS, 2.35 M cosines per 200-DPI page.
+  const kxX = new Float64Array(K * gw);
+  const kyY = new Float64Array(K * gh);
+  waves.forEach((w, k) => {
+    for (let gx = 0; gx < gw; gx++) kxX[k * gw + gx] = w.kx * (gx * step);
+    for (let gy = 0; gy < gh; gy++) kyY[k * gh + gy] = w.ky * (gy * step);
+  });
+  const sums = fieldSums(kxX, kyY, Float64Array.from(waves, (w) => w.phase), Float64Array.from(waves, (w) => w.amp), gw, gh);
   for (let gy = 0; gy < gh; gy++) {
     for (let gx = 0; gx < gw; gx++) {
       const x = gx * step;
       const y = gy * step;
-      let f = 0;
-      for (const w of waves) f += w.amp * Math.cos(w.kx * x + w.ky * y + w.phase);
+      const f = sums[gy * gw + gx]!;
       // Ramp in [0, 1] from the lit corner to the far one.
       const t = ((light.dx * (x / W - 0.5) + light.dy * (y / H - 0.5)) / norm + 0.5) * 1;
       field[gy * gw + gx] = (1 + (depth * f) / ampSum) * (1 - ramp * t);
