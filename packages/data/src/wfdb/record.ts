@@ -1,12 +1,15 @@
 // Reading the samples of a single-segment WFDB record. The work is split into a plan (which byte
 // range of which file) and a finish step (decode, de-interleave, convert), so that the async and
 // the sync readers share every line except the file I/O.
-import { basename, dirname, join } from 'node:path';
-import { HeaderError, RangeRequestError, SignalFileError, UnsupportedFormatError } from '../errors.js';
+import { basename, dirname } from 'node:path';
+import { HeaderError, LimitError, RangeRequestError, SignalFileError, UnsupportedFormatError } from '../errors.js';
 import type { ByteRange } from '../io/read.js';
+import { dataLimits, raiseHint } from '../limits.js';
 import { checkSignal } from './checksum.js';
 import { FLAC_FORMATS, FORMATS, bytesFor, samplesIn, type FormatSpec } from './formats.js';
+import { headerLines } from './header.js';
 import type { SignalSpec, WfdbHeader } from './header-types.js';
+import { insidePath } from './paths.js';
 import type { ChecksumStatus, RdrecordOptions, WfdbRecord } from './record-types.js';
 
 /** Signals stored together in one file, in frame order. */
@@ -82,15 +85,11 @@ export function planRead(recordPath: string, h: WfdbHeader, sigLen: number, opts
   }
   if (to > sigLen) throw new RangeRequestError(`${name}: sampto ${to} is beyond the end of the record (${sigLen} samples)`, heaFile);
   if (from > to) throw new RangeRequestError(`${name}: sampfrom ${from} is after sampto ${to}`, heaFile);
-  // Typed arrays hold at most 2^31 − 1 elements here; a range that large must be read in pieces.
-  const maxSpf = Math.max(1, ...h.signals.map((s) => s.sampsPerFrame));
-  if ((to - from) * maxSpf > 2 ** 31 - 1) {
-    throw new RangeRequestError(`${name}: ${to - from} samples per signal are too many to read at once; read ranges with sampfrom/sampto`, heaFile);
-  }
   const channels = opts.channels ?? h.signals.map((_, i) => i);
   for (const c of channels) {
     if (!Number.isInteger(c) || c < 0 || c >= h.nSig) throw new RangeRequestError(`${name}: channel ${c} does not exist (the record has ${h.nSig} signals)`, heaFile);
   }
+  checkSampleLimit(heaFile, h, to - from, channels.map((c) => h.signals[c]!.sampsPerFrame), opts);
   const wanted = new Set(channels);
   const dir = dirname(recordPath);
   const reads: GroupRead[] = [];
@@ -108,9 +107,25 @@ export function planRead(recordPath: string, h: WfdbHeader, sigLen: number, opts
     const matHeader = group.fileName.endsWith('.mat') && startBlock === 0 ? group.byteOffset : 0;
     start -= matHeader;
     length += matHeader;
-    reads.push({ group, path: join(dir, group.fileName), start, length, lead, matHeader });
+    const at = headerLines(h)?.signals[group.members[0]!.sig];
+    const path = insidePath(dir, group.fileName, at === undefined ? heaFile : `${heaFile} line ${at}`, 'signal file', opts);
+    reads.push({ group, path, start, length, lead, matHeader });
   }
   return { from, to, channels, reads };
+}
+
+/**
+ * Refuses a read of `frames` frames of signals with these samples per frame when it would return
+ * more samples than the `maxSamples` limit: a null signal or a gap has no file to bound its length,
+ * so a header of a few bytes could otherwise ask for billions. The error names the record line.
+ */
+export function checkSampleLimit(heaFile: string, h: WfdbHeader, frames: number, spf: number[], opts: RdrecordOptions): void {
+  const { maxSamples } = dataLimits(opts.limits);
+  const total = frames * spf.reduce((a, b) => a + b, 0);
+  if (total > maxSamples) {
+    const line = headerLines(h)?.record;
+    throw new LimitError(`${heaFile}${line === undefined ? '' : ` line ${line}`}: reading ${frames} frames of ${spf.length} signal(s) is ${total} samples; ${raiseHint('maxSamples', maxSamples)}, or read a range with sampfrom/sampto`, heaFile);
+  }
 }
 
 /** Frames a signal file holds (for headers without a length), from its size. */
@@ -215,15 +230,18 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
   });
   const sigs = plan.channels.map((c) => h.signals[c]!);
   plan.channels.forEach((c) => {
-    if (isNullSignal(h.signals[c]!)) {
-      expanded.set(c, new Int32Array(n).fill(NULL_SAMPLE));
-      status.set(c, 'absent');
-    }
+    const s = h.signals[c]!;
+    if (!isNullSignal(s)) return;
+    // No file: every sample is invalid, made straight in the form returned (no stream, no copy).
+    const len = smooth ? n : n * s.sampsPerFrame;
+    if (physical) physicalDirect.set(c, new Float64Array(len).fill(NaN));
+    else expanded.set(c, new Int32Array(len).fill(NULL_SAMPLE));
+    status.set(c, 'absent');
   });
   const digital = plan.channels.map((c, i) => {
     const e = expanded.get(c) ?? EMPTY; // EMPTY where physical values were made directly
     const spf = sigs[i]!.sampsPerFrame;
-    return smooth && spf > 1 ? smoothDigital(e, spf, n, invalidOf(sigs[i]!)) : e;
+    return smooth && spf > 1 && !isNullSignal(sigs[i]!) ? smoothDigital(e, spf, n, invalidOf(sigs[i]!)) : e;
   });
   return {
     recordName: h.recordName,
