@@ -8,6 +8,7 @@ export { rdheader, rdheaderSync, rdrecord, rdrecordSync, type RdheaderOptions } 
 export { headerLines, type HeaderLines } from './header.js';
 export type { ConfineOptions } from './paths.js';
 export { toPhysical } from './record.js';
+export { loadFlacDecoder, flacDecoderLoaded } from './flac.js';
 export { FORMATS, FLAC_FORMATS, bytesFor, samplesIn, type FormatSpec } from './formats.js';
 export { checksum16 } from './checksum.js';
 export { wrsamp, wrsampSync, encodeRecord, fitGain, toDigital, type WrsampInput } from './wrsamp.js';

@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import { readRange, readRangeSync } from '../io/read.js';
 import type { WfdbHeader } from './header-types.js';
 import { readMultiSegment, readMultiSegmentSync } from './multi.js';
+import { loadFlacDecoder } from './flac.js';
 import { checkRealInside, checkRealInsideSync } from './paths.js';
 import { rdheader, rdheaderSync, recordBase } from './rdheader.js';
 import { fileGroups, finishRead, framesInFile, planRead } from './record.js';
@@ -16,7 +17,8 @@ import type { RdrecordOptions, WfdbRecord } from './record-types.js';
 export { rdheader, rdheaderSync, recordBase, type RdheaderOptions } from './rdheader.js';
 
 /**
- * Reads a record's samples (formats 8, 16, 24, 32, 61, 80, 160, 212, 310, 311 and MAT v4 `16+24`),
+ * Reads a record's samples (formats 8, 16, 24, 32, 61, 80, 160, 212, 310, 311, MAT v4 `16+24`, and
+ * FLAC 508, 516, 524: see flac.ts; rdrecordSync needs `await loadFlacDecoder()` once before those),
  * verifying checksums when the whole record is read. For fixed-size formats only the bytes of the
  * requested range are read from disk. Multi-segment records are read across their segments.
  * The header's initial value is used only to integrate format 8; it is not compared with the first
@@ -45,6 +47,7 @@ async function readSingle(base: string, h: WfdbHeader, opts: RdrecordOptions): P
     sigLen = g === undefined ? 0 : framesInFile(g, (await statOrZero(base, g.fileName)));
   }
   const plan = planRead(base, h, sigLen, opts);
+  if (plan.flac) await loadFlacDecoder();
   await Promise.all(plan.reads.map((r) => checkRealInside(r.path, dirname(base), `${base}.hea`, 'signal file', opts)));
   const got = await Promise.all(plan.reads.map((r) => readRange(r.path, r.start, r.length)));
   return finishRead(base, h, sigLen, plan, got, opts);
