@@ -33,9 +33,9 @@ function checkRegular(path: string, st: Stats, Err: ErrorClass): void {
   throw new Err(`${path}: is ${kind}, expected a regular file`, path);
 }
 
-function checkSize(path: string, size: number, limits: DataLimits, Err: ErrorClass): void {
+function checkSize(path: string, size: number, limits: DataLimits): void {
   if (size > limits.maxFileBytes) {
-    throw new (Err === SignalFileError ? LimitError : Err)(`${path}: file of ${size} bytes is larger than a file read whole may be; ${raiseHint('maxFileBytes', limits.maxFileBytes)}`, path);
+    throw new LimitError(`${path}: file of ${size} bytes is larger than a file read whole may be; ${raiseHint('maxFileBytes', limits.maxFileBytes)}`, path);
   }
 }
 
@@ -112,7 +112,7 @@ export async function readWhole(path: string, Err: ErrorClass = SignalFileError,
   try {
     const st = await fh.stat();
     checkRegular(path, st, Err);
-    checkSize(path, st.size, lim, Err);
+    checkSize(path, st.size, lim);
     const bytes = uninitialised(st.size);
     let off = 0;
     while (off < st.size) {
@@ -140,7 +140,7 @@ export function readWholeSync(path: string, Err: ErrorClass = SignalFileError, l
   try {
     const st = fstatSync(fd);
     checkRegular(path, st, Err);
-    checkSize(path, st.size, lim, Err);
+    checkSize(path, st.size, lim);
     const bytes = uninitialised(st.size);
     let off = 0;
     while (off < st.size) {

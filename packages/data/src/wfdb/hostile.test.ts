@@ -155,3 +155,10 @@ test('a segment that is itself a multi-segment header (or the record itself) is 
   const dir = folder('loop', { 'm.hea': 'm/1 1 250 10\nm 10\n' });
   await rejects(rdrecord(join(dir, 'm')), HeaderError, /m\.hea: is a multi-segment header, but it is named as a segment of another record/);
 });
+
+test('a header or annotation file over maxFileBytes is a LimitError naming the file, before it is read', async () => {
+  const { rdann } = await import('./index.js');
+  const dir = folder('bigfiles', { 'h.hea': `h 0 250 10\n#${'x'.repeat(100)}\n`, 'h.atr': new Uint8Array(200) });
+  await rejects(rdheader(join(dir, 'h'), { limits: { maxFileBytes: 64 } }), LimitError, /h\.hea: file of 113 bytes is larger than a file read whole may be; the limit is 64 \(set ECGLAB_MAX_FILE_BYTES/);
+  await rejects(rdann(join(dir, 'h'), 'atr', { limits: { maxFileBytes: 100 } }), LimitError, /h\.atr: file of 200 bytes is larger than a file read whole may be; the limit is 100/);
+});
