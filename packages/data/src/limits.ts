@@ -9,14 +9,16 @@ import { LimitError } from './errors.js';
 export interface DataLimits {
   /**
    * Samples one read may return, summed over the channels returned (a channel with `xN` samples
-   * per frame counts N per frame). 2^25 (33,554,432) samples are 256 MiB as Float64: a 12-lead
-   * record of 45 minutes at 1 kHz, or 26 hours of a 2-lead Holter at 360 Hz.
+   * per frame counts N per frame). 2^24 (16,777,216) samples are 128 MiB as Float64: a 12-lead
+   * record of 23 minutes at 1 kHz, or 6.5 hours of a 2-lead Holter at 360 Hz; a read takes up to
+   * about three times that at its peak (stored values, physical values, a multi-segment copy).
    * Environment: `ECGLAB_MAX_SAMPLES`.
    */
   maxSamples: number;
   /**
    * Bytes of a file read whole (headers, annotation files, MAT files, CSV label files), and bytes a
-   * compressed MAT element may inflate to. Environment: `ECGLAB_MAX_FILE_BYTES` (default 2^27, 128 MiB).
+   * compressed MAT element may inflate to. Environment: `ECGLAB_MAX_FILE_BYTES` (default 2^26, 64 MiB:
+   * PTB-XL's database CSV is 8 MB, a CPSC 2018 MAT file at most 7 MB).
    */
   maxFileBytes: number;
   /**
@@ -28,8 +30,8 @@ export interface DataLimits {
 
 /** The defaults, before environment variables and per-call options. */
 export const DEFAULT_LIMITS: Readonly<DataLimits> = Object.freeze({
-  maxSamples: 2 ** 25,
-  maxFileBytes: 2 ** 27,
+  maxSamples: 2 ** 24,
+  maxFileBytes: 2 ** 26,
   maxLineLength: 2 ** 20,
 });
 
