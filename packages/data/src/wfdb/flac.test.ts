@@ -75,3 +75,17 @@ test('broken FLAC signal files are SignalFileErrors naming the file: cut short, 
   // A header that asks for more samples than the stream holds.
   await fails(rdrecord(copyRecord('long', (b) => b, readFileSync(`${W}flacformats.hea`, 'latin1').replace(' 499', ' 600'))), /long\.d0: truncated: the FLAC stream holds 499 frames, the header says 600/);
 });
+
+test('a FLAC signal with a huge skew or many samples per frame cannot make the reader allocate past the sample limit', async () => {
+  const { LimitError } = await import('../errors.js');
+  const dir = mkdtempSync(join(tmpdir(), 'ecglab-flac-skew-'));
+  copyFileSync(`${W}flacformats.d0`, join(dir, 's.d0'));
+  // Found by the fuzz harness: 0 samples, a skew of 99,999,999 frames and 10^6 samples per frame.
+  writeFileSync(join(dir, 's.hea'), 's 1 200 0\ns.d0 508x1000000:99999999 200/mV 8 0 0 0 0 x\n');
+  assert.equal((await rdrecord(join(dir, 's'))).physical![0]!.length, 0);
+  writeFileSync(join(dir, 'k.hea'), 'k 1 200 499\ns.d0 508:400 200/mV 8 0 0 0 0 x\n');
+  await assert.rejects(rdrecord(join(dir, 'k'), { sampto: 10, limits: { maxSamples: 400 } }), (e: unknown) => e instanceof LimitError && /k\.hea line 1: reading 410 frames of 1 signal\(s\) is 410 samples; the limit is 400/.test((e as Error).message));
+  // Within the limit, the skewed signal reads its samples from 400 frames later (as the stream holds them).
+  const r = await rdrecord(join(dir, 'k'), { sampto: 10, physical: false });
+  assert.deepEqual([...r.digital![0]!], peer.flacformats.digital[0]!.slice(400, 410));
+});

@@ -212,9 +212,13 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
       if (got[k]!.fileSize > maxFileBytes) {
         throw new LimitError(`${r.path}: FLAC file of ${got[k]!.fileSize} bytes is larger than a file read whole may be; ${raiseHint('maxFileBytes', maxFileBytes)}`, r.path);
       }
+      // The stream is decoded (and held) for every signal of the file, skewed ones up to their
+      // last frame: unlike a plain file's bytes, a few FLAC bytes can stand for any number of samples.
+      const frames = n === 0 ? 0 : n + group.maxSkew;
+      checkSampleLimit(`${recordPath}.hea`, h, frames, group.members.map((m) => m.spf), opts);
       const stream = decodeFlacFrames(bytes, {
         path: r.path, fmt: spec.fmt, channels: group.members.length, keep: group.members.map((m) => plan.channels.includes(m.sig)),
-        spf: group.members[0]!.spf, sampleOffset: group.byteOffset, firstFrame: from, frames: n + group.maxSkew,
+        spf: group.members[0]!.spf, sampleOffset: group.byteOffset, firstFrame: from, frames,
       });
       if (stream.length < n * tpf) {
         throw new SignalFileError(`${r.path}: truncated: the FLAC stream holds ${from + stream.length / tpf} frames${group.byteOffset > 0 ? ` after its ${group.byteOffset}-sample offset` : ''}, the header says ${sigLen}`, r.path);
