@@ -162,3 +162,16 @@ test('a header or annotation file over maxFileBytes is a LimitError naming the f
   await rejects(rdheader(join(dir, 'h'), { limits: { maxFileBytes: 64 } }), LimitError, /h\.hea: file of 113 bytes is larger than a file read whole may be; the limit is 64 \(set ECGLAB_MAX_FILE_BYTES/);
   await rejects(rdann(join(dir, 'h'), 'atr', { limits: { maxFileBytes: 100 } }), LimitError, /h\.atr: file of 200 bytes is larger than a file read whole may be; the limit is 100/);
 });
+
+test('found by the fuzz harness: one 212x2 signal alone in its file, and a fixed-layout segment with fewer signals than the first', async () => {
+  // 212 with two samples per frame of one signal is not the two-signal fast path.
+  const one = folder('one212', { 'o.hea': 'o 1 250 2\no.dat 212x2 200/mV 12 0 0 0 0 I\n', 'o.dat': Uint8Array.from([1, 0, 2, 3, 0, 4]) });
+  const r = await rdrecord(join(one, 'o'), { physical: false, smoothFrames: false });
+  assert.deepEqual([...r.digital![0]!], [1, 2, 3, 4]);
+  const dir = folder('fixedfewer', {
+    'm.hea': 'm/2 2 250 4\na 2\nb 2\n',
+    'a.hea': 'a 2 250 2\na.dat 16 200/mV 16 0 0 0 0 I\na.dat 16 200/mV 16 0 0 0 0 II\n', 'a.dat': new Uint8Array(8),
+    'b.hea': 'b 1 250 2\nb.dat 16 200/mV 16 0 0 0 0 I\n', 'b.dat': new Uint8Array(4),
+  });
+  await rejects(rdrecord(join(dir, 'm')), HeaderError, /m: segment b has 1 signal\(s\), but a fixed-layout record's segments all have the 2 of its first segment/);
+});

@@ -116,6 +116,9 @@ function assemble(base: string, h: WfdbHeader, layout: SignalSpec[], fixed: bool
       // Fixed layout: every segment has the same signals in the same order (names may repeat).
       const k = fixed ? c : rec.sigName.indexOf(layout[c]!.description);
       if (k < 0) return;
+      if (k >= rec.sigName.length) {
+        throw new HeaderError(`${h.recordName}: segment ${part.piece.name} has ${rec.sigName.length} signal(s), but a fixed-layout record's segments all have the ${layout.length} of its first segment`, `${base}.hea`);
+      }
       const spf = rec.sampsPerFrame[k]!;
       if (spf !== spfOut[i]) {
         throw new HeaderError(`${h.recordName}: signal ${layout[c]!.description} has ${rec.header.signals[k]!.sampsPerFrame} samples per frame in segment ${part.piece.name}, the layout has ${layout[c]!.sampsPerFrame}`, `${base}.hea`);

@@ -238,7 +238,7 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
     }
     // Two signals in format 212 with one sample per frame (MIT-BIH, NSTDB): each 3-byte block is one
     // frame, so both signals are decoded straight into their outputs, without a stream in between.
-    if (spec.fmt === 212 && tpf === 2 && group.maxSkew === 0 && r.lead === 0) {
+    if (spec.fmt === 212 && group.members.length === 2 && tpf === 2 && group.maxSkew === 0 && r.lead === 0) {
       const [m0, m1] = group.members as [FileGroup['members'][0], FileGroup['members'][0]];
       const s0 = h.signals[m0.sig]!, s1 = h.signals[m1.sig]!;
       const x = physical
