@@ -80,3 +80,13 @@ export class DatabaseError extends DataError {
 export class PipelineError extends DataError {
   override readonly code = 'E_PIPELINE';
 }
+
+/** An input that would exceed one of the limits of limits.ts (samples per read, file bytes, line length). */
+export class LimitError extends DataError {
+  override readonly code = 'E_LIMIT';
+}
+
+/** A file named by a header or an argument that resolves outside the record's folder. */
+export class PathError extends DataError {
+  override readonly code = 'E_PATH';
+}

@@ -3,6 +3,7 @@ export * from './wfdb/index.js';
 export * from './record/index.js';
 export * from './mat/index.js';
 export * from './errors.js';
+export { DEFAULT_LIMITS, dataLimits, type DataLimits } from './limits.js';
 export * from './io/index.js';
 export * from './dsp/index.js';
 export * from './random/index.js';

@@ -22,3 +22,24 @@ test('CSV errors name the file and line', () => {
   assert.throws(() => new CsvTable('t.csv', 'a,b\n1,2,3\n'), /t\.csv line 2: has 3 fields, the header has 2/);
   assert.throws(() => new CsvTable('t.csv', 'a,b\n1,2\n').col('c'), /t\.csv: has no column 'c' \(columns: a, b\)/);
 });
+
+test('CsvTable.read refuses a FIFO (which would block), a device and a file over maxFileBytes, naming the file', async () => {
+  const { mkdtempSync, symlinkSync, writeFileSync } = await import('node:fs');
+  const { execFileSync } = await import('node:child_process');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { LimitError } = await import('../errors.js');
+  const dir = mkdtempSync(join(tmpdir(), 'ecglab-csv-'));
+  execFileSync('mkfifo', [join(dir, 'labels.csv')]);
+  assert.throws(() => CsvTable.read(join(dir, 'labels.csv')), /labels\.csv: cannot be read \(is a FIFO, expected a regular file\)/);
+  symlinkSync('/dev/zero', join(dir, 'zero.csv'));
+  assert.throws(() => CsvTable.read(join(dir, 'zero.csv')), /zero\.csv: cannot be read \(is a device, expected a regular file\)/);
+  writeFileSync(join(dir, 'big.csv'), 'a,b\n1,2\n');
+  process.env.ECGLAB_MAX_FILE_BYTES = '4';
+  try {
+    assert.throws(() => CsvTable.read(join(dir, 'big.csv')), (e: unknown) => e instanceof LimitError && /big\.csv: file of 8 bytes is larger than a file read whole may be; the limit is 4/.test((e as Error).message));
+  } finally {
+    delete process.env.ECGLAB_MAX_FILE_BYTES;
+  }
+  assert.deepEqual(CsvTable.read(join(dir, 'big.csv')).rows.map((r) => r.fields), [['1', '2']]);
+});

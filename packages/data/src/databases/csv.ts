@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { DatabaseError } from '../errors.js';
+import { DatabaseError, DataError } from '../errors.js';
+import { readWholeSync } from '../io/read.js';
 
 /** One parsed CSV row with the 1-based line its first field starts on (for error messages). */
 export interface CsvRow {
@@ -94,12 +94,15 @@ export class CsvTable {
     }
   }
 
+  /** Reads a CSV file (a regular file within the `maxFileBytes` limit, see limits.ts). */
   static read(file: string, opts: { header?: boolean } = {}): CsvTable {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      const bytes = readWholeSync(file);
+      text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
     } catch (e) {
-      throw new DatabaseError('E_DB_FILE', `${file}: cannot be read (${(e as Error).message})`, file);
+      if (e instanceof DataError && e.code === 'E_LIMIT') throw e;
+      throw new DatabaseError('E_DB_FILE', `${file}: cannot be read (${(e as Error).message.replace(`${file}: `, '')})`, file);
     }
     return new CsvTable(file, text, opts);
   }

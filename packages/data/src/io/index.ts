@@ -1,4 +1,4 @@
 export { writeFileAtomic, writeFileAtomicSync } from './atomic.js';
-export { readRange, readRangeSync, type ByteRange } from './read.js';
+export { readRange, readRangeSync, readWhole, readWholeSync, type ByteRange } from './read.js';
 export { encodeNpy, type NpyArray } from './npy.js';
 export { convertRecord, summarizeRecord, type ConvertOptions, type ConvertResult, type RecordSummary, type SignalSummary } from './convert.js';

@@ -1,6 +1,7 @@
-import { open, readFile } from 'node:fs/promises';
-import { openSync, readSync, closeSync, fstatSync, readFileSync } from 'node:fs';
-import { SignalFileError } from '../errors.js';
+import { open } from 'node:fs/promises';
+import { constants, openSync, readSync, closeSync, fstatSync, type Stats } from 'node:fs';
+import { DataError, LimitError, SignalFileError } from '../errors.js';
+import { dataLimits, raiseHint, type DataLimits } from '../limits.js';
 
 /** Bytes [start, start+length) of a file, and the file's total size. Reads no more than asked. */
 export interface ByteRange {
@@ -14,10 +15,28 @@ function uninitialised(n: number): Uint8Array {
   return new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n); // a plain Uint8Array keeps decoders monomorphic
 }
 
-function missing(path: string, err: unknown): SignalFileError {
+function missingAs(path: string, err: unknown, Err: ErrorClass, what = 'file'): DataError {
   const code = (err as { code?: string }).code;
-  if (code === 'ENOENT') return new SignalFileError(`${path}: file not found`, path, { cause: err });
-  return new SignalFileError(`${path}: cannot read (${(err as Error).message})`, path, { cause: err });
+  if (code === 'ENOENT') return new Err(`${path}: ${what} not found`, path, { cause: err });
+  return new Err(`${path}: cannot read (${(err as Error).message})`, path, { cause: err });
+}
+
+const missing = (path: string, err: unknown): DataError => missingAs(path, err, SignalFileError);
+
+type ErrorClass = new (message: string, file?: string, options?: { cause?: unknown }) => DataError;
+
+// A FIFO, a device (a symlink to /dev/zero) or a directory has no size to bound the read by, and a
+// FIFO can block for ever: only regular files are read.
+function checkRegular(path: string, st: Stats, Err: ErrorClass): void {
+  if (st.isFile()) return;
+  const kind = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a regular file';
+  throw new Err(`${path}: is ${kind}, expected a regular file`, path);
+}
+
+function checkSize(path: string, size: number, limits: DataLimits): void {
+  if (size > limits.maxFileBytes) {
+    throw new LimitError(`${path}: file of ${size} bytes is larger than a file read whole may be; ${raiseHint('maxFileBytes', limits.maxFileBytes)}`, path);
+  }
 }
 
 /**
@@ -27,12 +46,14 @@ function missing(path: string, err: unknown): SignalFileError {
 export async function readRange(path: string, start: number, length: number): Promise<ByteRange> {
   let fh;
   try {
-    fh = await open(path, 'r');
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     throw missing(path, err);
   }
   try {
-    const fileSize = (await fh.stat()).size;
+    const st = await fh.stat();
+    checkRegular(path, st, SignalFileError);
+    const fileSize = st.size;
     const n = Math.max(0, Math.min(length, fileSize - start));
     const bytes = uninitialised(n);
     let off = 0;
@@ -51,12 +72,14 @@ export async function readRange(path: string, start: number, length: number): Pr
 export function readRangeSync(path: string, start: number, length: number): ByteRange {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     throw missing(path, err);
   }
   try {
-    const fileSize = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    checkRegular(path, st, SignalFileError);
+    const fileSize = st.size;
     const n = Math.max(0, Math.min(length, fileSize - start));
     const bytes = uninitialised(n);
     let off = 0;
@@ -71,20 +94,64 @@ export function readRangeSync(path: string, start: number, length: number): Byte
   }
 }
 
-/** Whole file as bytes, with a SignalFileError naming the file when it cannot be read. */
-export async function readWhole(path: string): Promise<Uint8Array> {
+/**
+ * A whole regular file as bytes, refusing FIFOs, devices, directories and files over the
+ * `maxFileBytes` limit; errors are of class `Err` (the caller's kind of file) and name the file
+ * (`what` says what was not found: `header file`).
+ * @example const bytes = await readWhole('100.atr', AnnotationError);
+ */
+export async function readWhole(path: string, Err: ErrorClass = SignalFileError, limits: Partial<DataLimits> = {}, what = 'file'): Promise<Uint8Array> {
+  const lim = dataLimits(limits);
+  let fh;
   try {
-    return new Uint8Array(await readFile(path));
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
-    throw missing(path, err);
+    throw missingAs(path, err, Err, what);
+  }
+  try {
+    const st = await fh.stat();
+    checkRegular(path, st, Err);
+    checkSize(path, st.size, lim);
+    const bytes = uninitialised(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const { bytesRead } = await fh.read(bytes, off, st.size - off, off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    return off === st.size ? bytes : bytes.subarray(0, off);
+  } catch (err) {
+    throw err instanceof DataError ? err : missingAs(path, err, Err, what);
+  } finally {
+    await fh.close();
   }
 }
 
 /** Synchronous {@link readWhole}. */
-export function readWholeSync(path: string): Uint8Array {
+export function readWholeSync(path: string, Err: ErrorClass = SignalFileError, limits: Partial<DataLimits> = {}, what = 'file'): Uint8Array {
+  const lim = dataLimits(limits);
+  let fd: number;
   try {
-    return new Uint8Array(readFileSync(path));
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
-    throw missing(path, err);
+    throw missingAs(path, err, Err, what);
+  }
+  try {
+    const st = fstatSync(fd);
+    checkRegular(path, st, Err);
+    checkSize(path, st.size, lim);
+    const bytes = uninitialised(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const got = readSync(fd, bytes, off, st.size - off, off);
+      if (got === 0) break;
+      off += got;
+    }
+    return off === st.size ? bytes : bytes.subarray(0, off);
+  } catch (err) {
+    throw err instanceof DataError ? err : missingAs(path, err, Err, what);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -1,52 +1,34 @@
 // MATLAB MAT files, versions 4 and 5 (v7.3 is HDF5 and reported as unsupported).
-import { readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { MatError } from '../errors.js';
+import { readWhole, readWholeSync } from '../io/read.js';
+import type { DataLimits } from '../limits.js';
 import { looksLikeV4, parseV4 } from './v4.js';
 import { looksLikeV5, parseV5 } from './v5.js';
 import type { MatChar, MatFile, MatNumeric, MatValue } from './types.js';
 
 export type { MatCell, MatChar, MatFile, MatNumeric, MatNumericClass, MatStruct, MatTypedArray, MatValue } from './types.js';
 
-/** Parses MAT bytes; `file` names the source in errors. */
-export function parseMat(bytes: Uint8Array, file = '<bytes>'): MatFile {
-  if (looksLikeV5(bytes)) return parseV5(bytes, file);
+/** Parses MAT bytes; `file` names the source in errors. Compressed v5 elements inflate within `limits.maxFileBytes`. */
+export function parseMat(bytes: Uint8Array, file = '<bytes>', limits: Partial<DataLimits> = {}): MatFile {
+  if (looksLikeV5(bytes)) return parseV5(bytes, file, limits);
   if (looksLikeV4(bytes)) return parseV4(bytes, file);
   throw new MatError(`${file}: not a MAT file (no MAT v5 header with 'IM'/'MI' at byte 126, and no valid MAT v4 matrix header at byte 0)`, file);
 }
 
-function load(input: Uint8Array | string, bytes: () => Uint8Array): MatFile {
-  return parseMat(bytes(), typeof input === 'string' ? input : '<bytes>');
-}
-
-const notFound = (path: string, err: unknown): MatError =>
-  new MatError((err as { code?: string }).code === 'ENOENT' ? `${path}: file not found` : `${path}: cannot read (${(err as Error).message})`, path);
-
 /**
- * Reads a MAT v4 or v5 file (or its bytes) and returns its variables by name.
+ * Reads a MAT v4 or v5 file (or its bytes) and returns its variables by name. Only regular files up
+ * to the `maxFileBytes` limit are read (see limits.ts).
  * @example const { variables } = await readMat('A1980.mat'); const ecg = variables.ECG; // struct with sex, age, data
  */
-export async function readMat(input: Uint8Array | string): Promise<MatFile> {
-  if (typeof input !== 'string') return parseMat(input);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(input));
-  } catch (err) {
-    throw notFound(input, err);
-  }
-  return parseMat(bytes, input);
+export async function readMat(input: Uint8Array | string, limits: Partial<DataLimits> = {}): Promise<MatFile> {
+  if (typeof input !== 'string') return parseMat(input, '<bytes>', limits);
+  return parseMat(await readWhole(input, MatError, limits), input, limits);
 }
 
 /** Synchronous {@link readMat}. */
-export function readMatSync(input: Uint8Array | string): MatFile {
-  return load(input, () => {
-    if (typeof input !== 'string') return input;
-    try {
-      return new Uint8Array(readFileSync(input));
-    } catch (err) {
-      throw notFound(input, err);
-    }
-  });
+export function readMatSync(input: Uint8Array | string, limits: Partial<DataLimits> = {}): MatFile {
+  if (typeof input !== 'string') return parseMat(input, '<bytes>', limits);
+  return parseMat(readWholeSync(input, MatError, limits), input, limits);
 }
 
 /** A numeric variable as one number (a 1×1 array), or a clear error. */

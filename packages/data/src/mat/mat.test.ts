@@ -2,7 +2,7 @@
 // packages/data/fixtures/formats/make_mat_fixture.py (run with /usr/bin/python3; outputs committed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,7 +85,7 @@ test('broken MAT input gives MatError naming the file', async () => {
   const z = deflateSync(Buffer.from([1, 2, 3]));
   const tag = Buffer.alloc(8); tag.writeUInt32LE(15, 0); tag.writeUInt32LE(z.length, 4);
   writeFileSync(join(dir, 'inner.mat'), Buffer.concat([hdr, tag, z]));
-  await assert.rejects(readMat(join(dir, 'inner.mat')), /inner\.mat byte 0: data element tag cut off/);
+  await assert.rejects(readMat(join(dir, 'inner.mat')), /inner\.mat byte 128: compressed element inflates to 3 bytes, less than a data element tag/);
   const v4 = readFileSync(`${ROOT}fixtures/data/cinc2017/training2017/A00614.mat`);
   writeFileSync(join(dir, 'v4cut.mat'), v4.subarray(0, 1000));
   await assert.rejects(readMat(join(dir, 'v4cut.mat')), /v4cut\.mat: not a MAT file/);
@@ -109,4 +109,28 @@ test('property: random and mutated bytes never throw anything but MatError', asy
       assert.ok(e instanceof MatError, `unexpected ${String(e)}`);
     }
   }), { numRuns: 1500 });
+});
+
+test('compression bombs: a zlib stream is inflated only up to the size its element declares, within maxFileBytes', async () => {
+  const { LimitError } = await import('../errors.js');
+  const dir = mkdtempSync(join(tmpdir(), 'ecglab-matbomb-'));
+  const hdr = Buffer.from(readFileSync(`${F}mixed-v5.mat`).subarray(0, 128));
+  const compressed = (inner: Buffer): Buffer => {
+    const z = deflateSync(inner, { level: 9 });
+    const tag = Buffer.alloc(8); tag.writeUInt32LE(15, 0); tag.writeUInt32LE(z.length, 4);
+    return Buffer.concat([hdr, tag, z]);
+  };
+  const matrixTag = (n: number): Buffer => { const t = Buffer.alloc(8); t.writeUInt32LE(14, 0); t.writeUInt32LE(n, 4); return t; };
+  // An empty miMATRIX that declares 0 bytes, followed by 64 MB of zeros in the same stream: a 64 kB file.
+  const bomb = compressed(Buffer.concat([matrixTag(0), Buffer.alloc(64 * 2 ** 20)]));
+  assert.ok(bomb.length < 100_000);
+  writeFileSync(join(dir, 'bomb.mat'), bomb);
+  await assert.rejects(readMat(join(dir, 'bomb.mat')), (e: unknown) => e instanceof MatError && /bomb\.mat byte 128: compressed element inflates to more than the 8 bytes its tag declares/.test((e as Error).message));
+  // An element that declares more than the limit is refused before inflating.
+  const huge = compressed(Buffer.concat([matrixTag(2 ** 31), Buffer.alloc(1024)]));
+  assert.throws(() => readMatSync(huge), (e: unknown) => e instanceof LimitError && /<bytes> byte 128: compressed element declares 2147483656 bytes inflated; the limit is 67108864 \(set ECGLAB_MAX_FILE_BYTES/.test((e as Error).message));
+  assert.throws(() => readMatSync(compressed(Buffer.concat([matrixTag(4096), Buffer.alloc(4096)])), { maxFileBytes: 4000 }), LimitError);
+  // A MAT file that is a device or a FIFO is refused, not read for ever.
+  symlinkSync('/dev/zero', join(dir, 'zero.mat'));
+  await assert.rejects(readMat(join(dir, 'zero.mat')), /zero\.mat: is a device, expected a regular file/);
 });

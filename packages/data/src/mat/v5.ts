@@ -3,8 +3,9 @@
 // element is a tag (type, byte count; or a 4-byte "small element" packing both into one word) and
 // its data, padded to 8 bytes. miCOMPRESSED (15) elements hold a zlib stream of one element;
 // miMATRIX (14) elements hold array flags, dimensions, name and the class-specific parts.
-import { inflateSync } from 'node:zlib';
-import { MatError } from '../errors.js';
+import { constants, inflateSync } from 'node:zlib';
+import { LimitError, MatError } from '../errors.js';
+import { dataLimits, raiseHint, type DataLimits } from '../limits.js';
 import type { MatFile, MatNumericClass, MatTypedArray, MatValue } from './types.js';
 
 const miINT8 = 1, miUINT8 = 2, miINT16 = 3, miUINT16 = 4, miINT32 = 5, miUINT32 = 6, miSINGLE = 7, miDOUBLE = 9,
@@ -21,14 +22,15 @@ const NUMERIC: Record<number, { cls: MatNumericClass; make: (n: number) => MatTy
 };
 const SIZE: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 2, 5: 4, 6: 4, 7: 4, 9: 8, 12: 8, 13: 8, 16: 1, 17: 2, 18: 4 };
 
-interface Element { type: number; data: Uint8Array; next: number }
+interface Element { type: number; data: Uint8Array; next: number; declared: number }
 
 class Reader {
   constructor(readonly file: string, readonly le: boolean) {}
   fail(pos: number, msg: string): MatError {
     return new MatError(`${this.file} byte ${pos}: ${msg}`, this.file);
   }
-  element(buf: Uint8Array, pos: number): Element {
+  /** The element at `pos`; with `tagOnly`, only its tag is read (`data` is then empty). */
+  element(buf: Uint8Array, pos: number, tagOnly = false): Element {
     if (pos + 8 > buf.length) throw this.fail(pos, `data element tag cut off (${buf.length - pos} bytes left)`);
     const dv = new DataView(buf.buffer, buf.byteOffset + pos, 8);
     const w = dv.getUint32(0, this.le);
@@ -36,12 +38,13 @@ class Reader {
     if (w >>> 16 !== 0) {
       const n = w >>> 16;
       if (n > 4) throw this.fail(pos, `small data element claims ${n} bytes (at most 4)`);
-      return { type: w & 0xffff, data: buf.subarray(pos + 4, pos + 4 + n), next: pos + 8 };
+      return { type: w & 0xffff, data: buf.subarray(pos + 4, pos + 4 + n), next: pos + 8, declared: n };
     }
     const n = dv.getUint32(4, this.le);
+    if (tagOnly) return { type: w, data: buf.subarray(0, 0), next: pos + 8, declared: n };
     if (pos + 8 + n > buf.length) throw this.fail(pos, `data element of type ${w} claims ${n} bytes, only ${buf.length - pos - 8} remain; the file is truncated`);
     const padded = w === miCOMPRESSED ? n : Math.ceil(n / 8) * 8;
-    return { type: w, data: buf.subarray(pos + 8, pos + 8 + n), next: Math.min(buf.length, pos + 8 + padded) };
+    return { type: w, data: buf.subarray(pos + 8, pos + 8 + n), next: Math.min(buf.length, pos + 8 + padded), declared: n };
   }
   /** Reads an element's numbers into `out` (converting from its stored type, as MATLAB may store doubles as uint8). */
   numbers(e: Element, out: MatTypedArray, pos: number): void {
@@ -67,7 +70,9 @@ class Reader {
       }
     };
     if (out instanceof Float64Array && e.type === miDOUBLE && le) {
-      out.set(new Float64Array(e.data.slice().buffer)); // aligned copy, the common case (signals)
+      // The common case (signals): one copy, straight from the bytes when they are 8-aligned.
+      const aligned = e.data.byteOffset % 8 === 0 ? e.data : e.data.slice();
+      out.set(new Float64Array(aligned.buffer, aligned.byteOffset, n));
       return;
     }
     for (let i = 0; i < n; i++) {
@@ -178,8 +183,44 @@ export function looksLikeV5(bytes: Uint8Array): boolean {
   return bytes.length >= 128 && ((bytes[126] === 0x49 && bytes[127] === 0x4d) || (bytes[126] === 0x4d && bytes[127] === 0x49));
 }
 
+// A deflate stream's first 4096 bytes hold its first block's code tables and the start of its data,
+// so they inflate to at least the 8-byte tag of the element inside (and to at most ~4 MB).
+const PEEK_BYTES = 4096;
+const PEEK_MAX_OUT = 8 * 2 ** 20;
+
+/**
+ * Inflates a miCOMPRESSED element with an output cap equal to the size of the element it holds, as
+ * its tag declares: zlib can expand 1,032-fold, so a 1.5 MB file could otherwise inflate to 1.5 GB.
+ * The declared size itself must stay under the `maxFileBytes` limit.
+ */
+function inflateElement(r: Reader, data: Uint8Array, pos: number, limits: DataLimits): Uint8Array {
+  const fail = (err: unknown): MatError => r.fail(pos, `compressed element does not inflate (${(err as Error).message})`);
+  let head: Uint8Array;
+  try {
+    head = inflateSync(data.subarray(0, PEEK_BYTES), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: PEEK_MAX_OUT });
+  } catch (err) {
+    throw fail(err);
+  }
+  if (head.length < 8) throw r.fail(pos, `compressed element inflates to ${head.length} bytes, less than a data element tag`);
+  const inner = r.element(head.subarray(0, 8), 0, true);
+  const declared = 8 + inner.declared;
+  if (declared > limits.maxFileBytes) {
+    throw new LimitError(`${r.file} byte ${pos}: compressed element declares ${declared} bytes inflated; ${raiseHint('maxFileBytes', limits.maxFileBytes)}`, r.file);
+  }
+  try {
+    // The Buffer is used as it is (a Uint8Array): no second copy of what may be hundreds of MB.
+    return inflateSync(data, { maxOutputLength: Math.max(declared, 1) });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw r.fail(pos, `compressed element inflates to more than the ${declared} bytes its tag declares`);
+    }
+    throw fail(err);
+  }
+}
+
 /** Parses a whole MAT v5 file. */
-export function parseV5(bytes: Uint8Array, file: string): MatFile {
+export function parseV5(bytes: Uint8Array, file: string, limits: Partial<DataLimits> = {}): MatFile {
+  const lim = dataLimits(limits);
   const headerText = Buffer.from(bytes.subarray(0, 116)).toString('latin1').replace(/[\0 ]+$/, '');
   if (headerText.startsWith('MATLAB 7.3')) throw new MatError(`${file}: MAT v7.3 files are HDF5, which this reader does not support; save with -v7 or -v6`, file);
   const r = new Reader(file, bytes[126] === 0x49);
@@ -190,13 +231,7 @@ export function parseV5(bytes: Uint8Array, file: string): MatFile {
     let inner = e;
     let at = pos;
     if (e.type === miCOMPRESSED) {
-      let raw: Uint8Array;
-      try {
-        raw = new Uint8Array(inflateSync(e.data));
-      } catch (err) {
-        throw r.fail(pos, `compressed element does not inflate (${(err as Error).message})`);
-      }
-      inner = r.element(raw, 0);
+      inner = r.element(inflateElement(r, e.data, pos, lim), 0);
       at = 0;
     }
     if (inner.type === miMATRIX) {

@@ -120,3 +120,75 @@ test('property: random bytes never throw anything but AnnotationError', () => {
     }
   }), { numRuns: 2000 });
 });
+
+// Annotation files built word by word (annot(5)): [A << 10 | I] little-endian, SKIP = 59 + 4 bytes.
+const word = (A: number, I: number) => [((A << 10) | I) & 0xff, ((A << 10) | I) >> 8];
+const skip = (n: number) => [...word(59, 0), (n >>> 16) & 0xff, (n >>> 24) & 0xff, n & 0xff, (n >>> 8) & 0xff];
+const aux = (text: string) => { const b = [...Buffer.from(text, 'latin1')]; return [...word(63, b.length), ...b, ...(b.length & 1 ? [0] : [])]; };
+const END = [0, 0];
+const dirAnn = mkdtempSync(join(tmpdir(), 'ecglab-ann-hostile-'));
+const write = (name: string, words: number[]) => { writeFileSync(join(dirAnn, `${name}.atr`), Uint8Array.from(words)); return join(dirAnn, name); };
+const annError = (re: RegExp) => (e: unknown) => e instanceof AnnotationError && re.test((e as Error).message);
+
+test('a truncated annotation file is an error, not half of its annotations', async () => {
+  const full = [...readFileSync(`${W}100.atr`)];
+  const cut = write('cut', full.slice(0, 2000));
+  await assert.rejects(rdann(cut, 'atr'), annError(/cut\.atr byte 2000: the file ends after \d+ annotations without the end marker \(a zero word\); it is truncated/));
+  assert.throws(() => rdannSync(write('odd', [...full.slice(0, -1)]), 'atr'), annError(/it is truncated/));
+});
+
+test('a SKIP that moves an annotation before sample 0 is refused; WFDB\'s SKIP −1 before a NOTQRS still reads', async () => {
+  await assert.rejects(rdann(write('neg', [...word(1, 10), ...skip(-100), ...word(1, 5), ...END]), 'atr'),
+    annError(/neg\.atr byte 10: annotation 1 falls at sample -85: a negative SKIP moved it before the start of the record/));
+  const a = await rdann(write('back', [...word(1, 10), ...skip(-1), ...word(0, 1), ...word(1, 3), ...END]), 'atr', { raw: true });
+  assert.deepEqual(a.sample, [10, 10, 13]);
+});
+
+test('## time resolution must be a positive number', async () => {
+  await assert.rejects(rdann(write('res', [...word(22, 0), ...aux('## time resolution: abcd'), ...word(1, 9), ...END]), 'atr'),
+    annError(/res\.atr annotation 0: time resolution 'abcd' is not a positive number/));
+  const ok = await rdann(write('res2', [...word(22, 0), ...aux('## time resolution: 1000'), ...word(1, 9), ...END]), 'atr');
+  assert.equal(ok.fs, 1000);
+  assert.deepEqual(ok.sample, [9]);
+});
+
+test('as WFDB\'s get_ann_table: a NOTQRS right after the time resolution note is consumed, not returned', async () => {
+  // What WFDB's putann writes for a file with a time resolution: the note, then a NOTQRS at 0 (SKIP −1, I = 1).
+  const a = await rdann(write('notqrs', [...word(22, 0), ...aux('## time resolution: 500'), ...skip(-1), ...word(0, 1), ...word(1, 40), ...END]), 'atr');
+  assert.equal(a.fs, 500);
+  assert.deepEqual([a.sample, a.symbol], [[40], ['N']]);
+  // A NOTQRS later in the file, after a beat, is an ordinary annotation.
+  const b = await rdann(write('notqrs2', [...word(1, 40), ...word(0, 2), ...END]), 'atr');
+  assert.deepEqual(b.code, [1, 0]);
+});
+
+test('as WFDB\'s get_ann_table: every leading subtype-0 NOTE at sample 0 is consumed; one with a subtype or later is kept', async () => {
+  const a = await rdann(write('notes', [
+    ...word(22, 0), ...aux('## some comment'), ...word(22, 0), ...aux('free text note'), ...word(22, 0), ...word(22, 0), ...word(61, 2), ...aux('subtype 2'),
+    ...word(22, 5), ...aux('later'), ...END]), 'atr');
+  assert.deepEqual([a.sample, a.aux, a.subtype], [[0, 5], ['subtype 2', 'later'], [2, 0]]);
+});
+
+test('12726.wabp: the custom code definition 42 CAL Calibration is applied (samples and other symbols as wfdb-python)', async () => {
+  const peer = JSON.parse(readFileSync(new URL('../../fixtures/wfdb-peer/wfdb-peer.json', import.meta.url), 'utf8'))['12726.wabp'] as { sample: number[]; symbol: (string | null)[] };
+  const a = await rdann(`${W}12726`, 'wabp');
+  assert.deepEqual(a.customCodes, [{ code: 42, symbol: 'CAL', name: 'CAL', description: 'Calibration' }]);
+  assert.deepEqual(a.sample, peer.sample);
+  // wfdb-python leaves code 42 without a symbol (NaN); WFDB's annstr gives the defined mnemonic.
+  assert.deepEqual(a.symbol, peer.symbol.map((s) => s ?? 'CAL'));
+  assert.equal(a.symbol.filter((s) => s === 'CAL').length, peer.symbol.filter((s) => s === null).length);
+  assert.ok(a.code.filter((c) => c === 42).length > 0);
+});
+
+test('rdann: an extension with a path, or an annotation file that is a symlink out of the folder, is refused', async () => {
+  const { symlinkSync, mkdirSync } = await import('node:fs');
+  const { PathError } = await import('../errors.js');
+  const rec = join(dirAnn, 'recdir', 'r');
+  mkdirSync(join(dirAnn, 'elsewhere'), { recursive: true });
+  mkdirSync(join(dirAnn, 'recdir'), { recursive: true });
+  writeFileSync(join(dirAnn, 'elsewhere', 'x.atr'), Uint8Array.from([...word(1, 3), ...END]));
+  symlinkSync(join(dirAnn, 'elsewhere', 'x.atr'), `${rec}.atr`);
+  await assert.rejects(rdann(join(dirAnn, 'elsewhere', 'sub', 'y'), '../x.atr'), annError(/annotation extension '\.\.\/x\.atr' contains a path separator/));
+  await assert.rejects(rdann(rec, 'atr'), (e: unknown) => e instanceof PathError && /r\.atr' is a symlink to '.*elsewhere\/x\.atr', outside the record's folder/.test((e as Error).message));
+  assert.deepEqual((await rdann(rec, 'atr', { allowOutside: true })).sample, [3]);
+});

@@ -3,10 +3,16 @@
 // previous one; A = 59 (SKIP) is followed by a 32-bit interval (high 16-bit word first) to add to the
 // time; 60 NUM, 61 SUB, 62 CHN set the fields of the annotation just read (NUM and CHN persist to the
 // next ones); 63 AUX is followed by I bytes of text (padded to even length); A = I = 0 ends the file.
+import { basename, dirname } from 'node:path';
 import { AnnotationError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { readRange, readRangeSync } from '../io/read.js';
+import { readWhole, readWholeSync } from '../io/read.js';
+import type { DataLimits } from '../limits.js';
+import { consumeHeaderAnnotations } from './annotation-header.js';
 import { ACMAX, codeOf, symbolOf, type AnnotationCode } from './annotation-codes.js';
+import { checkRealInside, checkRealInsideSync, insidePath, type ConfineOptions } from './paths.js';
+
+export { consumeHeaderAnnotations } from './annotation-header.js';
 
 const SKIP = 59, NUM = 60, SUB = 61, CHN = 62, AUX = 63;
 
@@ -29,13 +35,15 @@ export interface Annotation {
   customCodes: AnnotationCode[];
 }
 
-export interface RdannOptions {
+export interface RdannOptions extends ConfineOptions {
   /**
-   * Keep the header annotations at sample 0 that WFDB's getann consumes (time resolution, the
-   * custom code definitions block and the NOTQRS that closes it) instead of parsing them into
-   * `fs`/`customCodes` (default false, matching rdann's output).
+   * Keep the header annotations that WFDB's annopen consumes (the NOTEs of subtype 0 at sample 0:
+   * time resolution, custom code definitions; and the NOTQRS after them) instead of parsing them
+   * into `fs`/`customCodes` (default false, matching rdann's output; see annotation-header.ts).
    */
   raw?: boolean;
+  /** Limit on the file's size (default: `dataLimits()`). */
+  limits?: Partial<DataLimits>;
   /** Keep annotations with sample ≥ sampfrom (default 0). */
   sampfrom?: number;
   /** Keep annotations with sample < sampto (default: all). */
@@ -54,12 +62,16 @@ export function decodeAnnotations(bytes: Uint8Array, file: string, recordName = 
     if (a.sample.length === 0) throw fail('a NUM/SUB/CHN/AUX field comes before any annotation');
     return a.sample.length - 1;
   };
+  let ended = false;
   while (i + 1 < bytes.length) {
     const w = bytes[i]! | (bytes[i + 1]! << 8);
     const A = w >> 10;
     const I = w & 0x3ff;
     i += 2;
-    if (A === 0 && I === 0) break;
+    if (A === 0 && I === 0) {
+      ended = true;
+      break;
+    }
     if (A === SKIP) {
       if (i + 4 > bytes.length) throw fail('SKIP is cut off (4 bytes of interval expected)');
       const interval = ((bytes[i + 1]! << 24) | (bytes[i]! << 16) | (bytes[i + 3]! << 8) | bytes[i + 2]!) | 0;
@@ -82,6 +94,8 @@ export function decodeAnnotations(bytes: Uint8Array, file: string, recordName = 
       throw fail(`annotation code ${A} is not a valid code (0..${ACMAX}, or 59..63)`);
     } else {
       t += I;
+      // SKIPs may go backwards (WFDB writes SKIP −1 before a NOTQRS), but never before sample 0.
+      if (t < 0) throw fail(`annotation ${a.sample.length} falls at sample ${t}: a negative SKIP moved it before the start of the record`);
       a.sample.push(t);
       a.code.push(A);
       a.symbol.push(symbolOf(A));
@@ -91,41 +105,9 @@ export function decodeAnnotations(bytes: Uint8Array, file: string, recordName = 
       a.aux.push('');
     }
   }
+  // WFDB files end with a zero word; without it the file was cut (getann: "unexpected EOF").
+  if (!ended) throw fail(`the file ends after ${a.sample.length} annotations without the end marker (a zero word); it is truncated`);
   return a;
-}
-
-const FIELDS = ['sample', 'code', 'symbol', 'subtype', 'chan', 'num', 'aux'] as const;
-
-/**
- * Moves the header annotations at sample 0 into `fs` and `customCodes`, as WFDB's annopen does:
- * NOTE (22) annotations whose aux starts with `## time resolution:`, and the block from
- * `## annotation type definitions` to `## end of definitions` (one `code mnemonic description` line
- * each), followed in files WFDB wrote (e.g. 1003.atr) by a NOTQRS (0) at sample 0 closing the block.
- */
-export function consumeHeaderAnnotations(a: Annotation): Annotation {
-  let k = 0;
-  let inDefs = false;
-  let endedDefs = false;
-  const custom: AnnotationCode[] = [];
-  let fs = a.fs;
-  while (k < a.sample.length && a.sample[k] === 0) {
-    const aux = a.aux[k]!;
-    if (a.code[k] === 22 && aux.startsWith('## time resolution: ')) fs = Number(aux.slice(20));
-    else if (a.code[k] === 22 && aux.startsWith('## annotation type definitions')) inDefs = true;
-    else if (a.code[k] === 22 && inDefs && aux.startsWith('## end of definitions')) { inDefs = false; endedDefs = true; }
-    else if (a.code[k] === 22 && inDefs) {
-      const m = /^(\d+)\s+(\S+)\s*(.*?)\s*$/s.exec(aux);
-      if (m) custom.push({ code: Number(m[1]), symbol: m[2]!, name: m[2]!, description: m[3]! });
-    } else if (a.code[k] === 0 && endedDefs) endedDefs = false;
-    else break;
-    k++;
-  }
-  if (k === 0) return a;
-  const out = { ...a, fs, customCodes: custom };
-  for (const f of FIELDS) (out as Record<string, unknown>)[f] = a[f].slice(k);
-  const bySym = new Map(custom.map((c) => [c.code, c.symbol]));
-  out.symbol = out.code.map((c, i) => bySym.get(c) ?? out.symbol[i]!);
-  return out;
 }
 
 function filter(a: Annotation, from: number, to: number): Annotation {
@@ -134,43 +116,39 @@ function filter(a: Annotation, from: number, to: number): Annotation {
   return { ...a, sample: pick(a.sample), code: pick(a.code), symbol: pick(a.symbol), subtype: pick(a.subtype), chan: pick(a.chan), num: pick(a.num), aux: pick(a.aux) };
 }
 
-function annError(file: string, err: unknown): AnnotationError {
-  const code = ((err as { cause?: { code?: string } }).cause ?? (err as { code?: string })).code;
-  return new AnnotationError(code === 'ENOENT' ? `${file}: annotation file not found` : `${file}: cannot read (${(err as Error).message})`, file);
+/** The annotation file of a record, confined to the record's folder (no `/` or `..` in the extension). */
+function annotationPath(recordPath: string, extension: string, opts: RdannOptions): string {
+  const dir = dirname(recordPath);
+  const name = `${basename(recordPath)}.${extension}`;
+  if (!opts.allowOutside && /[\\/]/.test(extension)) {
+    throw new AnnotationError(`${recordPath}: annotation extension '${extension}' contains a path separator (pass allowOutside to follow it)`, recordPath);
+  }
+  return insidePath(dir, name, `${recordPath}.${extension}`, 'annotation file', opts);
 }
 
 function fromBytes(bytes: Uint8Array, recordPath: string, extension: string, opts: RdannOptions): Annotation {
   const file = `${recordPath}.${extension}`;
-  const decoded = decodeAnnotations(bytes, file, recordPath.slice(recordPath.lastIndexOf('/') + 1), extension);
-  const a = opts.raw ? decoded : consumeHeaderAnnotations(decoded);
+  const decoded = decodeAnnotations(bytes, file, basename(recordPath), extension);
+  const a = opts.raw ? decoded : consumeHeaderAnnotations(decoded, file);
   return opts.sampfrom !== undefined || opts.sampto !== undefined ? filter(a, opts.sampfrom ?? 0, opts.sampto ?? Infinity) : a;
 }
 
 /**
- * Reads `<recordPath>.<extension>` (e.g. `100.atr`, LUDB's `1.ii`).
+ * Reads `<recordPath>.<extension>` (e.g. `100.atr`, LUDB's `1.ii`), a regular file inside the
+ * record's folder (symlinks out refused unless `allowOutside`) within the `maxFileBytes` limit.
  * @example const ann = await rdann('fixtures/data/wfdb/100', 'atr'); ann.symbol[1] // 'N'
  */
 export async function rdann(recordPath: string, extension: string, opts: RdannOptions = {}): Promise<Annotation> {
-  const file = `${recordPath}.${extension}`;
-  let bytes: Uint8Array;
-  try {
-    bytes = (await readRange(file, 0, Infinity)).bytes;
-  } catch (err) {
-    throw annError(file, err);
-  }
-  return fromBytes(bytes, recordPath, extension, opts);
+  const file = annotationPath(recordPath, extension, opts);
+  await checkRealInside(file, dirname(recordPath), file, 'annotation file', opts);
+  return fromBytes(await readWhole(file, AnnotationError, opts.limits, 'annotation file'), recordPath, extension, opts);
 }
 
 /** Synchronous {@link rdann}. */
 export function rdannSync(recordPath: string, extension: string, opts: RdannOptions = {}): Annotation {
-  const file = `${recordPath}.${extension}`;
-  let bytes: Uint8Array;
-  try {
-    bytes = readRangeSync(file, 0, Infinity).bytes;
-  } catch (err) {
-    throw annError(file, err);
-  }
-  return fromBytes(bytes, recordPath, extension, opts);
+  const file = annotationPath(recordPath, extension, opts);
+  checkRealInsideSync(file, dirname(recordPath), file, 'annotation file', opts);
+  return fromBytes(readWholeSync(file, AnnotationError, opts.limits, 'annotation file'), recordPath, extension, opts);
 }
 
 /** What {@link wrann} writes: sample numbers and either codes or symbols; other fields optional. */

@@ -32,10 +32,9 @@ test('header with a non-numeric or missing field', async () => {
   await rejects(rdrecord(join(dir, 'short')), HeaderError, /short\.hea: record line says 2 signals but 1 signal lines follow/);
 });
 
-test('unknown format and FLAC formats are reported as unsupported, naming the signal', async () => {
+test('an unknown format is reported as unsupported, naming the signal (FLAC formats are read: flac.test.ts)', async () => {
   writeFileSync(join(dir, 'fmt.hea'), 'fmt 1 360 10\nfmt.dat 999 200 16 0 0 0 0 I\n');
-  await rejects(rdrecord(join(dir, 'fmt')), UnsupportedFormatError, /fmt\.hea: signal 0 \(I\): unknown format 999 \(supported: 8, 16/);
-  await rejects(rdrecord(`${W}flacformats`), UnsupportedFormatError, /flacformats\.hea: signal 0 \(sig 0, fmt 508\): format 508 is FLAC-compressed/);
+  await rejects(rdrecord(join(dir, 'fmt')), UnsupportedFormatError, /fmt\.hea: signal 0 \(I\): unknown format 999 \(supported: 8, 16, .*, 311, 508, 516, 524\)/);
 });
 
 test('checksum mismatch: an error by default, a warning on request', async () => {

@@ -143,7 +143,7 @@ export const FORMATS: ReadonlyMap<number, FormatSpec> = new Map<number, FormatSp
   [311, fmt311],
 ]);
 
-/** FLAC-compressed formats: recognised so that the error can say what they are. */
+/** FLAC-compressed formats, read through libFLAC (flac.ts), not through a FormatSpec codec; not written. */
 export const FLAC_FORMATS: ReadonlySet<number> = new Set([508, 516, 524]);
 
 /** Bytes needed to hold `n` samples of a format (a partial trailing block counts its used bytes). */

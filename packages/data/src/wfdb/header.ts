@@ -1,13 +1,19 @@
 // WFDB header (.hea) grammar, after header(5) (https://physionet.org/physiotools/wag/header-5.htm).
 // Each rule below carries the spec's sentence above it. Lines end in LF or CRLF; blank lines are
 // ignored; lines starting with `#` are comments and may appear anywhere.
-import { HeaderError } from '../errors.js';
-import type { CommentInfo, SegmentSpec, SignalSpec, WfdbHeader } from './header-types.js';
+import { HeaderError, LimitError } from '../errors.js';
+import { dataLimits, raiseHint, type DataLimits } from '../limits.js';
+import { parseCommentInfo } from './comments.js';
+import type { SegmentSpec, SignalSpec, WfdbHeader } from './header-types.js';
+
+export { parseCommentInfo } from './comments.js';
 
 export type { CommentInfo, SegmentSpec, SignalSpec, WfdbHeader } from './header-types.js';
 
+// Every pattern here is unambiguous (no two quantifiers can match the same characters), so a
+// match or a failure takes time linear in the field: a header is untrusted input.
 const INT = /^[+-]?\d+$/;
-const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const FLOAT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 // "HH:MM:SS" with optional fraction; hours and minutes may be omitted ("the base time ... in HH:MM:SS").
 const TIME = /^(\d{1,2}:){0,2}\d{1,2}(\.\d+)?$/;
 const DATE = /^\d{1,2}\/\d{1,2}\/\d{1,4}$/;
@@ -25,35 +31,66 @@ class Where {
   }
   num(field: string, value: string): number {
     if (!FLOAT.test(value)) throw this.fail(`${field} '${value}' is not a number`);
-    return Number(value);
+    const x = Number(value);
+    // `1e400` is a number to the grammar but Infinity to a double: every sample would convert to ±0 or NaN.
+    if (!Number.isFinite(x)) throw this.fail(`${field} '${value}' is not a finite number`);
+    return x;
   }
 }
 
-/** Splits a header into numbered, non-blank lines (CRLF and LF both end a line). */
-function lines(text: string): { n: number; text: string }[] {
+/** Line numbers of a parsed header's record, signal and segment lines (for errors found later). */
+export interface HeaderLines {
+  record: number;
+  signals: number[];
+  segments: number[];
+}
+
+// Kept beside the header rather than in it, so that WfdbHeader stays plain data that formats back to
+// the same text (formatHeader moves comments, so line numbers would not round-trip).
+const LINES = new WeakMap<WfdbHeader, HeaderLines>();
+
+/** Where the lines of a header returned by parseHeader were, or undefined for a header built in code. */
+export function headerLines(h: WfdbHeader): HeaderLines | undefined {
+  return LINES.get(h);
+}
+
+/** Splits a header into numbered, non-blank lines (CRLF and LF both end a line), each at most `maxLength` long. */
+function lines(text: string, file: string, maxLength: number): { n: number; text: string }[] {
   const out: { n: number; text: string }[] = [];
   text.split(/\r?\n|\r/).forEach((t, i) => {
-    const s = t.replace(/\s+$/, '');
-    if (s.trim() !== '') out.push({ n: i + 1, text: s });
+    if (t.length > maxLength) {
+      throw new LimitError(`${file} line ${i + 1}: line of ${t.length} characters is longer than a header line may be; ${raiseHint('maxLineLength', maxLength)}`, file);
+    }
+    const s = t.trimEnd(); // not /\s+$/, which is quadratic on a long run of spaces before a non-space
+    if (s !== '') out.push({ n: i + 1, text: s });
   });
   return out;
 }
 
+/** A UTF-8 byte order mark, as the text of a header decoded as UTF-8 (U+FEFF) or as Latin-1 (ï»¿). */
+const BOMS = ['\ufeff', '\u00ef\u00bb\u00bf'];
+
 /**
- * Parses the text of a `.hea` file. `file` is used only in error messages.
+ * Parses the text of a `.hea` file. `file` is used only in error messages. A UTF-8 byte order mark
+ * at the start (some editors on Windows write one) is skipped with a warning.
  * @example parseHeader('100 2 360 650000\n100.dat 212 200 11 1024 995 -22131 0 MLII\n...', '100.hea')
  */
-export function parseHeader(text: string, file = '<header>'): WfdbHeader {
+export function parseHeader(text: string, file = '<header>', limits: Partial<DataLimits> = {}): WfdbHeader {
   const comments: string[] = [];
   const body: { n: number; text: string }[] = [];
-  for (const l of lines(text)) {
+  const warnings: string[] = [];
+  const bom = BOMS.find((b) => text.startsWith(b));
+  if (bom !== undefined) {
+    text = text.slice(bom.length);
+    warnings.push(`${file}: starts with a UTF-8 byte order mark; ignored`);
+  }
+  for (const l of lines(text, file, dataLimits(limits).maxLineLength)) {
     const t = l.text.trimStart();
     if (t.startsWith('#')) comments.push(t.slice(1));
     else body.push(l);
   }
   const first = body[0];
   if (first === undefined) throw new HeaderError(`${file}: empty header (no record line)`, file);
-  const warnings: string[] = [];
   const rec = parseRecordLine(first.text, new Where(file, first.n), warnings);
   const rest = body.slice(1);
   let signals: SignalSpec[] = [];
@@ -68,11 +105,11 @@ export function parseHeader(text: string, file = '<header>'): WfdbHeader {
     if (rest.length < rec.nSig) {
       throw new HeaderError(`${file}: record line says ${rec.nSig} signals but ${rest.length} signal lines follow`, file);
     }
-    signals = rest.slice(0, rec.nSig).map((l) => parseSignalLine(l.text, new Where(file, l.n)));
+    signals = rest.slice(0, rec.nSig).map((l) => parseSignalLine(l.text, new Where(file, l.n), rec.sigLen));
   }
   const extra = rest.slice(segments ? segments.length : signals.length)[0];
   if (extra !== undefined) warnings.push(`${file} line ${extra.n}: ignored line after the last ${segments ? 'segment' : 'signal'} line`);
-  return {
+  const h: WfdbHeader = {
     recordName: rec.recordName,
     nSig: rec.nSig,
     fs: rec.fs,
@@ -87,6 +124,9 @@ export function parseHeader(text: string, file = '<header>'): WfdbHeader {
     info: parseCommentInfo(comments),
     warnings,
   };
+  const used = rest.slice(0, segments ? segments.length : signals.length).map((l) => l.n);
+  LINES.set(h, { record: first.n, signals: segments ? [] : used, segments: segments ? used : [] });
+  return h;
 }
 
 interface RecordLine {
@@ -170,7 +210,7 @@ function splitFields(text: string, max: number): (string | undefined)[] {
 }
 
 // file fmt[xN][:skew][+offset] gain[(baseline)][/units] adcres adczero initval checksum blocksize description
-function parseSignalLine(text: string, at: Where): SignalSpec {
+function parseSignalLine(text: string, at: Where, sigLen: number | undefined): SignalSpec {
   const [fileName, fmtField, gainField, resF, zeroF, initF, sumF, blockF, descF] = splitFields(text, 8);
   if (fmtField === undefined) throw at.fail(`signal line has no format field (expected 'file format ...', found '${text.trim()}')`);
   // "Format: ... followed optionally by 'x' and samples per frame, ':' and skew, '+' and byte offset"
@@ -180,6 +220,8 @@ function parseSignalLine(text: string, at: Where): SignalSpec {
   const sampsPerFrame = fm[2] === undefined ? 1 : at.int('samples per frame', fm[2]);
   if (sampsPerFrame < 1) throw at.fail(`samples per frame '${fm[2]}' must be at least 1`);
   const skew = fm[3] === undefined ? 0 : at.int('skew', fm[3]);
+  // A skew moves the signal's first sample `skew` frames later; at or past the end, none is left.
+  if (skew > 0 && sigLen !== undefined && sigLen > 0 && skew >= sigLen) throw at.fail(`skew ${skew} is beyond the record's ${sigLen} samples`);
   const byteOffset = fm[4] === undefined ? 0 : at.int('byte offset', fm[4]);
   // "ADC gain (optional): ... followed optionally by the baseline in parentheses and '/' units.
   //  If this field is missing, a value of 200 is assumed" (0 means uncalibrated).
@@ -211,30 +253,6 @@ function parseSignalLine(text: string, at: Where): SignalSpec {
     fileName: fileName!, fmt, sampsPerFrame, skew, byteOffset, adcGain,
     baseline: baseline ?? adcZero, units, adcRes, adcZero, initValue, checksum, blockSize, description,
   };
-}
-
-/** Reads age, sex and Dx from comment lines such as `#Age: 54`, `# <sex>: M  <age>: 25`, `#Dx: 164889003,59118001`. */
-export function parseCommentInfo(comments: string[]): CommentInfo {
-  const fields: Record<string, string> = {};
-  for (const c of comments) {
-    // Several `<key>: value` pairs may share a line (test01_00s); otherwise one `key: value` per line.
-    const pairs = [...c.matchAll(/<([^<>]+)>:\s*((?:(?!\s+<[^<>]+>:).)*)/g)];
-    if (pairs.length > 0) {
-      for (const p of pairs) fields[p[1]!.trim().toLowerCase()] ??= p[2]!.trim();
-    } else {
-      const m = /^\s*([A-Za-z][\w .-]*?)\s*:\s*(.*)$/.exec(c);
-      if (m) fields[m[1]!.toLowerCase()] ??= m[2]!.trim();
-    }
-  }
-  const info: CommentInfo = { fields };
-  const age = fields.age;
-  if (age !== undefined && FLOAT.test(age)) info.age = Number(age);
-  const sex = fields.sex?.toLowerCase();
-  if (sex === 'm' || sex === 'male') info.sex = 'M';
-  else if (sex === 'f' || sex === 'female') info.sex = 'F';
-  const dx = fields.dx;
-  if (dx !== undefined) info.dx = dx.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  return info;
 }
 
 // Number formatting that parses back to the same double (JS shortest round-trip form).

@@ -4,8 +4,11 @@
 export type { CommentInfo, SegmentSpec, SignalSpec, WfdbHeader } from './header-types.js';
 export type { ChecksumStatus, RdrecordOptions, WfdbRecord } from './record-types.js';
 export { parseHeader, formatHeader, parseCommentInfo } from './header.js';
-export { rdheader, rdheaderSync, rdrecord, rdrecordSync } from './rdrecord.js';
+export { rdheader, rdheaderSync, rdrecord, rdrecordSync, type RdheaderOptions } from './rdrecord.js';
+export { headerLines, type HeaderLines } from './header.js';
+export type { ConfineOptions } from './paths.js';
 export { toPhysical } from './record.js';
+export { loadFlacDecoder, flacDecoderLoaded } from './flac.js';
 export { FORMATS, FLAC_FORMATS, bytesFor, samplesIn, type FormatSpec } from './formats.js';
 export { checksum16 } from './checksum.js';
 export { wrsamp, wrsampSync, encodeRecord, fitGain, toDigital, type WrsampInput } from './wrsamp.js';

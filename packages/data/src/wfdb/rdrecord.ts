@@ -2,55 +2,23 @@
 // for data loaders that decode inside worker threads or synchronous iterators; both share the plan
 // and decode steps of record.ts and differ only in how bytes are fetched.
 import { stat } from 'node:fs/promises';
-import { readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { HeaderError } from '../errors.js';
+import { statSync } from 'node:fs';
 import { readRange, readRangeSync } from '../io/read.js';
-import { parseHeader } from './header.js';
 import type { WfdbHeader } from './header-types.js';
+import { readMultiSegment, readMultiSegmentSync } from './multi.js';
+import { loadFlacDecoder } from './flac.js';
+import { checkRealInside, checkRealInsideSync } from './paths.js';
+import { rdheader, rdheaderSync, recordBase } from './rdheader.js';
 import { fileGroups, finishRead, framesInFile, planRead } from './record.js';
 import type { RdrecordOptions, WfdbRecord } from './record-types.js';
-import { readMultiSegment, readMultiSegmentSync } from './multi.js';
 
-/** `records/100` and `records/100.hea` both name record 100. */
-export function recordBase(recordPath: string): string {
-  return recordPath.endsWith('.hea') ? recordPath.slice(0, -4) : recordPath;
-}
-
-function headerMissing(file: string, err: unknown): HeaderError {
-  const code = (err as { code?: string }).code;
-  return new HeaderError(code === 'ENOENT' ? `${file}: header file not found` : `${file}: cannot read (${(err as Error).message})`, file);
-}
+export { rdheader, rdheaderSync, recordBase, type RdheaderOptions } from './rdheader.js';
 
 /**
- * Reads and parses a record's header (`<recordPath>.hea`).
- * @example const h = await rdheader('fixtures/data/wfdb/100'); h.signals[0].description // 'MLII'
- */
-export async function rdheader(recordPath: string): Promise<WfdbHeader> {
-  const file = `${recordBase(recordPath)}.hea`;
-  let bytes: Uint8Array;
-  try {
-    // One open/stat/read: fs.promises.readFile reads in chunks and costs several round trips.
-    bytes = (await readRange(file, 0, Infinity)).bytes;
-  } catch (err) {
-    throw headerMissing(file, (err as { cause?: unknown }).cause ?? err);
-  }
-  return parseHeader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'), file);
-}
-
-/** Synchronous {@link rdheader}. */
-export function rdheaderSync(recordPath: string): WfdbHeader {
-  const file = `${recordBase(recordPath)}.hea`;
-  let text: string;
-  try {
-    text = readFileSync(file, 'latin1');
-  } catch (err) {
-    throw headerMissing(file, err);
-  }
-  return parseHeader(text, file);
-}
-
-/**
- * Reads a record's samples (formats 8, 16, 24, 32, 61, 80, 160, 212, 310, 311 and MAT v4 `16+24`),
+ * Reads a record's samples (formats 8, 16, 24, 32, 61, 80, 160, 212, 310, 311, MAT v4 `16+24`, and
+ * FLAC 508, 516, 524: see flac.ts; rdrecordSync needs `await loadFlacDecoder()` once before those),
  * verifying checksums when the whole record is read. For fixed-size formats only the bytes of the
  * requested range are read from disk. Multi-segment records are read across their segments.
  * The header's initial value is used only to integrate format 8; it is not compared with the first
@@ -60,14 +28,27 @@ export function rdheaderSync(recordPath: string): WfdbHeader {
  */
 export async function rdrecord(recordPath: string, opts: RdrecordOptions = {}): Promise<WfdbRecord> {
   const base = recordBase(recordPath);
-  const h = await rdheader(base);
-  if (h.segments) return readMultiSegment(base, h, opts, rdrecord);
+  const h = await rdheader(base, opts);
+  if (h.segments) return readMultiSegment(base, h, opts, readSegment);
+  return readSingle(base, h, opts);
+}
+
+// A segment of a multi-segment record is an ordinary record in the same folder.
+async function readSegment(path: string, opts: RdrecordOptions): Promise<WfdbRecord> {
+  const h = await rdheader(path, opts);
+  if (h.segments) throw nestedSegments(path);
+  return readSingle(path, h, opts);
+}
+
+async function readSingle(base: string, h: WfdbHeader, opts: RdrecordOptions): Promise<WfdbRecord> {
   let sigLen = h.sigLen;
   if (sigLen === undefined) {
     const g = fileGroups(h, `${base}.hea`)[0];
     sigLen = g === undefined ? 0 : framesInFile(g, (await statOrZero(base, g.fileName)));
   }
   const plan = planRead(base, h, sigLen, opts);
+  if (plan.flac) await loadFlacDecoder();
+  await Promise.all(plan.reads.map((r) => checkRealInside(r.path, dirname(base), `${base}.hea`, 'signal file', opts)));
   const got = await Promise.all(plan.reads.map((r) => readRange(r.path, r.start, r.length)));
   return finishRead(base, h, sigLen, plan, got, opts);
 }
@@ -75,19 +56,35 @@ export async function rdrecord(recordPath: string, opts: RdrecordOptions = {}): 
 /** Synchronous {@link rdrecord}. */
 export function rdrecordSync(recordPath: string, opts: RdrecordOptions = {}): WfdbRecord {
   const base = recordBase(recordPath);
-  const h = rdheaderSync(base);
-  if (h.segments) return readMultiSegmentSync(base, h, opts, rdrecordSync);
+  const h = rdheaderSync(base, opts);
+  if (h.segments) return readMultiSegmentSync(base, h, opts, readSegmentSync);
+  return readSingleSync(base, h, opts);
+}
+
+function readSegmentSync(path: string, opts: RdrecordOptions): WfdbRecord {
+  const h = rdheaderSync(path, opts);
+  if (h.segments) throw nestedSegments(path);
+  return readSingleSync(path, h, opts);
+}
+
+function readSingleSync(base: string, h: WfdbHeader, opts: RdrecordOptions): WfdbRecord {
   let sigLen = h.sigLen;
   if (sigLen === undefined) {
     const g = fileGroups(h, `${base}.hea`)[0];
     sigLen = g === undefined ? 0 : framesInFile(g, statOrZeroSync(base, g.fileName));
   }
   const plan = planRead(base, h, sigLen, opts);
+  for (const r of plan.reads) checkRealInsideSync(r.path, dirname(base), `${base}.hea`, 'signal file', opts);
   const got = plan.reads.map((r) => readRangeSync(r.path, r.start, r.length));
   return finishRead(base, h, sigLen, plan, got, opts);
 }
 
 const sigPath = (base: string, f: string): string => `${base.slice(0, base.lastIndexOf('/') + 1)}${f}`;
+
+// header(5) has no nesting: a segment is a single-segment record (a master header as a segment
+// would also let a header refer to itself and loop).
+const nestedSegments = (path: string): HeaderError =>
+  new HeaderError(`${path}.hea: is a multi-segment header, but it is named as a segment of another record; segments must be single-segment records`, `${path}.hea`);
 
 async function statOrZero(base: string, f: string): Promise<number> {
   try { return (await stat(sigPath(base, f))).size; } catch { return 0; }

@@ -1,3 +1,4 @@
+import type { DataLimits } from '../limits.js';
 import type { WfdbHeader } from './header-types.js';
 
 /**
@@ -25,6 +26,13 @@ export interface RdrecordOptions {
   smoothFrames?: boolean;
   /** On a checksum mismatch: throw ChecksumError (default) or add to `warnings` and continue. */
   onChecksumMismatch?: 'error' | 'warn';
+  /**
+   * Follow signal files and segments that lead out of the record's folder (`..`, absolute paths,
+   * symlinks out); default false, and such a header is refused with a PathError.
+   */
+  allowOutside?: boolean;
+  /** Limits on what the read may allocate (default: `dataLimits()`, which reads ECGLAB_MAX_* variables). */
+  limits?: Partial<DataLimits>;
 }
 
 /** A WFDB record's samples, one typed array per returned channel, and its header. */

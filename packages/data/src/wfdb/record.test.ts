@@ -176,8 +176,19 @@ test('a layout header (format 0, file ~) reads as null signals: invalid samples,
   assert.deepEqual(r.checksums, ['absent', 'absent', 'absent', 'absent']);
 });
 
-test('multi-segment records with several samples per frame refuse smoothFrames: false with a clear error', async () => {
-  await assert.rejects(rdrecord(`${W}multi-segment/041s/041s`, { smoothFrames: false }), /041s: smoothFrames: false is not supported for multi-segment records \(segment 041s01 has 4 samples per frame\)/);
+test('041s with smoothFrames: false: every sample of its two segments (4 per frame in some signals), joined', async () => {
+  const r = await rdrecord(`${W}multi-segment/041s/041s`, { smoothFrames: false, physical: false });
+  const a = await rdrecord(`${W}multi-segment/041s/041s01`, { smoothFrames: false, physical: false });
+  const b = await rdrecord(`${W}multi-segment/041s/041s02`, { smoothFrames: false, physical: false });
+  assert.deepEqual(r.sampsPerFrame, a.sampsPerFrame);
+  assert.ok(r.sampsPerFrame.some((x) => x > 1));
+  r.digital!.forEach((d, c) => assert.deepEqual([...d], [...a.digital![c]!, ...b.digital![c]!], `signal ${c}`));
+  // A range across the segment boundary, in physical units: the same samples as the segments give.
+  const p = await rdrecord(`${W}multi-segment/041s/041s`, { smoothFrames: false, sampfrom: 990, sampto: 1010, channels: [0] });
+  const pa = await rdrecord(`${W}multi-segment/041s/041s01`, { smoothFrames: false, sampfrom: 990, channels: [0] });
+  const pb = await rdrecord(`${W}multi-segment/041s/041s02`, { smoothFrames: false, sampto: 10, channels: [0] });
+  assert.deepEqual([...p.physical![0]!], [...pa.physical![0]!, ...pb.physical![0]!]);
+  assert.equal(p.physical![0]!.length, 20 * r.sampsPerFrame[0]!);
 });
 
 test('two-signal format 212 (NSTDB bw excerpt) decodes like the 212 codec de-interleaved; checksums match the excerpt script', async () => {

@@ -45,7 +45,7 @@ test('save: atomic (no temp file left), and load returns equal tensors and metad
     back.dispose();
     t.dispose();
   }
-  assert.throws(() => safetensors.load(join(dir, 'nope.safetensors')), /ENOENT/);
+  assert.throws(() => safetensors.load(join(dir, 'nope.safetensors')), /nope\.safetensors: file not found/);
   assert.throws(() => safetensors.save(path, { bad: 3 as unknown as Tensor }), /safetensors: 'bad' must be a Tensor, got number/);
   rmSync(dir, { recursive: true });
 });
@@ -62,4 +62,53 @@ test('a module state dict round-trips through a file into a fresh module', () =>
   a.dispose();
   b.dispose();
   rmSync(dir, { recursive: true });
+});
+
+test('load refuses a symlink to /dev/zero, a FIFO, a directory and a file over the size limit, naming the file', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdirSync, symlinkSync, writeFileSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'ecglab-st-bad-'));
+  symlinkSync('/dev/zero', join(dir, 'zero.safetensors'));
+  execFileSync('mkfifo', [join(dir, 'fifo.safetensors')]);
+  mkdirSync(join(dir, 'dir.safetensors'));
+  const bad = (name: string, re: RegExp) => assert.throws(() => safetensors.load(join(dir, name)), (e: unknown) => e instanceof safetensors.SafetensorsError && re.test((e as Error).message));
+  bad('zero.safetensors', /zero\.safetensors: is a device, expected a safetensors file/);
+  bad('fifo.safetensors', /fifo\.safetensors: is a FIFO, expected a safetensors file/);
+  bad('dir.safetensors', /dir\.safetensors: is a directory, expected a safetensors file/);
+  bad('none.safetensors', /none\.safetensors: file not found/);
+  writeFileSync(join(dir, 'big.safetensors'), new Uint8Array(100));
+  process.env.ECGLAB_MAX_MODEL_BYTES = '64';
+  try {
+    bad('big.safetensors', /big\.safetensors: file of 100 bytes is larger than the 64-byte limit for a model \(set ECGLAB_MAX_MODEL_BYTES/);
+  } finally {
+    delete process.env.ECGLAB_MAX_MODEL_BYTES;
+  }
+  assert.equal(safetensors.maxModelBytes(), 2 ** 31);
+});
+
+test('save fsyncs the temporary file before the rename and the directory after it', async () => {
+  const { createRequire, syncBuiltinESMExports } = await import('node:module');
+  const fs = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'ecglab-st-sync-'));
+  const path = join(dir, 'w.safetensors');
+  const events: string[] = [];
+  const fdPath = new Map<number, string>();
+  const orig = { openSync: fs.openSync, fsyncSync: fs.fsyncSync, renameSync: fs.renameSync };
+  // Spy on the fs functions the module calls (node:fs's ESM exports follow the CommonJS object).
+  fs.openSync = ((p: string, flags: string | number, mode?: number) => { const fd = orig.openSync(p, flags, mode); fdPath.set(fd, p); return fd; }) as typeof fs.openSync;
+  fs.fsyncSync = ((fd: number) => { events.push(`fsync ${fdPath.get(fd) === dir ? 'dir' : fdPath.get(fd)!.endsWith('.tmp') ? 'tmp' : fdPath.get(fd)}`); orig.fsyncSync(fd); }) as typeof fs.fsyncSync;
+  fs.renameSync = ((a: string, b: string) => { events.push('rename'); orig.renameSync(a, b); }) as typeof fs.renameSync;
+  syncBuiltinESMExports();
+  const t = tensor([1, 2, 3]);
+  try {
+    safetensors.save(path, { t });
+  } finally {
+    Object.assign(fs, orig);
+    syncBuiltinESMExports();
+    t.dispose();
+  }
+  assert.deepEqual(events, ['fsync tmp', 'rename', 'fsync dir']);
+  const { tensors } = safetensors.load(path);
+  assert.deepEqual([...(tensors.get('t')!.toArray() as Float32Array)], [1, 2, 3]);
+  for (const x of tensors.values()) x.dispose();
 });

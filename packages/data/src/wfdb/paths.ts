@@ -1,0 +1,74 @@
+// Files a header names (signal files, segment records) and annotation files resolve inside the
+// record's folder: a header is data, and `../../etc/passwd` in its file-name field must not make a
+// reader return another file's bytes as samples. A caller that trusts its headers can opt out with
+// `allowOutside: true` (e.g. a collection whose signal files are symlinks into shared storage).
+import { realpath } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { PathError } from '../errors.js';
+
+/** The option every reader that follows a name from a file takes. */
+export interface ConfineOptions {
+  /** Follow names that lead outside the record's folder (`..`, absolute paths, symlinks out). Default false. */
+  allowOutside?: boolean;
+}
+
+/**
+ * `dir/name` for a name read from `source` (a header, or an argument), refusing absolute names and
+ * `..` components unless `allowOutside`. Symlinks are checked when the file is opened ({@link checkRealInside}).
+ * @example insidePath('/data/rec', '100.dat', '/data/rec/100.hea', 'signal file') // '/data/rec/100.dat'
+ */
+export function insidePath(dir: string, name: string, source: string, what: string, opts: ConfineOptions = {}): string {
+  if (!opts.allowOutside) {
+    if (name === '' || name.includes('\0')) throw new PathError(`${source}: ${what} '${name}' is not a file name`, source);
+    if (isAbsolute(name) || /^[A-Za-z]:/.test(name)) {
+      throw new PathError(`${source}: ${what} '${name}' is an absolute path; only names inside the record's folder are read (pass allowOutside to follow it)`, source);
+    }
+    if (name.split(/[\\/]/).includes('..')) {
+      throw new PathError(`${source}: ${what} '${name}' leads out of the record's folder through '..' (pass allowOutside to follow it)`, source);
+    }
+  }
+  return isAbsolute(name) ? name : join(dir, name);
+}
+
+function outside(dirReal: string, fileReal: string): boolean {
+  const rel = relative(dirReal, fileReal);
+  return rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel);
+}
+
+function escapeError(path: string, real: string, dir: string, source: string, what: string): PathError {
+  return new PathError(`${source}: ${what} '${path}' is a symlink to '${real}', outside the record's folder '${dir}' (pass allowOutside to follow it)`, source);
+}
+
+/**
+ * Refuses a file whose real path (symlinks resolved) lies outside the real path of `dir`.
+ * A file that does not exist passes: opening it reports that, with the reader's own error.
+ */
+export async function checkRealInside(path: string, dir: string, source: string, what: string, opts: ConfineOptions = {}): Promise<void> {
+  if (opts.allowOutside) return;
+  let real: string;
+  let dirReal: string;
+  try {
+    [real, dirReal] = await Promise.all([realpath(path), realpath(dir)]);
+  } catch {
+    return;
+  }
+  if (outside(dirReal, real)) throw escapeError(path, real, dir, source, what);
+}
+
+/** Synchronous {@link checkRealInside}. */
+export function checkRealInsideSync(path: string, dir: string, source: string, what: string, opts: ConfineOptions = {}): void {
+  if (opts.allowOutside) return;
+  let real: string;
+  let dirReal: string;
+  try {
+    real = realpathSync(path);
+    dirReal = realpathSync(dir);
+  } catch {
+    return;
+  }
+  if (outside(dirReal, real)) throw escapeError(path, real, dir, source, what);
+}
+
+/** The folder of a record path (`data/100` → `data`). */
+export const recordDir = (recordPath: string): string => dirname(recordPath);

@@ -1,0 +1,54 @@
+// rdheader: reads and parses a record's `.hea` file, async and sync. Kept apart from rdrecord so
+// that the multi-segment reader (which reads segment and layout headers) does not import rdrecord.
+import { HeaderError } from '../errors.js';
+import { readWhole, readWholeSync } from '../io/read.js';
+import type { DataLimits } from '../limits.js';
+import { headerLines, parseHeader } from './header.js';
+import type { WfdbHeader } from './header-types.js';
+import { insidePath, recordDir, type ConfineOptions } from './paths.js';
+
+/** Options of {@link rdheader}. */
+export interface RdheaderOptions extends ConfineOptions {
+  /** Limits on the header's size and line length (default: {@link dataLimits}). */
+  limits?: Partial<DataLimits>;
+}
+
+/** `records/100` and `records/100.hea` both name record 100. */
+export function recordBase(recordPath: string): string {
+  return recordPath.endsWith('.hea') ? recordPath.slice(0, -4) : recordPath;
+}
+
+// Headers are Latin-1 text (header(5) allows any 8-bit bytes in comments and descriptions).
+const latin1 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+
+/** Refuses file and segment names that lead out of the record's folder, naming the header line. */
+function checkNames(h: WfdbHeader, file: string, opts: RdheaderOptions): WfdbHeader {
+  if (opts.allowOutside) return h;
+  const dir = recordDir(file);
+  const at = headerLines(h);
+  h.signals.forEach((s, i) => {
+    if (s.fmt !== 0 && s.fileName !== '~') insidePath(dir, s.fileName, at ? `${file} line ${at.signals[i]}` : file, 'signal file', opts);
+  });
+  h.segments?.forEach((s, i) => {
+    if (s.name !== '~') insidePath(dir, s.name, at ? `${file} line ${at.segments[i]}` : file, 'segment', opts);
+  });
+  return h;
+}
+
+/**
+ * Reads and parses a record's header (`<recordPath>.hea`). Signal file and segment names must stay
+ * inside the record's folder unless `allowOutside` is set.
+ * @example const h = await rdheader('fixtures/data/wfdb/100'); h.signals[0].description // 'MLII'
+ */
+export async function rdheader(recordPath: string, opts: RdheaderOptions = {}): Promise<WfdbHeader> {
+  const file = `${recordBase(recordPath)}.hea`;
+  const bytes = await readWhole(file, HeaderError, opts.limits, 'header file');
+  return checkNames(parseHeader(latin1(bytes), file, opts.limits), file, opts);
+}
+
+/** Synchronous {@link rdheader}. */
+export function rdheaderSync(recordPath: string, opts: RdheaderOptions = {}): WfdbHeader {
+  const file = `${recordBase(recordPath)}.hea`;
+  const bytes = readWholeSync(file, HeaderError, opts.limits, 'header file');
+  return checkNames(parseHeader(latin1(bytes), file, opts.limits), file, opts);
+}
