@@ -1,0 +1,90 @@
+import { TorchWorker } from '@ecglab/engine';
+import type { EcgRecord } from '@ecglab/data';
+import type { Prediction } from '@ecglab/models';
+import { ServiceError } from './errors.js';
+import type { Limits } from './limits.js';
+import type { BundledModel } from './models/registry.js';
+import { WorkQueue } from './queue.js';
+import type { Explanation, NoiseLevel } from './worker/inference.js';
+
+export type { Explanation, NoiseLevel };
+
+/** Error names the models package gives to problems with the input rather than the service. */
+const INPUT_ERRORS = new Set(['DataSpecError', 'RecordError', 'PipelineError', 'DspArgumentError']);
+
+/** A worker error as a ServiceError: the record's fault → 422, anything else → 500 (message kept). */
+function fromWorker(e: Error): ServiceError {
+  if (e instanceof ServiceError) return e;
+  if (INPUT_ERRORS.has(e.name) || /marked invalid|too short|no samples/.test(e.message)) return new ServiceError('BAD_RECORD', e.message);
+  return new ServiceError('INTERNAL', `inference failed: ${e.message}`, { cause: e });
+}
+
+/** A record with its own copies of the signals (which a worker call transfers, detaching them). */
+function copyRecord(r: EcgRecord): EcgRecord {
+  return { ...r, signals: r.signals.map((s) => s.slice()) };
+}
+
+/**
+ * The models, loaded once in one TorchWorker thread, behind a queue that batches concurrent predictions.
+ * Records are copied into the worker; the caller's arrays stay usable.
+ *
+ * @example
+ * const inf = await Inference.start(listModels(), DEFAULT_LIMITS);
+ * const [p] = await inf.predict('cinc2017-rhythm', [record]);
+ * await inf.stop();
+ */
+export class Inference {
+  readonly queue: WorkQueue;
+  #renamed = 0;
+
+  private constructor(private readonly worker: TorchWorker, readonly models: readonly BundledModel[], private readonly limits: Limits) {
+    this.queue = new WorkQueue({
+      name: 'inference', maxQueue: limits.maxQueue, maxBatch: limits.maxBatchRecords,
+      runBatch: async (model, items) => {
+        // Records of different requests may share an id: give each a unique one for the batch. The copies'
+        // arrays are transferred to the worker, the callers' stay whole (a failed batch is rerun per request).
+        const recs = (items as EcgRecord[]).map((r) => ({ ...copyRecord(r), id: `${++this.#renamed}` }));
+        const preds = await this.worker.call<Prediction[]>('predict', model, recs).catch((e: Error) => { throw fromWorker(e); });
+        return preds.map((p, i) => ({ ...p, id: (items as EcgRecord[])[i]!.id }));
+      },
+    });
+  }
+
+  /** Starts the worker and loads every signal model in it (each checked: spec and weight shapes). */
+  static async start(models: readonly BundledModel[], limits: Limits, opts: { numThreads?: number } = {}): Promise<Inference> {
+    const worker = await TorchWorker.start(new URL('./worker/inference.ts', import.meta.url), opts);
+    try {
+      await worker.call('load', models.filter((m) => m.modality === 'signal').map((m) => ({ name: m.name, file: m.file })));
+    } catch (err) {
+      await worker.terminate();
+      throw err;
+    }
+    return new Inference(worker, models, limits);
+  }
+
+  /** Predictions of records with a model, batched with other requests'. */
+  predict(model: string, records: EcgRecord[]): Promise<Prediction[]> {
+    return this.queue.submit<Prediction[]>({ kind: 'batch', key: model, items: records }, this.limits.requestTimeoutMs);
+  }
+
+  /** What the model reads of a record and its input-gradient saliency. */
+  explain(model: string, record: EcgRecord): Promise<Explanation> {
+    return this.#call('explain', model, copyRecord(record));
+  }
+
+  /** The white-noise check of one record. */
+  whiteNoise(model: string, record: EcgRecord, snrDb: number[], repeats: number, seed: number, examples: boolean) {
+    return this.#call<{ clean: { probabilities: number[]; prediction: string }; levels: NoiseLevel[] }>('whiteNoise', model, copyRecord(record), snrDb, repeats, seed, examples);
+  }
+
+  #call<R>(method: string, ...args: unknown[]): Promise<R> {
+    return this.queue.submit<R>({ kind: 'call', run: () => this.worker.call<R>(method, ...args).catch((e: Error) => { throw fromWorker(e); }) }, this.limits.requestTimeoutMs);
+  }
+
+  /** Waits for queued and running work, then frees the models and stops the thread. */
+  async stop(): Promise<void> {
+    await this.queue.idle();
+    await this.worker.call('unload').catch(() => undefined);
+    await this.worker.terminate();
+  }
+}
