@@ -122,7 +122,11 @@ export function buildApp(ctx: ServiceContext, page: PageAssets): OpenAPIHono<Env
       return c.json(errorBody(err.code, err.message, id), err.status as 400);
     }
     if (err instanceof HTTPException) {
-      // hono's own: a malformed multipart body, mostly.
+      // hono's own: a body that is not multipart (415), or a malformed multipart body (400).
+      if (err.status === 415) {
+        const type = c.req.header('content-type') ?? 'none';
+        return c.json(errorBody('UNSUPPORTED_TYPE', `${c.req.path} takes multipart/form-data with the record under the field 'file'; got content-type '${type.slice(0, 80)}'`, id), 415);
+      }
       return c.json(errorBody('BAD_REQUEST', err.message || 'malformed request', id), err.status as 400);
     }
     if ((err as { code?: string }).code === 'RUN' || err.name === 'RunError') {
