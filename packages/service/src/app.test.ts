@@ -230,14 +230,18 @@ test('limits: body size, a full queue, draining; JSON logs carry request ids', a
   let open!: () => void;
   const gate = new Promise<void>((r) => { open = r; });
   const q = svc.ctx.inference.queue;
+  await q.idle();
   const held = [q.submit({ kind: 'call', run: () => gate }, 60_000)];
-  for (let i = 0; i < svc.ctx.limits.maxQueue; i++) held.push(q.submit({ kind: 'call', run: async () => undefined }, 60_000));
-  const full = await post('/predict', [`${CINC}.hea`, `${CINC}.mat`]);
-  assert.equal(full.status, 503);
-  assert.equal(full.body.error.code, 'QUEUE_FULL');
-  assert.match(full.body.error.message, /the inference queue is full \(64 requests waiting\)/);
-  open();
-  await Promise.all(held);
+  try {
+    for (let i = 0; i < svc.ctx.limits.maxQueue; i++) held.push(q.submit({ kind: 'call', run: async () => undefined }, 60_000));
+    const full = await post('/predict', [`${CINC}.hea`, `${CINC}.mat`]);
+    assert.equal(full.status, 503);
+    assert.equal(full.body.error.code, 'QUEUE_FULL');
+    assert.match(full.body.error.message, /the inference queue is full \(64 requests waiting\)/);
+  } finally {
+    open();
+    await Promise.allSettled(held);
+  }
   const draining = buildApp({ ...svc.ctx, draining: true }, page);
   const d = await draining.request('/predict', { method: 'POST', body: formOf([`${CINC}.hea`]) });
   assert.equal(d.status, 503);
@@ -255,17 +259,21 @@ test('concurrent predictions queued behind a busy worker run as one batch, each 
   let open!: () => void;
   const gate = new Promise<void>((r) => { open = r; });
   const q = svc.ctx.inference.queue;
+  await q.idle();
   const held = q.submit({ kind: 'call', run: () => gate }, 60_000);
   const uploads: Part[][] = [[`${CINC}.hea`, `${CINC}.mat`], [fixture('cinc2017/training2017/A00073.hea'), fixture('cinc2017/training2017/A00073.mat')], [`${CINC}.hea`, `${CINC}.mat`]];
   const pending = uploads.map((u) => post('/predict', u, { model: 'cinc2017-rhythm' }));
-  // Wait (event-loop turns, not time) until the three uploads are parsed and queued behind the gate.
-  for (let i = 0; q.waiting < uploads.length; i++) {
-    assert.ok(i < 10_000, `only ${q.waiting} of ${uploads.length} requests reached the queue`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
   const before = q.batchSizes.length;
-  open();
-  await held;
+  try {
+    // Wait until the three uploads are parsed and queued behind the gate.
+    for (let i = 0; q.waiting < uploads.length; i++) {
+      assert.ok(i < 10_000, `only ${q.waiting} of ${uploads.length} requests reached the queue`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  } finally {
+    open();
+    await held;
+  }
   const answers = await Promise.all(pending);
   assert.deepEqual(q.batchSizes.slice(before), [3], 'the three waiting requests ran as one batch of 3 records');
   const alone = await Promise.all(uploads.map((u) => post('/predict', u, { model: 'cinc2017-rhythm' })));

@@ -5,7 +5,7 @@ import { ServiceError } from './errors.js';
 import type { Limits } from './limits.js';
 import type { BundledModel } from './models/registry.js';
 import { WorkQueue } from './queue.js';
-import type { Explanation, NoiseLevel } from './worker/inference.js';
+import type { Explanation, NoiseLevel, Padding } from './worker/inference.js';
 
 export type { Explanation, NoiseLevel };
 
@@ -37,10 +37,16 @@ export class Inference {
   readonly queue: WorkQueue;
   #renamed = 0;
 
-  private constructor(private readonly worker: TorchWorker, readonly models: readonly BundledModel[], private readonly limits: Limits) {
+  private constructor(
+    private readonly worker: TorchWorker,
+    readonly models: readonly BundledModel[],
+    private readonly limits: Limits,
+    private readonly padding: Record<string, Padding>,
+  ) {
     this.queue = new WorkQueue({
       name: 'inference', maxQueue: limits.maxQueue, maxBatch: limits.maxBatchRecords,
-      runBatch: async (model, items) => {
+      runBatch: async (key, items) => {
+        const model = key.slice(0, key.lastIndexOf('|'));
         // Records of different requests may share an id: give each a unique one for the batch. The copies'
         // arrays are transferred to the worker, the callers' stay whole (a failed batch is rerun per request).
         const recs = (items as EcgRecord[]).map((r) => ({ ...copyRecord(r), id: `${++this.#renamed}` }));
@@ -53,18 +59,38 @@ export class Inference {
   /** Starts the worker and loads every signal model in it (each checked: spec and weight shapes). */
   static async start(models: readonly BundledModel[], limits: Limits, opts: { numThreads?: number } = {}): Promise<Inference> {
     const worker = await TorchWorker.start(new URL('./worker/inference.ts', import.meta.url), opts);
+    let padding: Record<string, Padding>;
     try {
-      await worker.call('load', models.filter((m) => m.modality === 'signal').map((m) => ({ name: m.name, file: m.file })));
+      padding = await worker.call<Record<string, Padding>>('load', models.filter((m) => m.modality === 'signal').map((m) => ({ name: m.name, file: m.file })));
     } catch (err) {
       await worker.terminate();
       throw err;
     }
-    return new Inference(worker, models, limits);
+    return new Inference(worker, models, limits, padding);
   }
 
-  /** Predictions of records with a model, batched with other requests'. */
+  /**
+   * Predictions of records with a model, batched with other requests' records that the model reads padded to
+   * the same length: padding is not free (a 12-lead test model's probability moved by 6e-3 between 1024 and
+   * 2048 samples of padding), so a request's answer does not depend on what else was in flight.
+   */
   predict(model: string, records: EcgRecord[]): Promise<Prediction[]> {
-    return this.queue.submit<Prediction[]>({ kind: 'batch', key: model, items: records }, this.limits.requestTimeoutMs);
+    return this.queue.submit<Prediction[]>({ kind: 'batch', key: `${model}|${this.#paddedLength(model, records)}`, items: records }, this.limits.requestTimeoutMs);
+  }
+
+  /** The length the model's pipeline pads these records to (they share one batch when they fit in one). */
+  #paddedLength(model: string, records: EcgRecord[]): number {
+    const m = this.models.find((x) => x.name === model);
+    const pad = this.padding[model];
+    if (!m || !pad) return 0;
+    const fs = m.spec.conform.fs;
+    const maxSamples = Math.max(1, Math.round(m.spec.input.maxSeconds * fs));
+    let n = 0;
+    for (const r of records) {
+      // The resampler's output length: ceil(samples · fs_model / fs_record), within a sample.
+      n = Math.max(n, Math.min(maxSamples, Math.ceil((r.signals[0]!.length * fs) / r.fs)));
+    }
+    return Math.max(pad.minLength, Math.ceil(n / pad.padMultiple) * pad.padMultiple);
   }
 
   /** What the model reads of a record and its input-gradient saliency. */

@@ -25,29 +25,35 @@ interface CheckResult {
  * the robustness work lands (a worker method running the attack under the same caps, and an entry below).
  */
 interface RobustnessCheck {
-  run(ctx: ServiceContext, model: BundledModel, record: EcgRecord, form: Form): Promise<CheckResult>;
+  /** Checks the form's parameters against the limits (before any work is queued) and returns the run. */
+  prepare(ctx: ServiceContext, form: Form): (model: BundledModel, record: EcgRecord) => Promise<CheckResult>;
 }
 
 const CHECKS: Record<string, RobustnessCheck | { unavailable: string }> = {
   'white-noise': {
-    async run(ctx, model, record, form) {
+    prepare(ctx, form) {
       const snr = parseLevels(form.snrDb, ctx.limits.robustness.maxLevels);
       const repeats = form.repeats ?? DEFAULT_REPEATS;
       if (repeats > ctx.limits.robustness.maxRepeats) throw new ServiceError('BAD_REQUEST', `field 'repeats': ${repeats} is more than the limit of ${ctx.limits.robustness.maxRepeats}`);
-      const r = await ctx.inference.whiteNoise(model.name, record, snr, repeats, form.seed ?? 1, form.examples ?? false);
-      const classes = model.spec.classes;
-      return {
-        fs: model.spec.conform.fs,
-        levels: r.levels.map((l) => ({
-          snrDb: l.snrDb, predictions: l.predictions, agreement: l.agreement,
-          probabilities: Object.fromEntries(classes.map((c, k) => [c, l.probabilities[k]!])),
-          ...(l.example ? { example: l.example.map((s) => Array.from(s, (v) => Math.round(v * 1e4) / 1e4)) } : {}),
-        })),
-      };
+      return (model, record) => whiteNoise(ctx, model, record, snr, repeats, form);
     },
   },
   pgd: { unavailable: 'the PGD ε sweep arrives with the robustness work (attacks in @ecglab/models); only white-noise is available in this build' },
 };
+
+/** The white-noise check: the worker's batch of noisy copies, as JSON. */
+async function whiteNoise(ctx: ServiceContext, model: BundledModel, record: EcgRecord, snr: number[], repeats: number, form: Form): Promise<CheckResult> {
+  const r = await ctx.inference.whiteNoise(model.name, record, snr, repeats, form.seed ?? 1, form.examples ?? false);
+  const classes = model.spec.classes;
+  return {
+    fs: model.spec.conform.fs,
+    levels: r.levels.map((l) => ({
+      snrDb: l.snrDb, predictions: l.predictions, agreement: l.agreement,
+      probabilities: Object.fromEntries(classes.map((c, k) => [c, l.probabilities[k]!])),
+      ...(l.example ? { example: l.example.map((s) => Array.from(s, (v) => Math.round(v * 1e4) / 1e4)) } : {}),
+    })),
+  };
+}
 
 function parseLevels(text: string | undefined, max: number): number[] {
   if (text === undefined) return DEFAULT_SNR_DB;
@@ -77,10 +83,11 @@ export function registerRobustness(app: OpenAPIHono<Env>, ctx: ServiceContext): 
     const name = form.check ?? 'white-noise';
     const check = CHECKS[name]!;
     if ('unavailable' in check) throw new ServiceError('NOT_AVAILABLE', `field 'check': ${check.unavailable}`);
+    const run = check.prepare(ctx, form);
     return withUpload(ctx, form, async (up) => {
       const record = oneRecord(up, '/robustness');
       const model = chooseModel(ctx, [record], form.model, form.task);
-      const [[clean], result] = await Promise.all([ctx.inference.predict(model.name, [record]), check.run(ctx, model, record, form)]);
+      const [[clean], result] = await Promise.all([ctx.inference.predict(model.name, [record]), run(model, record)]);
       return c.json({ model: modelRef(model), check: name, clean: clean!, ...result }, 200);
     });
   });

@@ -13,13 +13,19 @@ function predictorOf(name: string): Predictor {
   return p;
 }
 
-/** Loads each model once (loadModel checks the spec and the weights' shapes, one line per problem). */
-export function load(models: { name: string; file: string }[]): string[] {
+/** How a model's batches are padded: to a multiple of `padMultiple` samples, at least `minLength`. */
+export interface Padding { padMultiple: number; minLength: number }
+
+/**
+ * Loads each model once (loadModel checks the spec and the weights' shapes, one line per problem); returns
+ * each model's padding, so the queue can batch together only records padded to the same length.
+ */
+export function load(models: { name: string; file: string }[]): Record<string, Padding> {
   for (const m of models) {
     if (predictors.has(m.name)) continue;
     predictors.set(m.name, Predictor.load(m.file));
   }
-  return [...predictors.keys()];
+  return Object.fromEntries([...predictors].map(([name, p]) => [name, { padMultiple: p.model.padMultiple ?? 1, minLength: p.model.minLength ?? 1 }]));
 }
 
 /** Frees every model. */
