@@ -59,7 +59,7 @@ export class Service {
       throw err;
     }
     const ctx: ServiceContext = {
-      models, inference, limits, tmpRoot, log, started: Date.now(), draining: false,
+      models, inference, limits, tmpRoot, log, started: Date.now(), draining: false, inflight: { count: 0, idle: [] },
       render: { worker: renderWorker, queue: new WorkQueue({ name: 'render', maxQueue: limits.maxQueue, maxBatch: 1, runBatch: () => Promise.reject(new Error('render jobs are calls')) }) },
     };
     log.info({ models: models.map((m) => m.name), limits, tmpRoot }, 'service ready');
@@ -71,8 +71,18 @@ export class Service {
    * deletes the temporary folder. Safe to call twice.
    */
   async close(): Promise<void> {
-    if (this.ctx.draining && !this.ctx.tmpRoot) return;
+    if (this.#closing) return this.#closing;
     this.ctx.draining = true;
+    this.#closing = this.#close();
+    return this.#closing;
+  }
+
+  #closing: Promise<void> | undefined;
+
+  async #close(): Promise<void> {
+    // Requests still reading their upload have not reached a queue yet: wait for them too.
+    const { inflight } = this.ctx;
+    if (inflight.count > 0) await new Promise<void>((r) => inflight.idle.push(r));
     await Promise.all([this.ctx.inference.stop(), this.ctx.render.queue.idle().then(() => this.ctx.render.worker.terminate())]);
     await rm(this.ctx.tmpRoot, { recursive: true, force: true });
     this.ctx.log.info('service stopped');
@@ -102,7 +112,12 @@ export function buildApp(ctx: ServiceContext, page: PageAssets): OpenAPIHono<Env
     if (ctx.draining && c.req.path !== '/health') {
       return c.json(errorBody('SHUTTING_DOWN', 'the service is shutting down; retry on another instance', c.get('requestId')), 503, { connection: 'close' });
     }
-    await next();
+    ctx.inflight.count++;
+    try {
+      await next();
+    } finally {
+      if (--ctx.inflight.count === 0) for (const r of ctx.inflight.idle.splice(0)) r();
+    }
     const entry = { reqId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - t0) };
     if (c.res.status >= 500) ctx.log.error(entry, 'request');
     else if (c.res.status >= 400) ctx.log.warn(entry, 'request');

@@ -18,6 +18,8 @@ export interface ServiceContext {
   log: Logger;
   started: number;
   draining: boolean;
+  /** Requests being answered now, and who waits for none to be. */
+  inflight: { count: number; idle: (() => void)[] };
 }
 
 /** Hono's per-request variables. */

@@ -15,7 +15,3 @@ export function formOf(parts: Part[], fields: Record<string, string> = {}): Form
   return fd;
 }
 
-/** A record's files by base path: `A00067` → its .hea and every signal file it names that exists. */
-export function recordParts(base: string, ext: string[]): string[] {
-  return ext.map((e) => `${base}.${e}`);
-}
