@@ -3,7 +3,7 @@ import { stdio, type CommandIo } from './io.js';
 
 /** `ecglab models [--models DIR] [--check] [--json]` */
 export function register(program: Command, io: CommandIo = stdio): void {
-  program
+  const cmd = program
     .command('models')
     .description('list the bundled models (each folder of models/ with a model.safetensors and its MODEL.md)')
     .option('--models <dir>', 'folder of models (default: the repository\'s models/)')
@@ -40,5 +40,22 @@ export function register(program: Command, io: CommandIo = stdio): void {
         }
       }
       if (failed) throw new Error(`${failed} of ${models.length} models failed to load`);
+    });
+  cmd
+    .command('add')
+    .description('copy a training run\'s model into the models folder with a model card to complete')
+    .argument('<run>', 'run directory (or its model.safetensors)')
+    .requiredOption('--name <name>', 'folder name, e.g. cinc2017-rhythm')
+    .option('--task <task>', "the card's task, e.g. rhythm or superclass")
+    .option('--title <title>', "the card's title")
+    .option('--half <dtype>', 'store the weights as float16 or bfloat16 (half the bytes; loads back to float32)')
+    .option('--force', 'replace a model of the same name')
+    .action(async (run: string, opts: { name: string; task?: string; title?: string; half?: string; force?: boolean }) => {
+      const { addModel, modelsDir } = await import('@ecglab/service');
+      const half = opts.half === undefined ? undefined : ({ float16: 'F16', f16: 'F16', bfloat16: 'BF16', bf16: 'BF16' } as const)[opts.half.toLowerCase() as 'f16'];
+      if (opts.half !== undefined && !half) throw new Error(`--half must be float16 or bfloat16, got '${opts.half}'`);
+      const dir = modelsDir(cmd.opts<{ models?: string }>().models);
+      const r = addModel(run, dir, { name: opts.name, ...(opts.task ? { task: opts.task } : {}), ...(opts.title ? { title: opts.title } : {}), ...(half ? { half } : {}), ...(opts.force ? { force: true } : {}) });
+      io.out(`${r.folder}: model.safetensors (${(r.bytes / 1024).toFixed(0)} kB) and MODEL.md (complete it from RESULTS.md)\n`);
     });
 }

@@ -2,6 +2,9 @@
 // on the service's test models (a folder laid out as the repository's models/).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { fixture, testModelsDir } from '@ecglab/service/testing';
 import { register as models } from './models.js';
@@ -33,6 +36,20 @@ test('ecglab models lists the folder, --check loads each model', async () => {
   assert.match(lines[1]!, /^ptbxl-superclass\tsuperclass\t12 leads at 100 Hz\tCD HYP MI NORM STTC \(multi-label\)\tma-liang/);
   const json = (await run(['models', '--models', dir, '--json'])).out.trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(json.map((m) => m.name), ['cinc2017-rhythm', 'ptbxl-superclass']);
+});
+
+test('ecglab models add copies a model as float16 with a card to complete', async () => {
+  const dir = await testModelsDir();
+  const to = mkdtempSync(join(tmpdir(), 'ecglab-models-add-'));
+  const { out } = await run(['models', '--models', to, 'add', join(dir, 'cinc2017-rhythm', 'model.safetensors'), '--name', 'rhythm-half', '--task', 'rhythm', '--half', 'float16']);
+  assert.match(out, /rhythm-half: model\.safetensors \(\d+ kB\) and MODEL\.md/);
+  const card = readFileSync(join(to, 'rhythm-half', 'MODEL.md'), 'utf8');
+  assert.match(card, /^---\ntitle: .*\ntask: rhythm\n/);
+  assert.match(card, /Research use only\. Not a medical device/);
+  assert.match(card, /Output: N, A, O, ~ \(single-label\)/);
+  assert.match((await run(['models', '--models', to, '--check'])).out, /^rhythm-half\trhythm\t.*float16.*\tok\n$/);
+  await assert.rejects(run(['models', '--models', to, 'add', join(dir, 'cinc2017-rhythm'), '--name', 'rhythm-half']), /rhythm-half\/model\.safetensors: exists; pass --force/);
+  await assert.rejects(run(['models', '--models', to, 'add', join(dir, 'cinc2017-rhythm'), '--name', '../x']), /--name '\.\.\/x'/);
 });
 
 test('ecglab predict with no --model picks the bundled model per record by leads; --model NAME and --task choose', async () => {
