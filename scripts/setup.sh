@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what ecglab needs on Debian 12 with Node 20 (run as root): Debian's libtorch and OpenBLAS,
-# the npm packages, and the native addon. Safe to run again; it skips what is already there.
+# Debian's Chromium (the service's browser test drives it through playwright-core; nothing downloads a
+# browser), the npm packages, the native addon and the service's web page bundle. Safe to run again; it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(libtorch-dev libopenblas0-openmp)
+apt_packages=(libtorch-dev libopenblas0-openmp chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -21,3 +22,5 @@ if [[ -d packages/engine/native ]]; then
   echo "setup: building the native addon"
   npm run build:native --silent
 fi
+echo "setup: bundling the service's web page"
+npm run build:page --silent -w @ecglab/service

@@ -96,13 +96,14 @@ function plot(fs: number, leads: string[], signals: number[][], saliency: number
       }
       ctx.restore();
     };
+    const last = l === leads.length - 1;
     const opts: uPlot.Options = {
-      width, height,
+      width, height: last ? height + 50 : height, // the last one carries the time axis
       title: undefined,
       legend: { show: false },
       cursor: { sync: { key: 'ecg' }, drag: { x: true, y: false } },
       scales: { x: { time: false } },
-      axes: [{ show: l === leads.length - 1, label: l === leads.length - 1 ? 'seconds' : undefined }, { label: lead, size: 50 }],
+      axes: [{ show: last, label: last ? 'seconds' : undefined }, { label: lead, size: 50 }],
       series: [{}, { stroke: '#263238', width: 1 }],
       hooks: { drawClear: [drawSaliency] },
     };
@@ -131,11 +132,11 @@ async function analyse(): Promise<void> {
     bars(p.probabilities, p.prediction);
     const rec = p.record;
     const notes = [`${rec.leads.length} lead(s) at ${rec.fs} Hz, ${(rec.samples / rec.fs).toFixed(1)} s`, `the model reads ${rec.modelLeads.join(', ')}`];
-    if (rec.resampledFrom !== undefined) notes.push(`resampled from ${rec.resampledFrom} Hz`);
+    if (rec.resampledFrom !== undefined) notes.push(`resampled from ${rec.resampledFrom} Hz${r.explanation ? ` to ${r.explanation.fs} Hz` : ''}`);
     if (rec.truncatedToSeconds !== undefined) notes.push(`first ${rec.truncatedToSeconds} s`);
     $('summary').textContent = `${p.id}: ${notes.join('; ')}.`;
     $('model-name').textContent = `${r.model.name}${r.model.title ? ` (${r.model.title})` : ''}`;
-    api<Blob>(r.model.card).then(async (b) => { $('card-text').textContent = await b.text(); }, () => { $('card-text').textContent = 'no model card'; });
+    api<Blob>(r.model.card).then(async (b) => { $('card-text').textContent = (await b.text()).replace(/^---\n[\s\S]*?\n---\n/, ''); }, () => { $('card-text').textContent = 'no model card'; });
     $('result').hidden = false;
     if (r.explanation) plot(r.explanation.fs, r.explanation.leads, r.explanation.signals, r.explanation.saliency);
     setStatus(`${r.model.name}: ${p.prediction}. Checking white noise ...`);

@@ -40,7 +40,6 @@ export function fileKind(f: UploadedFile): FileKind {
 export function checkFileName(name: string): string {
   if (name.length === 0) throw new ServiceError('BAD_REQUEST', 'an uploaded file has no file name; give each part a filename');
   if (name.length > 128) throw new ServiceError('BAD_REQUEST', `file name '${name.slice(0, 40)}...' is longer than 128 characters`);
-  // eslint-disable-next-line no-control-regex
   if (/[/\\\u0000-\u001f]/.test(name) || name.startsWith('.')) {
     throw new ServiceError('BAD_REQUEST', `file name '${name.replace(/[\u0000-\u001f]/g, '?')}' must be a plain name: no '/', '\\', control characters or leading '.'`);
   }
