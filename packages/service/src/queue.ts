@@ -39,7 +39,7 @@ export class WorkQueue {
   #queue: Job[] = [];
   #running = false;
   #idle: (() => void)[] = [];
-  /** Items per batch call run so far, for tests and logs. */
+  /** Items per batch call, the last 1,000 (for tests and logs; bounded, the service runs for months). */
   readonly batchSizes: number[] = [];
 
   constructor(private readonly opts: QueueOptions) {}
@@ -116,6 +116,7 @@ export class WorkQueue {
       } else i++;
     }
     this.batchSizes.push(n);
+    if (this.batchSizes.length > 1000) this.batchSizes.splice(0, this.batchSizes.length - 1000);
     const items = jobs.flatMap((j) => j.work.items!);
     this.opts.runBatch(head.work.key!, items).then(
       (results): void => {
