@@ -72,6 +72,8 @@ test('GET /health, /models, a model card, /openapi.json and the page', async () 
   assert.deepEqual(doc.components.schemas.RenderForm!.properties.layout!.enum, ['3x4+II', '6x2', '12x1', 'strip']);
   const page = await svc.app.request('/');
   assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+  assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
   assert.match(await page.text(), /<script src="\/app.js">/);
   const js = await svc.app.request('/app.js');
   assert.equal(js.status, 200);

@@ -5,6 +5,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
 import { pino, type Logger } from 'pino';
 import { TorchWorker } from '@ecglab/engine';
 import type { Env, ServiceContext } from './context.js';
@@ -107,6 +108,7 @@ export function buildApp(ctx: ServiceContext, page: PageAssets): OpenAPIHono<Env
     },
   });
   app.use(requestId());
+  app.use(secureHeaders()); // nosniff, frame denial, same-origin resources; the page sets its own CSP
   app.use(async (c, next) => {
     const t0 = performance.now();
     if (ctx.draining && c.req.path !== '/health') {
