@@ -2,7 +2,7 @@
 // on the service's test models (a folder laid out as the repository's models/).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -50,6 +50,7 @@ test('ecglab models add copies a model as float16 with a card to complete', asyn
   assert.match((await run(['models', '--models', to, '--check'])).out, /^rhythm-half\trhythm\t.*float16.*\tok\n$/);
   await assert.rejects(run(['models', '--models', to, 'add', join(dir, 'cinc2017-rhythm'), '--name', 'rhythm-half']), /rhythm-half\/model\.safetensors: exists; pass --force/);
   await assert.rejects(run(['models', '--models', to, 'add', join(dir, 'cinc2017-rhythm'), '--name', '../x']), /--name '\.\.\/x'/);
+  rmSync(to, { recursive: true, force: true });
 });
 
 test('ecglab predict with no --model picks the bundled model per record by leads; --model NAME and --task choose', async () => {

@@ -2,7 +2,7 @@
 // half-precision files that load back to float32 with the prediction change measured.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { safetensors } from '@ecglab/engine';
@@ -38,6 +38,7 @@ test('a damaged model folder is one line naming the file', () => {
   assert.throws(() => listModels(dir), /broken\/model\.safetensors: has no 'ecglab\.spec' metadata/);
   writeFileSync(join(dir, 'broken', 'model.safetensors'), safetensors.encode(Object.fromEntries(t), { 'ecglab.spec': '{"format":"ecglab.model","version":1}' }));
   assert.throws(() => listModels(dir), /broken\/model\.safetensors: its 'ecglab\.spec' metadata has task undefined/);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('float16 and bfloat16 bits round to nearest even, with IEEE special values', () => {
@@ -80,4 +81,5 @@ test('a model stored as float16/bfloat16 loads to float32: half the bytes, predi
     t.diagnostic(`${dtype}: ${before} → ${after} bytes; max |Δp| over ${records.length} records ${maxDiff.toExponential(2)}; ${changed} predictions changed`);
     assert.ok(maxDiff < (dtype === 'F16' ? 2e-3 : 2e-2), `${dtype}: max probability change ${maxDiff}`);
   }
+  rmSync(dir, { recursive: true, force: true });
 });
