@@ -285,3 +285,15 @@ test('concurrent predictions queued behind a busy worker run as one batch, each 
     for (const [c, v] of Object.entries(alone[i]!.body.predictions[0].probabilities)) assert.ok(Math.abs(a.body.predictions[0].probabilities[c] - (v as number)) < 1e-5);
   });
 });
+
+test('a dead inference thread is restarted: that request gets 503 WORKER_RESTARTED, the next one an answer', async () => {
+  await svc.ctx.inference.queue.idle();
+  await (svc.ctx.inference as unknown as { worker: { terminate(): Promise<void> } }).worker.terminate();
+  const r = await post('/predict', [`${CINC}.hea`, `${CINC}.mat`]);
+  assert.equal(r.status, 503, JSON.stringify(r.body));
+  assert.equal(r.body.error.code, 'WORKER_RESTARTED');
+  assert.match(r.body.error.message, /the inference worker stopped \(TorchWorker: terminated\) and was restarted; retry the request/);
+  assert.equal(svc.ctx.inference.restarts, 1);
+  const again = await post('/predict', [`${CINC}.hea`, `${CINC}.mat`]);
+  assert.equal(again.status, 200);
+});

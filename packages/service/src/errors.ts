@@ -18,13 +18,14 @@ export type ServiceErrorCode =
   | 'QUEUE_FULL' // too many requests waiting for the worker
   | 'TIMEOUT' // the request ran past its time limit
   | 'SHUTTING_DOWN' // the service is draining
+  | 'WORKER_RESTARTED' // the inference thread died and was started again: retry
   | 'NOT_FOUND'
   | 'INTERNAL';
 
 const STATUS: Record<ServiceErrorCode, number> = {
   BAD_REQUEST: 400, UNSUPPORTED_TYPE: 415, BAD_RECORD: 422, BAD_ZIP: 422, ZIP_BOMB: 413, TOO_LARGE: 413,
   BAD_IMAGE: 422, NO_IMAGE_MODEL: 422, WRONG_LEADS: 422, NO_MODEL: 404, NOT_AVAILABLE: 501,
-  QUEUE_FULL: 503, TIMEOUT: 504, SHUTTING_DOWN: 503, NOT_FOUND: 404, INTERNAL: 500,
+  QUEUE_FULL: 503, TIMEOUT: 504, SHUTTING_DOWN: 503, WORKER_RESTARTED: 503, NOT_FOUND: 404, INTERNAL: 500,
 };
 
 export class ServiceError extends Error {

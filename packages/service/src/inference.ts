@@ -1,4 +1,4 @@
-import { TorchWorker } from '@ecglab/engine';
+import { TorchError, TorchWorker } from '@ecglab/engine';
 import type { EcgRecord } from '@ecglab/data';
 import type { Prediction } from '@ecglab/models';
 import { ServiceError } from './errors.js';
@@ -35,13 +35,17 @@ function copyRecord(r: EcgRecord): EcgRecord {
  */
 export class Inference {
   readonly queue: WorkQueue;
+  /** Times the worker thread died and was started again. */
+  restarts = 0;
   #renamed = 0;
+  #stopping = false;
 
   private constructor(
-    private readonly worker: TorchWorker,
+    private worker: TorchWorker,
     readonly models: readonly BundledModel[],
     private readonly limits: Limits,
     private readonly padding: Record<string, Padding>,
+    private readonly opts: { numThreads?: number },
   ) {
     this.queue = new WorkQueue({
       name: 'inference', maxQueue: limits.maxQueue, maxBatch: limits.maxBatchRecords,
@@ -50,7 +54,7 @@ export class Inference {
         // Records of different requests may share an id: give each a unique one for the batch. The copies'
         // arrays are transferred to the worker, the callers' stay whole (a failed batch is rerun per request).
         const recs = (items as EcgRecord[]).map((r) => ({ ...copyRecord(r), id: `${++this.#renamed}` }));
-        const preds = await this.worker.call<Prediction[]>('predict', model, recs).catch((e: Error) => { throw fromWorker(e); });
+        const preds = await this.#worker<Prediction[]>('predict', model, recs);
         return preds.map((p, i) => ({ ...p, id: (items as EcgRecord[])[i]!.id }));
       },
     });
@@ -58,15 +62,37 @@ export class Inference {
 
   /** Starts the worker and loads every signal model in it (each checked: spec and weight shapes). */
   static async start(models: readonly BundledModel[], limits: Limits, opts: { numThreads?: number } = {}): Promise<Inference> {
+    const { worker, padding } = await Inference.#startWorker(models, opts);
+    return new Inference(worker, models, limits, padding, opts);
+  }
+
+  static async #startWorker(models: readonly BundledModel[], opts: { numThreads?: number }) {
     const worker = await TorchWorker.start(new URL('./worker/inference.ts', import.meta.url), opts);
-    let padding: Record<string, Padding>;
     try {
-      padding = await worker.call<Record<string, Padding>>('load', models.filter((m) => m.modality === 'signal').map((m) => ({ name: m.name, file: m.file })));
+      const padding = await worker.call<Record<string, Padding>>('load', models.filter((m) => m.modality === 'signal').map((m) => ({ name: m.name, file: m.file })));
+      return { worker, padding };
     } catch (err) {
       await worker.terminate();
       throw err;
     }
-    return new Inference(worker, models, limits, padding);
+  }
+
+  /**
+   * A call into the worker; errors become ServiceErrors. When the thread has died (an out-of-memory isolate,
+   * say), a new one is started with the models loaded again, and this request gets a 503 to retry.
+   */
+  async #worker<R>(method: string, ...args: unknown[]): Promise<R> {
+    try {
+      return await this.worker.call<R>(method, ...args);
+    } catch (e) {
+      if (!(e instanceof TorchError && e.code === 'WORKER') || this.#stopping) throw fromWorker(e as Error);
+      this.restarts++;
+      const old = this.worker;
+      const { worker } = await Inference.#startWorker(this.models, this.opts);
+      this.worker = worker;
+      await old.terminate().catch(() => undefined);
+      throw new ServiceError('WORKER_RESTARTED', `the inference worker stopped (${(e as Error).message}) and was restarted; retry the request`);
+    }
   }
 
   /**
@@ -104,12 +130,13 @@ export class Inference {
   }
 
   #call<R>(method: string, ...args: unknown[]): Promise<R> {
-    return this.queue.submit<R>({ kind: 'call', run: () => this.worker.call<R>(method, ...args).catch((e: Error) => { throw fromWorker(e); }) }, this.limits.requestTimeoutMs);
+    return this.queue.submit<R>({ kind: 'call', run: () => this.#worker<R>(method, ...args) }, this.limits.requestTimeoutMs);
   }
 
   /** Waits for queued and running work, then frees the models and stops the thread. */
   async stop(): Promise<void> {
     await this.queue.idle();
+    this.#stopping = true;
     await this.worker.call('unload').catch(() => undefined);
     await this.worker.terminate();
   }

@@ -85,6 +85,7 @@ export const HealthResponse = z.object({
   status: z.enum(['ok', 'draining']),
   models: z.number(),
   queue: z.object({ waiting: z.number(), busy: z.boolean() }),
+  workerRestarts: z.number().openapi({ description: 'Times the inference thread died and was started again' }),
   uptimeSeconds: z.number(),
 }).openapi('Health');
 

@@ -52,6 +52,7 @@ export function registerInfo(app: OpenAPIHono<Env>, ctx: ServiceContext): void {
     status: ctx.draining ? 'draining' as const : 'ok' as const,
     models: ctx.models.length,
     queue: { waiting: ctx.inference.queue.waiting, busy: ctx.inference.queue.busy },
+    workerRestarts: ctx.inference.restarts,
     uptimeSeconds: Math.round((Date.now() - ctx.started) / 1000),
   }, ctx.draining ? 503 : 200));
   app.openapi(models, (c) => c.json({ models: ctx.models.map(describe) }, 200));
