@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { RenderArgumentError, RenderImageError } from './errors.js';
 import type { RgbaImage } from './image.js';
 import { resize, rgbaToPlanes } from './tensor.js';
@@ -63,7 +63,7 @@ export async function readPageImage(input: string | Uint8Array, opts: PageImageO
   } catch (err) {
     throw new RenderImageError(`${name}: cannot read the image file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharp(bytes).metadata();
   } catch (err) {

@@ -1,0 +1,122 @@
+import { Worker } from 'node:worker_threads';
+import { renderToTensor, type EcgRecord, type TensorOptions } from '@ecglab/render';
+import { ArgumentError } from '../errors.js';
+
+interface Task {
+  id: number;
+  record: EcgRecord;
+  opts: TensorOptions;
+  resolve: (data: Float32Array) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  task: Task | null;
+}
+
+type Reply = { id: number; ok: true; data: Float32Array; ms: number } | { id: number; ok: false; error: { name: string; message: string } };
+
+/**
+ * Draws VizECGNet's pages, one record per page (renderToTensor with one record), on `workers` worker threads
+ * or, with 0, on the calling thread. With workers, the training thread only waits on a Promise: the input
+ * pipeline prepares the next batches (and so their pages) while libtorch runs the current step, so drawing
+ * overlaps compute. Pages are the same pixels on either path (same code, same seed).
+ *
+ * Our own small pool rather than @ecglab/render's: it sends exactly one record and its options per task,
+ * the unit the pipeline's `extras` hook has.
+ *
+ * @example
+ * const r = new PageRenderer(1);
+ * const planes = await r.page(record, pageOptions(cfg, { kind: 'eval' }, record.id, 12)); // [1·340·440]
+ * await r.close();
+ */
+export class PageRenderer {
+  readonly workers: number;
+  /** Pages drawn, and the milliseconds spent drawing them (wall time inside the worker or the call). */
+  readonly stats = { pages: 0, renderMs: 0 };
+  #slots: Slot[] = [];
+  #queue: Task[] = [];
+  #next = 0;
+  #closed = false;
+
+  constructor(workers: number) {
+    if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new ArgumentError(`PageRenderer: 'workers' must be an integer in [0, 64], got ${workers}`);
+    this.workers = workers;
+  }
+
+  /** One record's page as planes `[C·H·W]`. */
+  page(record: EcgRecord, opts: TensorOptions): Promise<Float32Array> {
+    if (this.#closed) return Promise.reject(new ArgumentError('PageRenderer: the renderer is closed'));
+    if (this.workers === 0) {
+      const t0 = performance.now();
+      return renderToTensor([record], opts).then(({ data }) => {
+        this.stats.pages++;
+        this.stats.renderMs += performance.now() - t0;
+        return data;
+      });
+    }
+    // A compact copy of each lead: a windowed record's leads are views whose whole buffer would be cloned.
+    const sendable: EcgRecord = { id: record.id, fs: record.fs, leadNames: [...record.leadNames], signals: record.signals.map((s) => s.slice()), ...(record.meta ? { meta: { ...record.meta } } : {}) };
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ id: this.#next++, record: sendable, opts, resolve, reject });
+      this.#dispatch();
+    });
+  }
+
+  /** Stops the workers; pages still queued are rejected. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const t of this.#queue) t.reject(new ArgumentError('PageRenderer: closed before the page was drawn'));
+    this.#queue = [];
+    const slots = this.#slots;
+    this.#slots = [];
+    for (const s of slots) s.task?.reject(new ArgumentError('PageRenderer: closed before the page was drawn'));
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+
+  #dispatch(): void {
+    while (this.#queue.length > 0) {
+      let slot = this.#slots.find((s) => s.task === null);
+      if (!slot && this.#slots.length < this.workers) slot = this.#spawn();
+      if (!slot) return;
+      const task = this.#queue.shift()!;
+      slot.task = task;
+      slot.worker.ref();
+      slot.worker.postMessage({ id: task.id, record: task.record, opts: task.opts });
+    }
+  }
+
+  #spawn(): Slot {
+    const worker = new Worker(new URL('./page-worker-boot.mjs', import.meta.url));
+    const slot: Slot = { worker, task: null };
+    worker.on('message', (m: Reply) => {
+      const task = slot.task;
+      slot.task = null;
+      if (this.#queue.length === 0) worker.unref(); // an idle renderer does not keep the process alive
+      this.#dispatch();
+      if (!task || task.id !== m.id) return;
+      if (m.ok) {
+        this.stats.pages++;
+        this.stats.renderMs += m.ms;
+        task.resolve(m.data);
+      } else {
+        const e = new Error(`page of record ${task.record.id}: ${m.error.message}`);
+        e.name = m.error.name;
+        task.reject(e);
+      }
+    });
+    const fail = (err: Error): void => {
+      this.#slots = this.#slots.filter((s) => s !== slot);
+      slot.task?.reject(new ArgumentError(`PageRenderer: a worker failed while drawing record ${slot.task.record.id}: ${err.message}`));
+      slot.task = null;
+      if (!this.#closed) this.#dispatch();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (this.#slots.includes(slot)) fail(new Error(`worker exited with code ${code}`));
+    });
+    this.#slots.push(slot);
+    return slot;
+  }
+}
