@@ -7,6 +7,7 @@ import { ConfigError } from '../errors.js';
 import { objectiveDefaults } from '../objectives/index.js';
 import { RUN_DEFAULTS, dataDefaults, inputDefaults, modelDefaults, scheduleDefaults } from './defaults.js';
 import { RUN_SCHEMA, VARIANTS } from './schema.js';
+import { checkPageConfig, PAGE_DEFAULTS } from '../vizecg/pages.js';
 import type { PtbxlFolds, RunConfig } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -116,7 +117,12 @@ export function parseRunConfig(raw: unknown, source: string, baseDir = process.c
     input: merge(inputDefaults(((obj.input as Json | undefined)?.kind ?? 'max-abs') as RunConfig['input']['kind']), obj.input),
     schedule: merge(scheduleDefaults(((obj.schedule as Json | undefined)?.kind ?? 'cosine') as RunConfig['schedule']['kind']), obj.schedule),
   };
-  cfg.train.objective = merge(objectiveDefaults((objective?.kind ?? 'ce') as RunConfig['train']['objective']['kind']), objective);
+  const vizecg = cfg.model.kind === 'vizecgnet' || cfg.model.kind === 'vizecg-image-only';
+  // VizECGNet trains with its own loss (λ1·L_cls + λ2·L_KD) unless the file names another.
+  cfg.train.objective = merge(objectiveDefaults((objective?.kind ?? (vizecg ? 'vizecg' : 'ce')) as RunConfig['train']['objective']['kind']), objective);
+  delete cfg.pages;
+  if (vizecg) checkVizEcg(cfg, obj, source);
+  else if (obj.pages !== undefined) throw new ConfigError(`${source}: /pages: only VizECGNet models (model.kind 'vizecgnet' or 'vizecg-image-only') draw pages; remove the section for '${cfg.model.kind}'`);
   // Defaults that depend on the dataset, applied only where the file is silent: the 12-lead databases
   // read every lead they load (all 12, or those named in data.leads), and every dataset but CinC 2017
   // (whose classes the CinC F1 needs) monitors macro AUROC.
@@ -143,6 +149,25 @@ export function parseRunConfig(raw: unknown, source: string, baseDir = process.c
     throw new ConfigError(`${source}: /schedule/warmupEpochs must be < /train/epochs (${cfg.train.epochs}), got ${cfg.schedule.warmupEpochs}`);
   }
   return cfg;
+}
+
+/** Fills `pages` for a VizECGNet config and checks that pages, model and objective agree. */
+function checkVizEcg(cfg: RunConfig, obj: Json, source: string): void {
+  const pages = merge(PAGE_DEFAULTS, obj.pages);
+  const leads = cfg.input.leads.length;
+  try {
+    checkPageConfig(pages, leads);
+  } catch (err) {
+    throw new ConfigError(`${source}: ${(err as Error).message}`);
+  }
+  cfg.pages = pages;
+  const m = cfg.model as { kind: string; image: { channels: number } };
+  if (m.image.channels !== pages.channels) {
+    throw new ConfigError(`${source}: /model/image/channels (${m.image.channels}) must equal /pages/channels (${pages.channels}): the image stream reads the pages as drawn`);
+  }
+  if (m.kind === 'vizecgnet' && cfg.train.objective.kind !== 'vizecg') {
+    throw new ConfigError(`${source}: /train/objective/kind '${cfg.train.objective.kind}' trains only the image head; model 'vizecgnet' needs 'vizecg' (λ1·L_cls + λ2·L_KD over both streams)`);
+  }
 }
 
 /** The data collection's folder: `$ECGLAB_DATA`, else `../shared/data` beside the checkout. */

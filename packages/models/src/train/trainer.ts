@@ -18,6 +18,8 @@ import { JsonLinesLog, type EpochRecord } from './log.js';
 import { createProgress, type Progress } from './progress.js';
 import { prepareRunDir, RUN_FILES, writeJsonAtomic } from './run-dir.js';
 import { buildSchedule } from './schedule.js';
+import { pageExtras } from '../vizecg/page-extras.js';
+import { PageRenderer } from '../vizecg/page-renderer.js';
 
 export interface TrainOptions {
   /** The run directory. */
@@ -68,8 +70,12 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
   manualSeed(cfg.seed);
   const model = buildModel(cfg.model, data.conform.leads?.length ?? data.conform.leadIndices!.length, data.classes.length, data.conform.fs, spec.input.norm);
   const { epochs, batchSize } = cfg.train;
+  // VizECGNet: each training batch carries its records' pages, drawn anew per epoch in worker threads (vizecg/).
+  const renderer = cfg.pages ? new PageRenderer(cfg.pages.workers) : null;
+  const pages = cfg.pages && renderer ? pageExtras({ pages: cfg.pages, renderer, variant: 'train' }) : null;
   const trainPipe = await InputPipeline.create(
-    trainPipelineOptions(spec, model, data.source(split.train), cfg.seed, batchSize, { order: cfg.train.sampling, bucketByLength: cfg.train.bucketByLength, maxShiftSeconds: cfg.input.maxShiftSeconds }),
+    trainPipelineOptions(spec, model, data.source(split.train), cfg.seed, batchSize, { order: cfg.train.sampling, bucketByLength: cfg.train.bucketByLength, maxShiftSeconds: cfg.input.maxShiftSeconds },
+      pages ? { extras: pages.extras } : {}),
   );
   const validator = Predictor.fromModel(model, spec, dir);
   const valPipe = await validator.pipeline(data.source(split.val));
@@ -106,7 +112,12 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
       const started = Date.now();
       model.train();
       progress.startEpoch(epoch, epochs, stepsPerEpoch);
+      // Time the loop waits for its next batch (reading, windowing, pages): what the prefetch did not hide.
+      let waitMs = 0;
+      let asked = performance.now();
+      const rendered = renderer ? { ...renderer.stats } : null;
       for await (const batch of trainPipe.epoch(epoch, { from: state.batchInEpoch })) {
+        waitMs += performance.now() - asked;
         const t0 = Date.now();
         const ctx: StepContext = {
           task: data.task, classes: data.classes.length, epoch, epochs, step: state.step, stepsPerEpoch,
@@ -133,6 +144,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
           saveCheckpoint(dir, model, opt, scheduler, state);
           lastCheckpoint = Date.now();
         }
+        asked = performance.now();
       }
       const probs = await validator.probabilities(valPipe);
       const val = evaluate(data.task, valLabels, valTargets, probs, data.classes);
@@ -154,6 +166,8 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
         val: pickNumbers(val),
         seconds: (Date.now() - started) / 1000,
         trainRecordsPerSecond: trainPipe.ids.length / Math.max(1e-9, state.trainSeconds),
+        dataWaitSeconds: waitMs / 1000,
+        ...(renderer && rendered ? { pages: { drawn: renderer.stats.pages - rendered.pages, renderSeconds: (renderer.stats.renderMs - rendered.renderMs) / 1000, workers: renderer.workers } } : {}),
         time: new Date().toISOString(),
       };
       log.append(record);
@@ -167,6 +181,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
     }
   } finally {
     progress.stop();
+    await renderer?.close();
     weightTensor?.dispose();
     opt.dispose();
     model.dispose();
@@ -185,6 +200,7 @@ function specFor(cfg: RunConfig, data: Dataset): InferenceSpec {
     conform: { ...(leads ? { leads: [...leads] } : { leadIndices: [...leadIndices!] }), fs },
     input: { norm: normOf(cfg.input), maxSeconds: cfg.input.maxSeconds },
     model: cfg.model,
+    ...(cfg.pages ? { pages: cfg.pages } : {}),
     threshold: 0.5,
     batchSize: cfg.train.batchSize,
     trained: { run: cfg.name, dataset: data.name, data: withoutPath(cfg.data), epoch: -1, monitor: cfg.train.monitor, seed: cfg.seed, time: '' },
