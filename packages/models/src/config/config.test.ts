@@ -47,7 +47,7 @@ test('errors name the file, the field, what was expected and what was found', ()
   rejects(file('e.yaml', `${base}model:\n  kind: ma-liang\n  depth: [2, 0]\n`), /e\.yaml: \/model\/depth\/1 must be an integer >= 1 and <= 1000000000, got 0/);
   rejects(file('f.yaml', 'name: t\n'), /f\.yaml: \/: missing required field 'data'/);
   rejects(file('g.yaml', `${base}train:\n  epochs: 2\nschedule:\n  kind: cosine\n  warmupEpochs: 3\n`), /g\.yaml: \/schedule\/warmupEpochs must be < \/train\/epochs \(2\), got 3/);
-  rejects(file('h.yaml', `${base}model:\n  kind: resnet\n`), /h\.yaml: \/model\/kind must be one of "ma-liang", "xresnet1d", got "resnet"/);
+  rejects(file('h.yaml', `${base}model:\n  kind: resnet\n`), /h\.yaml: \/model\/kind must be one of "ma-liang", "xresnet1d", "vizecgnet", "vizecg-image-only", got "resnet"/);
   rejects(file('i.yaml', 'name: t\n  data: [\n'), /i\.yaml: invalid YAML at line/);
   rejects(file('j.json', '{"name": "t",}'), /j\.json: invalid JSON/);
   rejects(file('k.toml', ''), /k\.toml: a config must end in \.json, \.yaml or \.yml/);
@@ -126,7 +126,7 @@ test('numbers that validate must make sense: infinite epochs or batch sizes are 
   inf({ batchSize: Infinity }, /i\.yaml: \/train\/batchSize must be an integer >= 1 and <= 4096, got null/);
   inf({ epochs: Infinity }, /i\.yaml: \/train\/epochs must be an integer >= 1 and <= 100000/);
   inf({ gradClip: Infinity }, /i\.yaml: \/train\/gradClip must be a number >= 0 and <= 1000000000/);
-  inf({ objective: { kind: 'pgd' } }, /i\.yaml: \/train\/objective\/kind must be one of "ce", got "pgd"/);
+  inf({ objective: { kind: 'pgd' } }, /i\.yaml: \/train\/objective\/kind must be one of "ce", "vizecg", got "pgd"/);
   inf({ objective: { kind: 'ce', labelSmoothing: 1 } }, /i\.yaml: \/train\/objective\/labelSmoothing must be a number >= 0 and < 1, got 1/);
 });
 
