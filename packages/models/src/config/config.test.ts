@@ -146,3 +146,15 @@ test('data paths: ${ECGLAB_DATA} stands for the data collection, other variables
   assert.equal(dataDir(), fileURLToPath(new URL('../../../../../shared/data', import.meta.url)), 'default: ../shared/data beside the checkout');
   if (saved !== undefined) process.env.ECGLAB_DATA = saved;
 });
+
+test('extends: a config starts from its base file; sections merge, a changed kind replaces the section, cycles are named', () => {
+  file('base.yaml', 'name: base\nseed: 4\ndata: { kind: cinc2017, path: d }\nmodel: { kind: ma-liang, width: 16, groups: 8 }\ntrain: { epochs: 7, batchSize: 8 }\n');
+  const child = loadRunConfig(file('child.yaml', 'extends: base.yaml\nname: child\nmodel: { width: 32 }\ntrain: { epochs: 3 }\n'));
+  assert.deepEqual([child.name, child.seed, child.train.epochs, child.train.batchSize], ['child', 4, 3, 8]);
+  assert.equal(child.model.kind === 'ma-liang' && child.model.width, 32);
+  assert.equal(child.model.kind === 'ma-liang' && child.model.groups, 8);
+  const other = loadRunConfig(file('other.yaml', 'extends: child.yaml\nname: other\nmodel: { kind: xresnet1d, widths: [8, 8], depth: [1, 1] }\n'));
+  assert.deepEqual(other.model, { kind: 'xresnet1d', widths: [8, 8], depth: [1, 1], kernel: 5, cropSeconds: 2.5, cropStrideSeconds: 1.25 });
+  assert.throws(() => loadRunConfig(file('loop.yaml', 'extends: loop.yaml\nname: loop\n')), /loop\.yaml: \/extends loop\.yaml extends this file again \(loop\.yaml → loop\.yaml\)/);
+  assert.throws(() => loadRunConfig(file('gone.yaml', 'extends: missing.yaml\nname: g\n')), /missing\.yaml: cannot read the config file \(ENOENT\)/);
+});

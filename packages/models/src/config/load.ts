@@ -201,9 +201,21 @@ function checkFolds(folds: PtbxlFolds, valFraction: unknown, source: string): vo
 /**
  * Reads a `.json`, `.yaml` or `.yml` run config, validates it and fills in defaults; relative data paths
  * resolve against the file's folder. `dataPath` replaces the config's `data.path` (`ecglab train --data`;
- * relative to the working directory).
+ * relative to the working directory). A top-level `extends: base.yaml` (relative to the file) starts from
+ * that file's fields and deep-merges this file's over them (arrays and scalars replace; a section whose `kind`
+ * changes replaces the base's section), so the ablations of one study share its budget and differ only in what
+ * they change. Relative paths resolve against the extending file's folder.
  */
 export function loadRunConfig(file: string, opts: { dataPath?: string } = {}): RunConfig {
+  const raw = readConfigFile(file, []);
+  if (opts.dataPath !== undefined && typeof raw === 'object' && raw !== null && typeof (raw as Json).data === 'object' && (raw as Json).data !== null) {
+    ((raw as Json).data as Json).path = resolve(opts.dataPath);
+  }
+  return parseRunConfig(raw, basename(file), dirname(resolve(file)));
+}
+
+/** A config file's parsed contents with its `extends` chain merged in; `chain` names the files that extend it (cycles). */
+function readConfigFile(file: string, chain: string[]): unknown {
   const name = basename(file);
   let text: string;
   try {
@@ -229,8 +241,19 @@ export function loadRunConfig(file: string, opts: { dataPath?: string } = {}): R
   } else {
     throw new ConfigError(`${file}: a config must end in .json, .yaml or .yml, got '${ext || '(none)'}'`);
   }
-  if (opts.dataPath !== undefined && typeof raw === 'object' && raw !== null && typeof (raw as Json).data === 'object' && (raw as Json).data !== null) {
-    ((raw as Json).data as Json).path = resolve(opts.dataPath);
-  }
-  return parseRunConfig(raw, name, dirname(resolve(file)));
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || !('extends' in raw)) return raw;
+  const { extends: base, ...own } = raw as Json;
+  if (typeof base !== 'string' || base === '') throw new ConfigError(`${name}: /extends must be the path of a base config file, got ${JSON.stringify(base)}`);
+  const baseFile = resolve(dirname(resolve(file)), base);
+  if ([...chain, resolve(file)].includes(baseFile)) throw new ConfigError(`${name}: /extends ${base} extends this file again (${[...chain, resolve(file), baseFile].map((f) => basename(f)).join(' → ')})`);
+  return mergeOver(readConfigFile(baseFile, [...chain, resolve(file)]), own);
+}
+
+/** `over` deep-merged onto `base`; a union section whose `kind` changes replaces the base's section whole. */
+function mergeOver(base: unknown, over: unknown): unknown {
+  const plain = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!plain(base) || !plain(over) || ('kind' in over && over.kind !== base.kind)) return structuredClone(over);
+  const out: Json = structuredClone(base);
+  for (const [k, v] of Object.entries(over)) out[k] = mergeOver(out[k], v);
+  return out;
 }
