@@ -5,14 +5,14 @@ import { ArgumentError } from '../errors.js';
 interface Task {
   id: number;
   record: EcgRecord;
-  opts: TensorOptions;
   resolve: (data: Float32Array) => void;
   reject: (e: Error) => void;
 }
 
 interface Slot {
   worker: Worker;
-  task: Task | null;
+  /** Tasks sent to this worker and not answered yet, by id (the worker queues them itself). */
+  pending: Map<number, Task>;
 }
 
 type Reply = { id: number; ok: true; data: Float32Array; ms: number } | { id: number; ok: false; error: { name: string; message: string } };
@@ -36,7 +36,6 @@ export class PageRenderer {
   /** Pages drawn, and the milliseconds spent drawing them (wall time inside the worker or the call). */
   readonly stats = { pages: 0, renderMs: 0 };
   #slots: Slot[] = [];
-  #queue: Task[] = [];
   #next = 0;
   #closed = false;
 
@@ -59,43 +58,34 @@ export class PageRenderer {
     // A compact copy of each lead: a windowed record's leads are views whose whole buffer would be cloned.
     const sendable: EcgRecord = { id: record.id, fs: record.fs, leadNames: [...record.leadNames], signals: record.signals.map((s) => s.slice()), ...(record.meta ? { meta: { ...record.meta } } : {}) };
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#next++, record: sendable, opts, resolve, reject });
-      this.#dispatch();
+      // Sent at once to the least busy worker: queued on the calling thread, tasks would wait for it to be
+      // free, which a training thread inside a step is not.
+      let slot = this.#slots.reduce<Slot | undefined>((best, x) => (!best || x.pending.size < best.pending.size ? x : best), undefined);
+      if (!slot || (slot.pending.size > 0 && this.#slots.length < this.workers)) slot = this.#spawn();
+      const id = this.#next++;
+      slot.pending.set(id, { id, record: sendable, resolve, reject });
+      slot.worker.ref();
+      slot.worker.postMessage({ id, record: sendable, opts });
     });
   }
 
-  /** Stops the workers; pages still queued are rejected. */
+  /** Stops the workers; pages not drawn yet are rejected. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const t of this.#queue) t.reject(new ArgumentError('PageRenderer: closed before the page was drawn'));
-    this.#queue = [];
     const slots = this.#slots;
     this.#slots = [];
-    for (const s of slots) s.task?.reject(new ArgumentError('PageRenderer: closed before the page was drawn'));
+    for (const s of slots) for (const t of s.pending.values()) t.reject(new ArgumentError('PageRenderer: closed before the page was drawn'));
     await Promise.all(slots.map((s) => s.worker.terminate()));
-  }
-
-  #dispatch(): void {
-    while (this.#queue.length > 0) {
-      let slot = this.#slots.find((s) => s.task === null);
-      if (!slot && this.#slots.length < this.workers) slot = this.#spawn();
-      if (!slot) return;
-      const task = this.#queue.shift()!;
-      slot.task = task;
-      slot.worker.ref();
-      slot.worker.postMessage({ id: task.id, record: task.record, opts: task.opts });
-    }
   }
 
   #spawn(): Slot {
     const worker = new Worker(new URL('./page-worker-boot.mjs', import.meta.url));
-    const slot: Slot = { worker, task: null };
+    const slot: Slot = { worker, pending: new Map() };
     worker.on('message', (m: Reply) => {
-      const task = slot.task;
-      slot.task = null;
-      if (this.#queue.length === 0) worker.unref(); // an idle renderer does not keep the process alive
-      this.#dispatch();
-      if (!task || task.id !== m.id) return;
+      const task = slot.pending.get(m.id);
+      slot.pending.delete(m.id);
+      if (slot.pending.size === 0) worker.unref(); // an idle renderer does not keep the process alive
+      if (!task) return;
       if (m.ok) {
         this.stats.pages++;
         this.stats.renderMs += m.ms;
@@ -108,9 +98,8 @@ export class PageRenderer {
     });
     const fail = (err: Error): void => {
       this.#slots = this.#slots.filter((s) => s !== slot);
-      slot.task?.reject(new ArgumentError(`PageRenderer: a worker failed while drawing record ${slot.task.record.id}: ${err.message}`));
-      slot.task = null;
-      if (!this.#closed) this.#dispatch();
+      for (const t of slot.pending.values()) t.reject(new ArgumentError(`PageRenderer: a worker failed while drawing record ${t.record.id}: ${err.message}`));
+      slot.pending.clear();
     };
     worker.on('error', fail);
     worker.on('exit', (code) => {
