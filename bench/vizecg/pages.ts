@@ -111,7 +111,7 @@ const results = [...totals.values()].map((s) => ({
   renderMsPerPage: (1000 * s.renderS) / (s.batches * N),
   stepSPerBatch: s.stepS / s.batches,
 }));
-const out = { time: new Date().toISOString(), data: dir, records: records.length, batch: N, rounds, threads, load: [load0, loadavg()[0]], results };
+const out = { time: new Date().toISOString(), data: dir, records: records.length, batch: N, rounds, threads, load: [load0, loadavg()[0]!], results };
 if (json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 else {
   for (const r of results) {
