@@ -110,3 +110,14 @@ test('train on fixture pages paired with signals, then predict PNG files from th
   writeFileSync(tiny, await encodeImage({ width: 60, height: 40, data: new Uint8Array(60 * 40 * 4).fill(255) }, { format: 'png' }));
   await assert.rejects(p.predictImages([png, tiny]), /tiny\.png: 60×40 px is too small for an ECG page/);
 });
+
+test('the image-only baseline trains through the trainer on pages alone and predicts PNG files', async () => {
+  const cfg = parseRunConfig({ ...raw, name: 'viz-image-only', model: { kind: 'vizecg-image-only', image: raw.model.image, attention: raw.model.attention }, train: { ...raw.train, epochs: 1 } }, 'img.yaml');
+  const run = join(dir, 'image-only');
+  await train(cfg, { out: run, quiet: true, bootstrapIterations: 20 });
+  const [e] = readFileSync(join(run, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(Object.keys(e.trainLogs).sort(), ['cls', 'cls_image', 'loss']);
+  using p = Predictor.load(run);
+  const [r] = await p.predictImages([join(dir, 'page.png')]);
+  assert.equal(Object.keys(r!.probabilities).length, 5);
+});
