@@ -38,6 +38,7 @@ export class PageRenderer {
   #slots: Slot[] = [];
   #next = 0;
   #closed = false;
+  #inThread: Promise<void> = Promise.resolve();
 
   constructor(workers: number) {
     if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new ArgumentError(`PageRenderer: 'workers' must be an integer in [0, 64], got ${workers}`);
@@ -48,12 +49,16 @@ export class PageRenderer {
   page(record: EcgRecord, opts: TensorOptions): Promise<Float32Array> {
     if (this.#closed) return Promise.reject(new ArgumentError('PageRenderer: the renderer is closed'));
     if (this.workers === 0) {
-      const t0 = performance.now();
-      return renderToTensor([record], opts).then(({ data }) => {
+      // One page after another, as in a worker, so each page's time is its own.
+      const page = this.#inThread.then(async () => {
+        const t0 = performance.now();
+        const { data } = await renderToTensor([record], opts);
         this.stats.pages++;
         this.stats.renderMs += performance.now() - t0;
         return data;
       });
+      this.#inThread = page.then(() => undefined, () => undefined);
+      return page;
     }
     // A compact copy of each lead: a windowed record's leads are views whose whole buffer would be cloned.
     const sendable: EcgRecord = { id: record.id, fs: record.fs, leadNames: [...record.leadNames], signals: record.signals.map((s) => s.slice()), ...(record.meta ? { meta: { ...record.meta } } : {}) };
