@@ -10,7 +10,8 @@
 // alternates per round), through the input pipeline exactly as the trainer does (prefetch 2, training pages of
 // the default mix at 40 DPI, 3×4+II), and a training step of VIZECGNET_DEFAULTS per batch (objective 'vizecg',
 // backward, Adam). Reported per setting: seconds waiting for batches, seconds in steps, the waiting share
-// wait / (wait + step), and the same without each epoch's first batch (which nothing can prefetch).
+// wait / (wait + step), the same without each epoch's first batch (which nothing can prefetch), and seconds per
+// batch with and without the wait (on 2 shared cores the worker's drawing competes with the step for CPU).
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -110,12 +111,14 @@ const results = [...totals.values()].map((s) => ({
   waitShareAfterFirstBatch: (s.waitS - s.firstWaitS) / (s.waitS - s.firstWaitS + s.stepS),
   renderMsPerPage: (1000 * s.renderS) / (s.batches * N),
   stepSPerBatch: s.stepS / s.batches,
+  /** What the epoch cost per batch: the step and the wait for it. With 2 busy cores a worker's drawing can slow the step itself. */
+  totalSPerBatch: (s.stepS + s.waitS) / s.batches,
 }));
 const out = { time: new Date().toISOString(), data: dir, records: records.length, batch: N, rounds, threads, load: [load0, loadavg()[0]!], results };
 if (json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 else {
   for (const r of results) {
-    log(`workers ${r.workers}: ${r.batches} steps, ${r.stepSPerBatch.toFixed(2)} s/step, wait ${r.waitS.toFixed(1)} s = ${(100 * r.waitShare).toFixed(1)} % of step time ` +
+    log(`workers ${r.workers}: ${r.batches} steps, ${r.stepSPerBatch.toFixed(2)} s/step (${r.totalSPerBatch.toFixed(2)} s with the wait), wait ${r.waitS.toFixed(1)} s = ${(100 * r.waitShare).toFixed(1)} % of step time ` +
       `(${(100 * r.waitShareAfterFirstBatch).toFixed(1)} % without each epoch's first batch), ${r.renderMsPerPage.toFixed(0)} ms per page drawn`);
   }
   log(`load ${out.load.map((l) => l.toFixed(1)).join(' → ')}`);
