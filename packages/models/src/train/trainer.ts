@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { assertFinite, fromArray, getNumThreads, manualSeed, optim, setNumThreads, tidy, watchLiveTensors, type Tensor } from '@ecglab/engine';
-import { InputPipeline, lossClassWeights, Rng } from '@ecglab/data';
+import { InputPipeline, lossClassWeights, Rng, type Batch } from '@ecglab/data';
 import type { RunConfig } from '../config/types.js';
 import { openDataset, type Dataset } from '../datasets/dataset.js';
 import { splitDataset, type Split } from '../datasets/split.js';
@@ -106,6 +106,9 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
   const checkpointMs = cfg.train.checkpointMinutes * 60_000;
   let lastCheckpoint = Date.now();
 
+  // The next epoch's first batches are prepared during this epoch's validation (pages drawn in the worker),
+  // so an epoch does not start by waiting for them; the order and content are the same either way.
+  let upcoming: { epoch: number; batches: StartedEpoch } | null = null;
   try {
     while (state.epoch < epochs && !stopped()) {
       const epoch = state.epoch;
@@ -115,8 +118,9 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
       // Time the loop waits for its next batch (reading, windowing, pages): what the prefetch did not hide.
       let waitMs = 0;
       let asked = performance.now();
-      const rendered = renderer ? { ...renderer.stats } : null;
-      for await (const batch of trainPipe.epoch(epoch, { from: state.batchInEpoch })) {
+      const batches = upcoming?.epoch === epoch ? upcoming.batches : startEpoch(trainPipe, epoch, state.batchInEpoch);
+      upcoming = null;
+      for await (const batch of batches) {
         waitMs += performance.now() - asked;
         const t0 = Date.now();
         const ctx: StepContext = {
@@ -146,6 +150,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
         }
         asked = performance.now();
       }
+      if (epoch + 1 < epochs) upcoming = { epoch: epoch + 1, batches: startEpoch(trainPipe, epoch + 1, 0) };
       const probs = await validator.probabilities(valPipe);
       const val = evaluate(data.task, valLabels, valTargets, probs, data.classes);
       const score = monitorValue(cfg, val);
@@ -167,7 +172,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
         seconds: (Date.now() - started) / 1000,
         trainRecordsPerSecond: trainPipe.ids.length / Math.max(1e-9, state.trainSeconds),
         dataWaitSeconds: waitMs / 1000,
-        ...(renderer && rendered ? { pages: { drawn: renderer.stats.pages - rendered.pages, renderSeconds: (renderer.stats.renderMs - rendered.renderMs) / 1000, workers: renderer.workers } } : {}),
+        ...(pages && renderer ? { pages: { drawn: pages.stats.epochs[epoch]?.drawn ?? 0, renderSeconds: (pages.stats.epochs[epoch]?.renderMs ?? 0) / 1000, workers: renderer.workers } } : {}),
         time: new Date().toISOString(),
       };
       log.append(record);
@@ -180,6 +185,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
       );
     }
   } finally {
+    await upcoming?.batches.close();
     progress.stop();
     await renderer?.close();
     weightTensor?.dispose();
@@ -187,6 +193,27 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
     model.dispose();
   }
   return finish(dir, cfg, data, split, valLabels, valTargets, state, opts.bootstrapIterations ?? 1000);
+}
+
+/** An epoch's batches whose preparation has started (the pipeline's prefetch running); iterate once, or close. */
+interface StartedEpoch extends AsyncIterable<Batch> {
+  close(): Promise<void>;
+}
+
+/** Starts preparing an epoch's batches now, to be iterated later. */
+function startEpoch(pipe: InputPipeline, epoch: number, from: number): StartedEpoch {
+  const it = pipe.epoch(epoch, { from });
+  const first = it.next();
+  first.catch(() => undefined); // a failure surfaces when the epoch is iterated
+  return {
+    async *[Symbol.asyncIterator]() {
+      for (let r = await first; !r.done; r = await it.next()) yield r.value;
+    },
+    close: async () => {
+      await first.catch(() => undefined);
+      await it.return(undefined);
+    },
+  };
 }
 
 /** The inference spec of the model a config trains on a dataset (saved with the weights). */

@@ -22,6 +22,8 @@ export interface PageExtrasStats {
   cached: number;
   /** Milliseconds between a batch asking for its pages and getting them (overlapping the previous steps' compute when prefetched). */
   waitMs: number;
+  /** Pages drawn for each epoch's batches and the milliseconds drawing them took (whenever they were drawn). */
+  epochs: Record<number, { drawn: number; renderMs: number }>;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface PageExtrasStats {
  * const pipe = await InputPipeline.create({ ...trainOptions, extras });
  */
 export function pageExtras(o: PageExtrasOptions): { extras: NonNullable<PipelineOptions['extras']>; stats: PageExtrasStats } {
-  const stats: PageExtrasStats = { batches: 0, drawn: 0, cached: 0, waitMs: 0 };
+  const stats: PageExtrasStats = { batches: 0, drawn: 0, cached: 0, waitMs: 0, epochs: {} };
   const cache = new Map<string, Float32Array>();
   const budget = o.cacheBytes ?? 256 * 2 ** 20;
   let bytes = 0;
@@ -49,8 +51,11 @@ export function pageExtras(o: PageExtrasOptions): { extras: NonNullable<Pipeline
           stats.cached++;
           return hit;
         }
-        const page = await o.renderer.page(rec, pageOptions(o.pages, variant, rec.id, rec.signals.length));
+        const { planes: page, ms } = await o.renderer.page(rec, pageOptions(o.pages, variant, rec.id, rec.signals.length));
         stats.drawn++;
+        const e = (stats.epochs[ctx.epoch] ??= { drawn: 0, renderMs: 0 });
+        e.drawn++;
+        e.renderMs += ms;
         if (o.variant !== 'train' && bytes + page.byteLength <= budget) {
           cache.set(rec.id, page);
           bytes += page.byteLength;

@@ -5,7 +5,7 @@ import { ArgumentError } from '../errors.js';
 interface Task {
   id: number;
   record: EcgRecord;
-  resolve: (data: Float32Array) => void;
+  resolve: (page: DrawnPage) => void;
   reject: (e: Error) => void;
 }
 
@@ -13,6 +13,12 @@ interface Slot {
   worker: Worker;
   /** Tasks sent to this worker and not answered yet, by id (the worker queues them itself). */
   pending: Map<number, Task>;
+}
+
+/** A page's planes `[C·H·W]` and the milliseconds it took to draw. */
+export interface DrawnPage {
+  planes: Float32Array;
+  ms: number;
 }
 
 type Reply = { id: number; ok: true; data: Float32Array; ms: number } | { id: number; ok: false; error: { name: string; message: string } };
@@ -28,7 +34,7 @@ type Reply = { id: number; ok: true; data: Float32Array; ms: number } | { id: nu
  *
  * @example
  * const r = new PageRenderer(1);
- * const planes = await r.page(record, pageOptions(cfg, { kind: 'eval' }, record.id, 12)); // [1·340·440]
+ * const { planes } = await r.page(record, pageOptions(cfg, { kind: 'eval' }, record.id, 12)); // [1·340·440]
  * await r.close();
  */
 export class PageRenderer {
@@ -45,17 +51,18 @@ export class PageRenderer {
     this.workers = workers;
   }
 
-  /** One record's page as planes `[C·H·W]`. */
-  page(record: EcgRecord, opts: TensorOptions): Promise<Float32Array> {
+  /** One record's page as planes `[C·H·W]`, with its drawing time. */
+  page(record: EcgRecord, opts: TensorOptions): Promise<DrawnPage> {
     if (this.#closed) return Promise.reject(new ArgumentError('PageRenderer: the renderer is closed'));
     if (this.workers === 0) {
       // One page after another, as in a worker, so each page's time is its own.
       const page = this.#inThread.then(async () => {
         const t0 = performance.now();
         const { data } = await renderToTensor([record], opts);
+        const ms = performance.now() - t0;
         this.stats.pages++;
-        this.stats.renderMs += performance.now() - t0;
-        return data;
+        this.stats.renderMs += ms;
+        return { planes: data, ms };
       });
       this.#inThread = page.then(() => undefined, () => undefined);
       return page;
@@ -94,7 +101,7 @@ export class PageRenderer {
       if (m.ok) {
         this.stats.pages++;
         this.stats.renderMs += m.ms;
-        task.resolve(m.data);
+        task.resolve({ planes: m.data, ms: m.ms });
       } else {
         const e = new Error(`page of record ${task.record.id}: ${m.error.message}`);
         e.name = m.error.name;
