@@ -1,4 +1,5 @@
-import type { ModelConfig } from '../models/config.js';
+import type { AnyModelConfig } from '../models/index.js';
+import type { PageConfig } from '../vizecg/pages.js';
 import type { ObjectiveConfig } from '../objectives/index.js';
 
 /** Where the records come from. A discriminated union: one variant per database adapter of @ecglab/data. */
@@ -168,7 +169,14 @@ export interface RunConfig {
   threads: number;
   data: DatasetConfig;
   input: InputConfig;
-  model: ModelConfig;
+  /** A signal classifier, or VizECGNet (`vizecgnet`, `vizecg-image-only`), which also needs `pages`. */
+  model: AnyModelConfig;
+  /**
+   * How VizECGNet's pages are drawn (vizecg/pages.ts: resolution, size, fit, channels, layouts, grids, the
+   * training artefact mix, worker threads); stored in the model's inference spec. Only for VizECGNet models,
+   * where it defaults to PAGE_DEFAULTS.
+   */
+  pages?: PageConfig;
   optimizer: OptimizerConfig;
   schedule: ScheduleConfig;
   train: TrainConfig;

@@ -14,6 +14,10 @@ export interface EpochRecord {
   val: Record<string, number>;
   seconds: number;
   trainRecordsPerSecond: number;
+  /** Seconds the loop waited for batches (what the pipeline's prefetch did not hide), since the epoch started or resumed. */
+  dataWaitSeconds?: number;
+  /** VizECGNet: training pages drawn this epoch, seconds spent drawing them (in the workers) and the worker count. */
+  pages?: { drawn: number; renderSeconds: number; workers: number };
   time: string;
 }
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { assertFinite, fromArray, getNumThreads, manualSeed, optim, setNumThreads, tidy, watchLiveTensors, type Tensor } from '@ecglab/engine';
-import { InputPipeline, lossClassWeights, Rng } from '@ecglab/data';
+import { InputPipeline, lossClassWeights, Rng, type Batch } from '@ecglab/data';
 import type { RunConfig } from '../config/types.js';
 import { openDataset, type Dataset } from '../datasets/dataset.js';
 import { splitDataset, type Split } from '../datasets/split.js';
@@ -18,6 +18,8 @@ import { JsonLinesLog, type EpochRecord } from './log.js';
 import { createProgress, type Progress } from './progress.js';
 import { prepareRunDir, RUN_FILES, writeJsonAtomic } from './run-dir.js';
 import { buildSchedule } from './schedule.js';
+import { pageExtras } from '../vizecg/page-extras.js';
+import { PageRenderer } from '../vizecg/page-renderer.js';
 
 export interface TrainOptions {
   /** The run directory. */
@@ -68,8 +70,12 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
   manualSeed(cfg.seed);
   const model = buildModel(cfg.model, data.conform.leads?.length ?? data.conform.leadIndices!.length, data.classes.length, data.conform.fs, spec.input.norm);
   const { epochs, batchSize } = cfg.train;
+  // VizECGNet: each training batch carries its records' pages, drawn anew per epoch in worker threads (vizecg/).
+  const renderer = cfg.pages ? new PageRenderer(cfg.pages.workers) : null;
+  const pages = cfg.pages && renderer ? pageExtras({ pages: cfg.pages, renderer, variant: 'train' }) : null;
   const trainPipe = await InputPipeline.create(
-    trainPipelineOptions(spec, model, data.source(split.train), cfg.seed, batchSize, { order: cfg.train.sampling, bucketByLength: cfg.train.bucketByLength, maxShiftSeconds: cfg.input.maxShiftSeconds }),
+    trainPipelineOptions(spec, model, data.source(split.train), cfg.seed, batchSize, { order: cfg.train.sampling, bucketByLength: cfg.train.bucketByLength, maxShiftSeconds: cfg.input.maxShiftSeconds },
+      pages ? { extras: pages.extras } : {}),
   );
   const validator = Predictor.fromModel(model, spec, dir);
   const valPipe = await validator.pipeline(data.source(split.val));
@@ -100,13 +106,22 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
   const checkpointMs = cfg.train.checkpointMinutes * 60_000;
   let lastCheckpoint = Date.now();
 
+  // The next epoch's first batches are prepared during this epoch's validation (pages drawn in the worker),
+  // so an epoch does not start by waiting for them; the order and content are the same either way.
+  let upcoming: { epoch: number; batches: StartedEpoch } | null = null;
   try {
     while (state.epoch < epochs && !stopped()) {
       const epoch = state.epoch;
       const started = Date.now();
       model.train();
       progress.startEpoch(epoch, epochs, stepsPerEpoch);
-      for await (const batch of trainPipe.epoch(epoch, { from: state.batchInEpoch })) {
+      // Time the loop waits for its next batch (reading, windowing, pages): what the prefetch did not hide.
+      let waitMs = 0;
+      let asked = performance.now();
+      const batches = upcoming?.epoch === epoch ? upcoming.batches : startEpoch(trainPipe, epoch, state.batchInEpoch);
+      upcoming = null;
+      for await (const batch of batches) {
+        waitMs += performance.now() - asked;
         const t0 = Date.now();
         const ctx: StepContext = {
           task: data.task, classes: data.classes.length, epoch, epochs, step: state.step, stepsPerEpoch,
@@ -133,7 +148,9 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
           saveCheckpoint(dir, model, opt, scheduler, state);
           lastCheckpoint = Date.now();
         }
+        asked = performance.now();
       }
+      if (epoch + 1 < epochs) upcoming = { epoch: epoch + 1, batches: startEpoch(trainPipe, epoch + 1, 0) };
       const probs = await validator.probabilities(valPipe);
       const val = evaluate(data.task, valLabels, valTargets, probs, data.classes);
       const score = monitorValue(cfg, val);
@@ -154,6 +171,8 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
         val: pickNumbers(val),
         seconds: (Date.now() - started) / 1000,
         trainRecordsPerSecond: trainPipe.ids.length / Math.max(1e-9, state.trainSeconds),
+        dataWaitSeconds: waitMs / 1000,
+        ...(pages && renderer ? { pages: { drawn: pages.stats.epochs[epoch]?.drawn ?? 0, renderSeconds: (pages.stats.epochs[epoch]?.renderMs ?? 0) / 1000, workers: renderer.workers } } : {}),
         time: new Date().toISOString(),
       };
       log.append(record);
@@ -166,12 +185,35 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
       );
     }
   } finally {
+    await upcoming?.batches.close();
     progress.stop();
+    await renderer?.close();
     weightTensor?.dispose();
     opt.dispose();
     model.dispose();
   }
   return finish(dir, cfg, data, split, valLabels, valTargets, state, opts.bootstrapIterations ?? 1000);
+}
+
+/** An epoch's batches whose preparation has started (the pipeline's prefetch running); iterate once, or close. */
+interface StartedEpoch extends AsyncIterable<Batch> {
+  close(): Promise<void>;
+}
+
+/** Starts preparing an epoch's batches now, to be iterated later. */
+function startEpoch(pipe: InputPipeline, epoch: number, from: number): StartedEpoch {
+  const it = pipe.epoch(epoch, { from });
+  const first = it.next();
+  first.catch(() => undefined); // a failure surfaces when the epoch is iterated
+  return {
+    async *[Symbol.asyncIterator]() {
+      for (let r = await first; !r.done; r = await it.next()) yield r.value;
+    },
+    close: async () => {
+      await first.catch(() => undefined);
+      await it.return(undefined);
+    },
+  };
 }
 
 /** The inference spec of the model a config trains on a dataset (saved with the weights). */
@@ -185,6 +227,7 @@ function specFor(cfg: RunConfig, data: Dataset): InferenceSpec {
     conform: { ...(leads ? { leads: [...leads] } : { leadIndices: [...leadIndices!] }), fs },
     input: { norm: normOf(cfg.input), maxSeconds: cfg.input.maxSeconds },
     model: cfg.model,
+    ...(cfg.pages ? { pages: cfg.pages } : {}),
     threshold: 0.5,
     batchSize: cfg.train.batchSize,
     trained: { run: cfg.name, dataset: data.name, data: withoutPath(cfg.data), epoch: -1, monitor: cfg.train.monitor, seed: cfg.seed, time: '' },

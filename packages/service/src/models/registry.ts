@@ -34,8 +34,8 @@ export interface BundledModel {
   dtype: string;
 }
 
-/** Model kinds that read images (the VizECGNet image model, when it lands). */
-const IMAGE_KINDS = new Set(['vizecg', 'vizecgnet', 'page-net']);
+/** Model kinds that read images (VizECGNet and its image-only baseline). */
+const IMAGE_KINDS = new Set(['vizecgnet', 'vizecg-image-only']);
 
 /**
  * The models in `dir` (default: the repository's `models/`): each sub-folder holding a `model.safetensors`.
