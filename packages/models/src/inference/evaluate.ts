@@ -72,7 +72,9 @@ export async function evaluateDataset(modelPath: string, specText: string, itera
 /**
  * Opens a spec's dataset for its ids and targets. Its records are then read through the Predictor's pipeline,
  * with the model's leads and rate, so the dataset's own lead choice (`inputLeads`) does not matter here.
+ *
+ * @example const data = await openEvalDataset(parseDatasetSpec('cinc2017:/data/training2017'), predictor.spec);
  */
-function openEvalDataset(ds: DatasetSpec, spec: InferenceSpec): Promise<Dataset> {
+export function openEvalDataset(ds: DatasetSpec, spec: InferenceSpec): Promise<Dataset> {
   return openDataset(evalDatasetConfig(ds, spec), { inputLeads: [0], only: ds.only, folds: ds.folds });
 }

@@ -12,6 +12,7 @@ import { MODEL_FILE } from '../inference/model-file.js';
  *   checkpoint.json + checkpoint-<step>.safetensors   the latest full training state (for --resume)
  *   model.safetensors             the best epoch's weights with its inference spec (see inference/spec.ts)
  *   metrics.json                  final validation metrics of the best model, with a bootstrap CI
+ *   curves.png                    training curves (loss, monitored metric, learning rate by epoch), written at the end
  */
 export const RUN_FILES = { config: 'config.json', log: 'log.jsonl', model: MODEL_FILE, metrics: 'metrics.json' } as const;
 

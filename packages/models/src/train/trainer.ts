@@ -11,6 +11,7 @@ import { normOf, SPEC_FORMAT, SPEC_VERSION, withoutPath, type InferenceSpec } fr
 import { bootstrapMetric, evaluate, metricValue, type EvalMetrics } from '../metrics/evaluate.js';
 import { buildModel, type Classifier } from '../models/index.js';
 import { buildObjective, type Objective, type StepContext } from '../objectives/index.js';
+import { writeTrainingCurves } from '../report/plots.js';
 import { trainPipelineOptions } from '../pipeline/for-model.js';
 import { toTensorBatch } from '../pipeline/to-tensors.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
@@ -171,7 +172,10 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
     opt.dispose();
     model.dispose();
   }
-  return finish(dir, cfg, data, split, valLabels, valTargets, state, opts.bootstrapIterations ?? 1000);
+  const result = await finish(dir, cfg, data, split, valLabels, valTargets, state, opts.bootstrapIterations ?? 1000);
+  // curves.png: loss, the monitored metric and the learning rate by epoch, from the log just completed.
+  writeTrainingCurves(dir, cfg.train.monitor);
+  return result;
 }
 
 /** The inference spec of the model a config trains on a dataset (saved with the weights). */
