@@ -71,7 +71,9 @@ export async function attackRecords(predictor: Predictor, records: readonly EcgR
       const [, leads, len] = tb.x.shape as [number, number, number];
       batch.indices.forEach((i, j) => {
         const rec = records[i]!;
-        const n = pipe.lengths[i]!;
+        // The record's real samples in this batch (the pipeline cuts records longer than the model's maxSeconds).
+        let n = 0;
+        for (let t = 0; t < len; t++) if (batch.mask[j * len + t]) n = t + 1;
         const conformed = (data: Float32Array) => Array.from({ length: leads }, (_, c) => data.slice((j * leads + c) * len, (j * leads + c) * len + n));
         const cp = pc.subarray(j * k, (j + 1) * k);
         const ap = pa.subarray(j * k, (j + 1) * k);
@@ -94,6 +96,11 @@ export async function attackRecords(predictor: Predictor, records: readonly EcgR
     b++;
   }
   return out;
+}
+
+/** Text for a WFDB header comment (Latin-1): the attack's symbols spelled out, anything else outside Latin-1 as '?'. */
+function latin1Safe(text: string): string {
+  return text.replaceAll('ε', 'eps').replaceAll('∞', 'inf').replaceAll('→', '->').replaceAll('≥', '>=').replaceAll('–', '-').replace(/[^\x20-\xff]/g, '?');
 }
 
 /** A WFDB-safe record name from an id or path: its last part, other characters as '_'. */
@@ -123,7 +130,8 @@ export async function writeAdversarialRecords(records: readonly AdversarialRecor
       units: r.leadNames.map(() => 'mV'),
       fmt: 16,
       physical: r.adversarial,
-      comments: [`ecglab attack of ${r.id}: ${attackText}`, `clean prediction ${r.cleanPrediction}, adversarial prediction ${r.adversarialPrediction}`],
+      // Header text is Latin-1: ε, ∞ and → spelled out.
+      comments: [`ecglab attack of ${r.id}: ${attackText}`, `clean prediction ${r.cleanPrediction}, adversarial prediction ${r.adversarialPrediction}`].map(latin1Safe),
     });
     writeFileAtomicSync(`${path}.png`, adversarialSignalPlot({ ...r, attack: attackText }));
     paths.push(path);

@@ -34,6 +34,8 @@ export interface LineChartSpec {
   reverseX?: boolean;
   /** Mark each point (default true); false for signals, whose thousands of samples would be a smear of dots. */
   points?: boolean;
+  /** Logarithmic x axis (ε from 0.001 to 0.1: a linear one crowds the small values at the left edge). */
+  logX?: boolean;
 }
 
 /** A rendered chart: the PNG, and where each series' points landed in pixels (for tests and overlays). */
@@ -55,6 +57,12 @@ const whiteBackground: Plugin = {
     g.restore();
   },
 };
+
+/** The label of a log-axis tick: the value when its mantissa is 1, 2 or 5, else none. */
+function logTickLabel(v: number): string {
+  const mantissa = v / 10 ** Math.floor(Math.log10(v) + 1e-9);
+  return [1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-6) ? String(Number(v.toPrecision(6))) : '';
+}
 
 function drawChart(spec: LineChartSpec): { canvas: Canvas; pixels: { x: number; y: number }[][] } {
   if (spec.series.length === 0) throw new ArgumentError(`lineChart '${spec.title}': 'series' must have at least one series, got none`);
@@ -78,7 +86,7 @@ function drawChart(spec: LineChartSpec): { canvas: Canvas; pixels: { x: number; 
         backgroundColor: SERIES_COLOURS[(s.colour ?? i) % SERIES_COLOURS.length],
         borderWidth: spec.points === false ? 1.2 : 2.5,
         borderDash: s.dashed ? [8, 5] : [],
-        pointRadius: spec.points === false ? 0 : 3.5,
+        pointRadius: spec.points === false || (s.dashed && spec.logX) ? 0 : 3.5,
         tension: 0,
       })),
     },
@@ -88,7 +96,13 @@ function drawChart(spec: LineChartSpec): { canvas: Canvas; pixels: { x: number; 
       devicePixelRatio: 1,
       font,
       scales: {
-        x: { type: 'linear', reverse: spec.reverseX ?? false, title: { display: true, text: spec.xLabel, font }, ticks: { font } },
+        x: {
+          type: spec.logX ? 'logarithmic' : 'linear',
+          reverse: spec.reverseX ?? false,
+          title: { display: true, text: spec.xLabel, font },
+          // A log axis labels only 1, 2 and 5 × 10^k, so the labels do not run into each other.
+          ticks: { font, ...(spec.logX ? { maxRotation: 0, callback: (v: number | string) => logTickLabel(Number(v)) } : {}) },
+        },
         y: {
           type: 'linear',
           ...(spec.yRange ? { min: spec.yRange[0], max: spec.yRange[1] } : {}),
@@ -146,8 +160,21 @@ function curves(title: string, curvesIn: RobustnessCurve[]): Series[] {
  *
  * @example accuracyVsEpsPlot([{ label: 'CE', levels: [0, 0.01], scores: [0.9, 0.3] }], { attack: 'PGD-100 L∞', metric: 'balanced accuracy' });
  */
-export function accuracyVsEpsPlot(models: RobustnessCurve[], opts: { attack: string; metric: string }): RenderedChart {
-  return lineChart({ title: `${opts.metric} under ${opts.attack}`, xLabel: 'ε (model units: fraction of each lead\'s peak)', yLabel: opts.metric, series: curves('accuracyVsEpsPlot', models), yRange: [0, 1] });
+export function accuracyVsEpsPlot(models: RobustnessCurve[], opts: { attack: string; metric: string; logEps?: boolean }): RenderedChart {
+  const xLabel = 'ε (model units: fraction of each lead\'s peak)';
+  if (!opts.logEps) return lineChart({ title: `${opts.metric} under ${opts.attack}`, xLabel, yLabel: opts.metric, series: curves('accuracyVsEpsPlot', models), yRange: [0, 1] });
+  // On a log axis ε = 0 has no place: each model's clean score becomes a dashed level line in its colour.
+  const series = curves('accuracyVsEpsPlot', models).flatMap((c, i): Series[] => {
+    const clean = c.points.find((p) => p.x === 0);
+    const attacked = c.points.filter((p) => p.x > 0);
+    if (attacked.length === 0) throw new ArgumentError(`accuracyVsEpsPlot: curve '${c.label}' needs a level > 0 on a log axis`);
+    const span = [attacked[0]!.x, attacked[attacked.length - 1]!.x];
+    return [
+      { ...c, points: attacked, colour: i },
+      ...(clean ? [{ label: `${c.label} clean`, points: span.map((x) => ({ x, y: clean.y })), dashed: true, colour: i }] : []),
+    ];
+  });
+  return lineChart({ title: `${opts.metric} under ${opts.attack}`, xLabel: `${xLabel}, log scale`, yLabel: opts.metric, series, yRange: [0, 1], logX: true });
 }
 
 /** Score against the uniform white-noise level (model units), one line per model. */

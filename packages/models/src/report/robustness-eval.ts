@@ -194,7 +194,7 @@ export async function evaluateRobustness(opts: RobustnessOptions): Promise<Robus
         throw new ArgumentError(`evaluateRobustness: ${p.path} predicts ${p.task} ${p.classes.join(', ')} but ${first.path} ${first.task} ${first.classes.join(', ')}; one report compares models of one task`);
       }
     }
-    const total = prepared.reduce((s, p) => s + p.pipe.lengths.reduce((a, b) => a + b, 0), 0);
+    const total = prepared.reduce((s, p) => s + p.pipe.lengths.reduce((a, _, i) => a + p.weight(i), 0), 0);
     let done = 0;
     const models: ModelRobustness[] = [];
     for (const p of prepared) {
@@ -233,6 +233,8 @@ interface Prepared {
   targets: number[][];
   classes: string[];
   task: Task;
+  /** Progress weight of record i: its samples as the model reads them (cut at its maxSeconds). */
+  weight(i: number): number;
 }
 
 async function prepare(m: { path: string; label?: string }, ds: DatasetSpec, spec: string): Promise<Prepared> {
@@ -246,7 +248,9 @@ async function prepare(m: { path: string; label?: string }, ds: DatasetSpec, spe
     }
     // Not cached: each record is read again when its batch comes, so memory does not grow with the dataset.
     const pipe = await predictor.pipeline(data.source(), { cache: 'none' });
+    const maxSamples = Math.round(predictor.spec.input.maxSeconds * predictor.spec.conform.fs);
     return {
+      weight: (i) => Math.min(pipe.lengths[i]!, maxSamples),
       predictor, model, pipe,
       label: m.label ?? basename(m.path.replace(/\/model\.safetensors$|\/+$/g, '')),
       path: m.path,
@@ -325,7 +329,7 @@ async function evaluateModel(
       });
     });
     b++;
-    advance(batch.indices.reduce((s, i) => s + p.pipe.lengths[i]!, 0));
+    advance(batch.indices.reduce((s, i) => s + p.weight(i), 0));
   }
 
   const score = (probs: number[][]) => scoresOf(task, labels, targets, probs, classes);

@@ -119,7 +119,7 @@ export function writeRobustnessReport(report: RobustnessReport, dir: string): st
     const curve = (m: ModelRobustness, levels: number[], values: (number | undefined)[]): RobustnessCurve => ({ label: m.label, levels, scores: values.map((v) => v ?? Number.NaN) });
     if (report.attack) {
       const levels = [0, ...report.attack.eps];
-      write(`attack-${s.file}.png`, accuracyVsEpsPlot(models.map((m) => curve(m, levels, [m.clean[s.key], ...m.attack!.map((a) => a.scores[s.key])])), { attack: describeAttack(report.attack.config, report.task), metric: s.name }).png);
+      write(`attack-${s.file}.png`, accuracyVsEpsPlot(models.map((m) => curve(m, levels, [m.clean[s.key], ...m.attack!.map((a) => a.scores[s.key])])), { attack: describeAttack(report.attack.config, report.task), metric: s.name, logEps: true }).png);
     }
     if (report.white) {
       const levels = [0, ...report.white.levels];
