@@ -16,8 +16,9 @@ export function register(program: Command, io: CommandIo = stdio): void {
       // Loaded on use, so `ecglab --help` and other commands work without the native addon.
       const { trainingCurvesPlot, readRunLog, readRunConfig } = await import('@ecglab/models');
       const { writeFileAtomicSync } = await import('@ecglab/data');
+      const logs = runs.map((r) => ({ label: basename(resolve(r)), log: readRunLog(join(r, 'log.jsonl')) }));
       const metric = f.metric ?? readRunConfig(runs[0]!).train.monitor;
-      const { png } = trainingCurvesPlot(runs.map((r) => ({ label: basename(resolve(r)), log: readRunLog(join(r, 'log.jsonl')) })), metric);
+      const { png } = trainingCurvesPlot(logs, metric);
       const out = f.out ?? join(runs[0]!, 'curves.png');
       writeFileAtomicSync(out, png);
       io.out(`wrote ${out} (${metric})\n`);
