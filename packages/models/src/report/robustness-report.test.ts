@@ -24,7 +24,7 @@ import { robustnessAuc } from '../robustness/auc.js';
 import { nstdbNoise, uniformNoise } from '../robustness/noise.js';
 import { loadNstdbNoise } from '@ecglab/data';
 import { train } from '../train/trainer.js';
-import { conditionRng, evaluateRobustness } from './robustness-eval.js';
+import { conditionRng, evaluateRobustness, type ReportAttack } from './robustness-eval.js';
 import { writeRobustnessReport } from './robustness-write.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -58,7 +58,7 @@ async function tinyRun(): Promise<{ run: string; spec: string }> {
   return { run, spec: `cinc2017:${cinc}:${join(dir, 'records.txt')}` };
 }
 
-const ATTACK: Omit<AttackConfig, 'eps'> = { ...PGD_DEFAULTS, steps: 8, stepRatio: 0.25, restarts: 2 };
+const ATTACK: ReportAttack = { ...PGD_DEFAULTS, steps: 8, stepRatio: 0.25, restarts: 2 };
 const EPS = [0.01, 0.05, 0.3];
 const WHITE = [0.1, 0.6];
 const SNRS = [6, -6];
