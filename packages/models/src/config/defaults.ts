@@ -63,7 +63,8 @@ export function dataDefaults(kind: DatasetConfig['kind']): DatasetConfig {
     case 'ptbxl':
       return { kind, path: '', limit: 0, fs: 100, labels: 'superclass' };
     case 'cpsc2018':
-      return { kind, path: '', limit: 0 };
+      // Every label: the challenge's task (up to 3 per record).
+      return { kind, path: '', limit: 0, labelMode: 'all' };
     case 'cinc2021':
       // The challenge ships its records in one subfolder per source.
       return { kind, path: '', limit: 0, recursive: true };

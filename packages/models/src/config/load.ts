@@ -141,6 +141,11 @@ export function parseRunConfig(raw: unknown, source: string, baseDir = process.c
     cfg.train.valSplit = resolve(baseDir, expandDataDir(cfg.train.valSplit, `${source}: /train/valSplit`));
     if (cfg.data.kind === 'ptbxl' && cfg.data.folds) throw new ConfigError(`${source}: /train/valSplit cannot be used with /data/folds, which already choose the validation records; remove one`);
   }
+  if (cfg.data.kind === 'cpsc2018' && cfg.data.perClassSplit) {
+    if (cfg.data.labelMode !== 'first') throw new ConfigError(`${source}: /data/perClassSplit is Ma & Liang's single-label protocol and needs /data/labelMode 'first', got '${cfg.data.labelMode ?? 'all'}'`);
+    if (cfg.train.valSplit !== undefined) throw new ConfigError(`${source}: /train/valSplit cannot be used with /data/perClassSplit, which already chooses the validation records; remove one`);
+    if ((obj.train as Json | undefined)?.valFraction !== undefined) throw new ConfigError(`${source}: /train/valFraction cannot be used with /data/perClassSplit, which already chooses the validation records; remove one`);
+  }
   if (cfg.data.kind === 'ptbxl' && cfg.data.folds) {
     cfg.data.folds.test ??= [];
     checkFolds(cfg.data.folds, (obj.train as Json | undefined)?.valFraction, source);

@@ -93,7 +93,11 @@ export const VARIANTS: Record<'data' | 'model' | 'input' | 'schedule' | 'objecti
       required: ['kind', 'path'],
     },
     cpsc2018: {
-      ...object({ kind: { enum: ['cpsc2018'] }, ...adapterFields, reference: nonEmpty, wfdbDir: nonEmpty, matDir: nonEmpty }),
+      ...object({
+        kind: { enum: ['cpsc2018'] }, ...adapterFields, reference: nonEmpty, wfdbDir: nonEmpty, matDir: nonEmpty,
+        labelMode: { enum: ['all', 'first'] },
+        perClassSplit: object({ val: nonNegInt, test: nonNegInt }, ['val', 'test']),
+      }),
       required: ['kind', 'path'],
     },
     cinc2021: {

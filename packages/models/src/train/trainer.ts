@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { assertFinite, fromArray, getNumThreads, manualSeed, optim, setNumThreads, tidy, watchLiveTensors, type Tensor } from '@ecglab/engine';
-import { InputPipeline, lossClassWeights, Rng, type Batch } from '@ecglab/data';
+import { InputPipeline, lossClassWeights, Rng, writeFileAtomicSync, type Batch } from '@ecglab/data';
 import type { RunConfig } from '../config/types.js';
 import { openDataset, type Dataset } from '../datasets/dataset.js';
 import { splitDataset, type Split } from '../datasets/split.js';
@@ -11,6 +11,7 @@ import { normOf, SPEC_FORMAT, SPEC_VERSION, withoutPath, type InferenceSpec } fr
 import { bootstrapMetric, evaluate, metricValue, type EvalMetrics } from '../metrics/evaluate.js';
 import { buildModel, type Classifier } from '../models/index.js';
 import { buildObjective, type Objective, type StepContext } from '../objectives/index.js';
+import { writeTrainingCurves } from '../report/plots.js';
 import { trainPipelineOptions } from '../pipeline/for-model.js';
 import { toTensorBatch } from '../pipeline/to-tensors.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
@@ -192,7 +193,10 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
     opt.dispose();
     model.dispose();
   }
-  return finish(dir, cfg, data, split, valLabels, valTargets, state, opts.bootstrapIterations ?? 1000);
+  const result = await finish(dir, cfg, data, split, valLabels, valTargets, state, opts.bootstrapIterations ?? 1000);
+  // curves.png: loss, the monitored metric and the learning rate by epoch, from the log just completed.
+  writeTrainingCurves(dir, cfg.train.monitor);
+  return result;
 }
 
 /** An epoch's batches whose preparation has started (the pipeline's prefetch running); iterate once, or close. */
@@ -247,12 +251,16 @@ async function finish(dir: string, cfg: RunConfig, data: Dataset, split: Split, 
       split: split.kind === 'strat_fold' && cfg.data.kind === 'ptbxl'
         ? { kind: split.kind, folds: cfg.data.folds, val: split.val.map((i) => data.ids[i]) }
         : split.kind === 'file' ? { kind: split.kind, file: cfg.train.valSplit, val: split.val.map((i) => data.ids[i]) }
+        : split.kind === 'per-class' && cfg.data.kind === 'cpsc2018'
+          ? { kind: split.kind, perClassSplit: cfg.data.perClassSplit, seed: cfg.seed, val: split.val.map((i) => data.ids[i]), test: split.test!.map((i) => data.ids[i]), testFile: RUN_FILES.testSplit }
         : { kind: split.kind, valFraction: cfg.train.valFraction, seed: cfg.seed, val: split.val.map((i) => data.ids[i]) },
       bestEpoch: state.bestEpoch,
       epochsRun: state.epoch,
       classes: data.classes,
       ...metrics,
     });
+    // The held-out records of a split that makes them, for `ecglab eval --data KIND:PATH:<run>/test-split.txt`.
+    if (split.test) writeFileAtomicSync(join(dir, RUN_FILES.testSplit), Buffer.from(split.test.map((i) => `${data.ids[i]}\n`).join(''), 'utf8'));
     return { runDir: dir, epochsRun: state.epoch, bestEpoch: state.bestEpoch, metrics };
   } finally {
     predictor.dispose();
