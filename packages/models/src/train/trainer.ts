@@ -14,6 +14,7 @@ import { buildObjective, type Objective, type StepContext } from '../objectives/
 import { trainPipelineOptions } from '../pipeline/for-model.js';
 import { toTensorBatch } from '../pipeline/to-tensors.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
+import { classWeightOf, joinRanks } from './distributed.js';
 import { JsonLinesLog, type EpochRecord } from './log.js';
 import { createProgress, type Progress } from './progress.js';
 import { prepareRunDir, RUN_FILES, writeJsonAtomic } from './run-dir.js';
@@ -56,8 +57,11 @@ export interface TrainResult {
 export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainResult> {
   const dir = opts.out;
   checkMonitor(cfg);
-  prepareRunDir(dir, cfg, opts.resume ?? false);
-  if (getNumThreads() !== cfg.threads) setNumThreads(cfg.threads);
+  // Alone, or one rank of a data-parallel group (distributed.ts): rank 0 alone writes the run directory.
+  const ranks = joinRanks();
+  if (ranks.writes) prepareRunDir(dir, cfg, opts.resume ?? false);
+  const threads = ranks.threads(cfg.threads);
+  if (getNumThreads() !== threads) setNumThreads(threads);
 
   const folds = cfg.data.kind === 'ptbxl' ? cfg.data.folds : undefined;
   // With official folds only the train and val folds are read: the test folds never reach training.
@@ -86,15 +90,17 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
   const weights = cfg.train.classWeights === 'none' ? null : lossClassWeights(split.train.map((i) => data.targets[i]!), data.task);
   const weightTensor: Tensor | null = weights ? fromArray(Float32Array.from(weights), [weights.length]) : null;
 
-  const log = new JsonLinesLog<EpochRecord>(join(dir, RUN_FILES.log));
+  const log = ranks.writes ? new JsonLinesLog<EpochRecord>(join(dir, RUN_FILES.log)) : null;
   let state: TrainState = { epoch: 0, batchInEpoch: 0, step: 0, best: -Infinity, bestEpoch: -1, badEpochs: 0, lossSum: 0, logSums: {}, trainSeconds: 0 };
   if (opts.resume) {
     const restored = loadCheckpoint(dir, model, opt, scheduler);
     if (restored) state = restored;
-    log.truncateTo(state.epoch);
+    log?.truncateTo(state.epoch);
   }
+  await ranks.start(model, classWeightOf(data.task, weights, trainPipe.targets));
+  if (opts.resume) await ranks.resumed(state);
 
-  const progress = opts.progress ?? createProgress({ quiet: opts.quiet ?? false });
+  const progress = opts.progress ?? createProgress({ quiet: (opts.quiet ?? false) || !ranks.writes });
   const checkLeaks = watchLiveTensors(`train ${cfg.name}`, opts.debugTensors === undefined ? {} : { enabled: opts.debugTensors });
   const stopped = () => cfg.train.patience > 0 && state.badEpochs >= cfg.train.patience;
   const checkpointMs = cfg.train.checkpointMinutes * 60_000;
@@ -106,21 +112,27 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
       const started = Date.now();
       model.train();
       progress.startEpoch(epoch, epochs, stepsPerEpoch);
-      for await (const batch of trainPipe.epoch(epoch, { from: state.batchInEpoch })) {
+      for await (const part of ranks.batches(trainPipe, epoch, state.batchInEpoch)) {
         const t0 = Date.now();
+        const step = await ranks.prepare(part);
         const ctx: StepContext = {
           task: data.task, classes: data.classes.length, epoch, epochs, step: state.step, stepsPerEpoch,
           rng: Rng.derive(cfg.seed, 0x0b7ec7, state.step), lr: scheduler.getLastLr()[0]!, scheduler, classWeights: weightTensor,
+          ...(step.shard ? { shard: step.shard } : {}),
         };
-        const { loss, logs } = tidy(() => {
-          const r = objective.compute(model, toTensorBatch(batch, data.task), ctx);
+        const own = tidy(() => {
+          const r = objective.compute(model, toTensorBatch(step.batch, data.task), ctx);
           assertFinite(r.loss, `loss of objective '${objective.name}'`);
           opt.zeroGrad();
-          r.loss.backward();
-          if (cfg.train.gradClip > 0) optim.clipGradNorm(model.parameters(), cfg.train.gradClip);
-          opt.step();
+          (step.lossScale === 1 ? r.loss : r.loss.mul(step.lossScale)).backward();
           return { loss: r.loss.item(), logs: r.logs ?? {} };
         });
+        await ranks.averageGradients();
+        tidy(() => {
+          if (cfg.train.gradClip > 0) optim.clipGradNorm(model.parameters(), cfg.train.gradClip);
+          opt.step();
+        });
+        const { loss, logs } = await ranks.total(own.loss, own.logs, step);
         scheduler.step();
         checkLeaks();
         state.step++;
@@ -129,19 +141,19 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
         for (const [k, v] of Object.entries(logs)) state.logSums[k] = (state.logSums[k] ?? 0) + v;
         state.trainSeconds += (Date.now() - t0) / 1000;
         progress.step(state.batchInEpoch, state.lossSum / state.batchInEpoch);
-        if (checkpointMs > 0 && Date.now() - lastCheckpoint > checkpointMs && state.batchInEpoch < stepsPerEpoch) {
+        if (ranks.writes && checkpointMs > 0 && Date.now() - lastCheckpoint > checkpointMs && state.batchInEpoch < stepsPerEpoch) {
           saveCheckpoint(dir, model, opt, scheduler, state);
           lastCheckpoint = Date.now();
         }
       }
-      const probs = await validator.probabilities(valPipe);
+      const probs = await ranks.probabilities(validator, valPipe);
       const val = evaluate(data.task, valLabels, valTargets, probs, data.classes);
       const score = monitorValue(cfg, val);
       // The first epoch always saves, so a run whose monitored metric is undefined on its validation
       // split (AUROC of a class with no positives) still leaves a model; later epochs must beat it.
       if (score > state.best || state.bestEpoch < 0) {
         state = { ...state, best: score, bestEpoch: epoch, badEpochs: 0 };
-        saveModel(join(dir, RUN_FILES.model), model, { ...spec, trained: { ...spec.trained!, epoch, time: new Date().toISOString() } }, { epoch: String(epoch) });
+        if (ranks.writes) saveModel(join(dir, RUN_FILES.model), model, { ...spec, trained: { ...spec.trained!, epoch, time: new Date().toISOString() } }, { epoch: String(epoch) });
       } else state.badEpochs++;
       const steps = Math.max(1, state.batchInEpoch);
       const record: EpochRecord = {
@@ -156,9 +168,9 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
         trainRecordsPerSecond: trainPipe.ids.length / Math.max(1e-9, state.trainSeconds),
         time: new Date().toISOString(),
       };
-      log.append(record);
+      log?.append(record);
       state = { ...state, epoch: epoch + 1, batchInEpoch: 0, lossSum: 0, logSums: {}, trainSeconds: 0 };
-      saveCheckpoint(dir, model, opt, scheduler, state);
+      if (ranks.writes) saveCheckpoint(dir, model, opt, scheduler, state);
       lastCheckpoint = Date.now();
       progress.endEpoch(
         `epoch ${epoch + 1}/${epochs} loss ${record.trainLoss.toFixed(4)} val_loss ${val.loss.toFixed(4)} ${cfg.train.monitor} ${score.toFixed(4)}` +
@@ -166,12 +178,13 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
       );
     }
   } finally {
+    ranks.close();
     progress.stop();
     weightTensor?.dispose();
     opt.dispose();
     model.dispose();
   }
-  return finish(dir, cfg, data, split, valLabels, valTargets, state, opts.bootstrapIterations ?? 1000);
+  return ranks.result(() => finish(dir, cfg, data, split, valLabels, valTargets, state, opts.bootstrapIterations ?? 1000));
 }
 
 /** The inference spec of the model a config trains on a dataset (saved with the weights). */

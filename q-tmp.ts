@@ -1,0 +1,1 @@
+import { openDataset, splitDataset } from '@ecglab/models/src/datasets/index.ts';
