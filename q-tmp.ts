@@ -1,1 +1,0 @@
-import { openDataset, splitDataset } from '@ecglab/models/src/datasets/index.ts';
