@@ -16,6 +16,7 @@ export { train, type TrainOptions, type TrainResult } from './train/trainer.js';
 export { readRunConfig, RUN_FILES } from './train/run-dir.js';
 export { createProgress, type Progress } from './train/progress.js';
 export { buildSchedule } from './train/schedule.js';
+export { joinGroupFromEnv, joinRanks, threadsPerProcess, type JoinedGroup, type Ranks } from './train/distributed.js';
 export { Predictor, type Prediction, type ImagePrediction } from './inference/predictor.js';
 export { loadModel, readSpec, saveModel, modelFileOf, MODEL_FILE } from './inference/model-file.js';
 export { checkSpec, isImageModel, specLeads, SPEC_FORMAT, SPEC_VERSION, type InferenceSpec } from './inference/spec.js';

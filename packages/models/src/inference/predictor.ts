@@ -105,13 +105,15 @@ export class Predictor {
   /**
    * Class probabilities `[N][K]` of a pipeline's records, in the order of its `ids`: softmax for single-label
    * models, a sigmoid per class for multi-label ones. Non-finite outputs are an error naming the model.
+   * With `shard`, only the batches of that rank (r, r + worldSize, ...) are predicted and the other rows
+   * stay empty (a data-parallel validation gathers them; see train/distributed.ts).
    */
-  async probabilities(pipe: InputPipeline): Promise<number[][]> {
+  async probabilities(pipe: InputPipeline, opts: { shard?: { rank: number; worldSize: number } } = {}): Promise<number[][]> {
     this.model.eval();
     const out: number[][] = new Array(pipe.ids.length);
     const k = this.spec.classes.length;
     const multi = this.spec.task === 'multi-label';
-    for await (const batch of pipe.epoch(0)) {
+    for await (const batch of pipe.epoch(0, opts.shard ? { shard: { ...opts.shard, by: 'batches' } } : {})) {
       const probs = noGrad(() =>
         tidy(() => {
           const logits = this.model.logits(toTensorBatch(batch, this.spec.task)); // [B, K]

@@ -6,7 +6,7 @@ import { crossEntropyObjective, type CrossEntropyConfig } from './cross-entropy.
 import type { Objective } from './objective.js';
 
 export { classificationLoss, crossEntropyObjective, type CrossEntropyConfig } from './cross-entropy.js';
-export type { Objective, ObjectiveResult, StepContext } from './objective.js';
+export type { Objective, ObjectiveResult, StepContext, StepShard } from './objective.js';
 
 /** `train.objective` of a run config: one variant per objective, discriminated by `kind`. */
 export type ObjectiveConfig = CrossEntropyConfig | DefenceConfig | VizEcgObjectiveConfig;

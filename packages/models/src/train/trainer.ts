@@ -15,6 +15,7 @@ import { writeTrainingCurves } from '../report/plots.js';
 import { trainPipelineOptions } from '../pipeline/for-model.js';
 import { toTensorBatch } from '../pipeline/to-tensors.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
+import { classWeightOf, joinRanks } from './distributed.js';
 import { JsonLinesLog, type EpochRecord } from './log.js';
 import { createProgress, type Progress } from './progress.js';
 import { prepareRunDir, RUN_FILES, writeJsonAtomic } from './run-dir.js';
@@ -59,8 +60,11 @@ export interface TrainResult {
 export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainResult> {
   const dir = opts.out;
   checkMonitor(cfg);
-  prepareRunDir(dir, cfg, opts.resume ?? false);
-  if (getNumThreads() !== cfg.threads) setNumThreads(cfg.threads);
+  // Alone, or one rank of a data-parallel group (distributed.ts): rank 0 alone writes the run directory.
+  const ranks = joinRanks();
+  if (ranks.writes) prepareRunDir(dir, cfg, opts.resume ?? false);
+  const threads = ranks.threads(cfg.threads);
+  if (getNumThreads() !== threads) setNumThreads(threads);
 
   const folds = cfg.data.kind === 'ptbxl' ? cfg.data.folds : undefined;
   // With official folds only the train and val folds are read: the test folds never reach training.
@@ -93,15 +97,17 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
   const weights = cfg.train.classWeights === 'none' ? null : lossClassWeights(split.train.map((i) => data.targets[i]!), data.task);
   const weightTensor: Tensor | null = weights ? fromArray(Float32Array.from(weights), [weights.length]) : null;
 
-  const log = new JsonLinesLog<EpochRecord>(join(dir, RUN_FILES.log));
+  const log = ranks.writes ? new JsonLinesLog<EpochRecord>(join(dir, RUN_FILES.log)) : null;
   let state: TrainState = { epoch: 0, batchInEpoch: 0, step: 0, best: -Infinity, bestEpoch: -1, badEpochs: 0, lossSum: 0, logSums: {}, trainSeconds: 0 };
   if (opts.resume) {
     const restored = loadCheckpoint(dir, model, opt, scheduler);
     if (restored) state = restored;
-    log.truncateTo(state.epoch);
+    log?.truncateTo(state.epoch);
   }
+  await ranks.start(model, classWeightOf(data.task, weights, trainPipe.targets));
+  if (opts.resume) await ranks.resumed(state);
 
-  const progress = opts.progress ?? createProgress({ quiet: opts.quiet ?? false });
+  const progress = opts.progress ?? createProgress({ quiet: (opts.quiet ?? false) || !ranks.writes });
   const checkLeaks = watchLiveTensors(`train ${cfg.name}`, opts.debugTensors === undefined ? {} : { enabled: opts.debugTensors });
   const stopped = () => cfg.train.patience > 0 && state.badEpochs >= cfg.train.patience;
   const checkpointMs = cfg.train.checkpointMinutes * 60_000;
@@ -119,24 +125,30 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
       // Time the loop waits for its next batch (reading, windowing, pages): what the prefetch did not hide.
       let waitMs = 0;
       let asked = performance.now();
-      const batches = upcoming?.epoch === epoch ? upcoming.batches : startEpoch(trainPipe, epoch, state.batchInEpoch);
+      const batches = upcoming?.epoch === epoch ? upcoming.batches : startEpoch(ranks.batches(trainPipe, epoch, state.batchInEpoch));
       upcoming = null;
-      for await (const batch of batches) {
+      for await (const part of batches) {
         waitMs += performance.now() - asked;
         const t0 = Date.now();
+        const step = await ranks.prepare(part);
         const ctx: StepContext = {
           task: data.task, classes: data.classes.length, epoch, epochs, step: state.step, stepsPerEpoch,
           rng: Rng.derive(cfg.seed, 0x0b7ec7, state.step), lr: scheduler.getLastLr()[0]!, scheduler, classWeights: weightTensor,
+          ...(step.shard ? { shard: step.shard } : {}),
         };
-        const { loss, logs } = tidy(() => {
-          const r = objective.compute(model, toTensorBatch(batch, data.task), ctx);
+        const own = tidy(() => {
+          const r = objective.compute(model, toTensorBatch(step.batch, data.task), ctx);
           assertFinite(r.loss, `loss of objective '${objective.name}'`);
           opt.zeroGrad();
-          r.loss.backward();
-          if (cfg.train.gradClip > 0) optim.clipGradNorm(model.parameters(), cfg.train.gradClip);
-          opt.step();
+          (step.lossScale === 1 ? r.loss : r.loss.mul(step.lossScale)).backward();
           return { loss: r.loss.item(), logs: r.logs ?? {} };
         });
+        await ranks.averageGradients();
+        tidy(() => {
+          if (cfg.train.gradClip > 0) optim.clipGradNorm(model.parameters(), cfg.train.gradClip);
+          opt.step();
+        });
+        const { loss, logs } = await ranks.total(own.loss, own.logs, step);
         scheduler.step();
         checkLeaks();
         state.step++;
@@ -145,21 +157,21 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
         for (const [k, v] of Object.entries(logs)) state.logSums[k] = (state.logSums[k] ?? 0) + v;
         state.trainSeconds += (Date.now() - t0) / 1000;
         progress.step(state.batchInEpoch, state.lossSum / state.batchInEpoch);
-        if (checkpointMs > 0 && Date.now() - lastCheckpoint > checkpointMs && state.batchInEpoch < stepsPerEpoch) {
+        if (ranks.writes && checkpointMs > 0 && Date.now() - lastCheckpoint > checkpointMs && state.batchInEpoch < stepsPerEpoch) {
           saveCheckpoint(dir, model, opt, scheduler, state);
           lastCheckpoint = Date.now();
         }
         asked = performance.now();
       }
-      if (epoch + 1 < epochs) upcoming = { epoch: epoch + 1, batches: startEpoch(trainPipe, epoch + 1, 0) };
-      const probs = await validator.probabilities(valPipe);
+      if (epoch + 1 < epochs) upcoming = { epoch: epoch + 1, batches: startEpoch(ranks.batches(trainPipe, epoch + 1, 0)) };
+      const probs = await ranks.probabilities(validator, valPipe);
       const val = evaluate(data.task, valLabels, valTargets, probs, data.classes);
       const score = monitorValue(cfg, val);
       // The first epoch always saves, so a run whose monitored metric is undefined on its validation
       // split (AUROC of a class with no positives) still leaves a model; later epochs must beat it.
       if (score > state.best || state.bestEpoch < 0) {
         state = { ...state, best: score, bestEpoch: epoch, badEpochs: 0 };
-        saveModel(join(dir, RUN_FILES.model), model, { ...spec, trained: { ...spec.trained!, epoch, time: new Date().toISOString() } }, { epoch: String(epoch) });
+        if (ranks.writes) saveModel(join(dir, RUN_FILES.model), model, { ...spec, trained: { ...spec.trained!, epoch, time: new Date().toISOString() } }, { epoch: String(epoch) });
       } else state.badEpochs++;
       const steps = Math.max(1, state.batchInEpoch);
       const record: EpochRecord = {
@@ -176,9 +188,9 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
         ...(pages && renderer ? { pages: { drawn: pages.stats.epochs[epoch]?.drawn ?? 0, renderSeconds: (pages.stats.epochs[epoch]?.renderMs ?? 0) / 1000, workers: renderer.workers } } : {}),
         time: new Date().toISOString(),
       };
-      log.append(record);
+      log?.append(record);
       state = { ...state, epoch: epoch + 1, batchInEpoch: 0, lossSum: 0, logSums: {}, trainSeconds: 0 };
-      saveCheckpoint(dir, model, opt, scheduler, state);
+      if (ranks.writes) saveCheckpoint(dir, model, opt, scheduler, state);
       lastCheckpoint = Date.now();
       progress.endEpoch(
         `epoch ${epoch + 1}/${epochs} loss ${record.trainLoss.toFixed(4)} val_loss ${val.loss.toFixed(4)} ${cfg.train.monitor} ${score.toFixed(4)}` +
@@ -187,15 +199,16 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
     }
   } finally {
     await upcoming?.batches.close();
+    ranks.close();
     progress.stop();
     await renderer?.close();
     weightTensor?.dispose();
     opt.dispose();
     model.dispose();
   }
-  const result = await finish(dir, cfg, data, split, valLabels, valTargets, state, opts.bootstrapIterations ?? 1000);
+  const result = await ranks.result(() => finish(dir, cfg, data, split, valLabels, valTargets, state, opts.bootstrapIterations ?? 1000));
   // curves.png: loss, the monitored metric and the learning rate by epoch, from the log just completed.
-  writeTrainingCurves(dir, cfg.train.monitor);
+  if (ranks.writes) writeTrainingCurves(dir, cfg.train.monitor);
   return result;
 }
 
@@ -204,9 +217,9 @@ interface StartedEpoch extends AsyncIterable<Batch> {
   close(): Promise<void>;
 }
 
-/** Starts preparing an epoch's batches now, to be iterated later. */
-function startEpoch(pipe: InputPipeline, epoch: number, from: number): StartedEpoch {
-  const it = pipe.epoch(epoch, { from });
+/** Starts preparing an epoch's batches (of this rank) now, to be iterated later. */
+function startEpoch(batches: AsyncIterable<Batch>): StartedEpoch {
+  const it = batches[Symbol.asyncIterator]();
   const first = it.next();
   first.catch(() => undefined); // a failure surfaces when the epoch is iterated
   return {
@@ -215,7 +228,7 @@ function startEpoch(pipe: InputPipeline, epoch: number, from: number): StartedEp
     },
     close: async () => {
       await first.catch(() => undefined);
-      await it.return(undefined);
+      await it.return?.(undefined);
     },
   };
 }
