@@ -16,7 +16,7 @@ import { toTensorBatch } from '../pipeline/to-tensors.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
 import { JsonLinesLog, type EpochRecord } from './log.js';
 import { createProgress, type Progress } from './progress.js';
-import { prepareRunDir, RUN_FILES, writeJsonAtomic } from './run-dir.js';
+import { RunDir, RUN_FILES, writeJsonAtomic } from './run-dir.js';
 import { buildSchedule } from './schedule.js';
 
 export interface TrainOptions {
@@ -56,7 +56,7 @@ export interface TrainResult {
 export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainResult> {
   const dir = opts.out;
   checkMonitor(cfg);
-  prepareRunDir(dir, cfg, opts.resume ?? false);
+  using run = RunDir.open(dir, cfg, opts.resume ?? false, opts.quiet ? undefined : (n) => process.stderr.write(`note: ${n}\n`));
   if (getNumThreads() !== cfg.threads) setNumThreads(cfg.threads);
 
   const folds = cfg.data.kind === 'ptbxl' ? cfg.data.folds : undefined;
@@ -86,6 +86,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
   const weights = cfg.train.classWeights === 'none' ? null : lossClassWeights(split.train.map((i) => data.targets[i]!), data.task);
   const weightTensor: Tensor | null = weights ? fromArray(Float32Array.from(weights), [weights.length]) : null;
 
+  run.begin(); // setup succeeded: the run exists from here on (a fresh start writes config.json)
   const log = new JsonLinesLog<EpochRecord>(join(dir, RUN_FILES.log));
   let state: TrainState = { epoch: 0, batchInEpoch: 0, step: 0, best: -Infinity, bestEpoch: -1, badEpochs: 0, lossSum: 0, logSums: {}, trainSeconds: 0 };
   if (opts.resume) {
@@ -171,7 +172,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
     opt.dispose();
     model.dispose();
   }
-  return finish(dir, cfg, data, split, valLabels, valTargets, state, opts.bootstrapIterations ?? 1000);
+  return await finish(dir, cfg, data, split, valLabels, valTargets, state, opts.bootstrapIterations ?? 1000);
 }
 
 /** The inference spec of the model a config trains on a dataset (saved with the weights). */
