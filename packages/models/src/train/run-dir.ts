@@ -125,7 +125,7 @@ function makeDirs(dir: string): string[] {
       st = statSync(p);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') throw new RunError(`${dir}: cannot use ${p} (${plainErrno(code)}, ${code})`);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new RunError(`${dir}: cannot use ${p} (${plainErrno(code)}, ${code})`);
       missing.unshift(p);
       const up = dirname(p);
       if (up === p) break;
