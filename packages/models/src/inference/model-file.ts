@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { safetensors, TorchError, type nn } from '@ecglab/engine';
+import { assertFinite, safetensors, TorchError, type nn } from '@ecglab/engine';
 import { fileError } from '@ecglab/data';
 import { RunError } from '../errors.js';
 import { buildModel, type Classifier } from '../models/index.js';
@@ -42,6 +42,15 @@ export function readSpec(runOrFile: string): InferenceSpec {
  */
 export function loadModel(runOrFile: string): { model: Classifier; spec: InferenceSpec } {
   const { file, spec, tensors } = readFile(runOrFile, true);
+  for (const [name, t] of tensors!) {
+    try {
+      assertFinite(t, name);
+    } catch (err) {
+      for (const x of tensors!.values()) x.dispose();
+      // A prediction from such weights is NaN for every record: say so once, at load, naming the tensor.
+      throw new RunError(`${file}: weight ${(err as Error).message}; the model file is damaged (train again, or copy it again)`);
+    }
+  }
   let model: Classifier | undefined;
   try {
     model = buildModel(spec.model, specLeads(spec), spec.classes.length, spec.conform.fs, spec.input.norm);
