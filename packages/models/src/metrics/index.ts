@@ -6,4 +6,4 @@ export {
 export { auroc, averagePrecision, macroRanking, oneHot } from './ranking.js';
 export { tuneThresholds, applyThresholds } from './thresholds.js';
 export { bootstrapCI, percentile, pick, type BootstrapResult } from './bootstrap.js';
-export { argmaxRows, evaluate, evaluateSingleLabel, evaluateMultiLabel, metricValue, bootstrapMetric, type EvalMetrics } from './evaluate.js';
+export { argmaxRows, evaluate, evaluateSingleLabel, evaluateMultiLabel, metricValue, bootstrapMetric, checkMetricName, CI_METRICS, type EvalMetrics } from './evaluate.js';
