@@ -34,6 +34,8 @@ test('a full disk (a 64 kB tmpfs) is "the disk is full (ENOSPC)" naming the file
 
 test('a missing folder is named as such, not as a missing file', () => {
   assert.throws(() => writeFileAtomicSync(join(dir, 'nope', 'x.json'), new Uint8Array(1)), /nope\/x\.json: cannot write: its folder does not exist \(ENOENT\)/);
+  // /proc exists and answers ENOENT to a new file: not "does not exist".
+  assert.throws(() => writeFileAtomicSync('/proc/x.png', new Uint8Array(1)), /^FileError: \/proc\/x\.png: cannot write: its folder \/proc exists but takes no new files \(a virtual file system such as \/proc\?\) \(ENOENT\)$/);
 });
 
 test('orphaned temp files: only the atomic writers\' names, only of dead writers', () => {

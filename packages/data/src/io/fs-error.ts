@@ -1,6 +1,8 @@
 // File-system errors in plain words. Node's own messages name the system call and sometimes not the
 // file (`ENOSPC: no space left on device, write`); these say which file, what was being done and what
 // the code means, and keep the errno code for callers that branch on it.
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { FileError } from '../errors.js';
 
 const PLAIN: Record<string, string> = {
@@ -35,7 +37,24 @@ export function fileError(err: unknown, file: string, action: 'read' | 'write' |
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const syscall = (err as NodeJS.ErrnoException | undefined)?.syscall;
   if (!(err instanceof Error) || typeof code !== 'string' || syscall === undefined) return err;
-  const what = code === 'ENOENT' && (action === 'write' || action === 'create' || action === 'lock') ? 'its folder does not exist' : plainErrno(code);
+  const what = code === 'ENOENT' && (action === 'write' || action === 'create' || action === 'lock') ? missingOnWrite(file) : plainErrno(code);
   const hint = code === 'ENOSPC' || code === 'EDQUOT' ? '; free some space and run again' : code === 'EFBIG' ? '; raise the limit (ulimit -f unlimited) and run again' : '';
   return new FileError(`${file}: cannot ${action}: ${what} (${code})${hint}`, file, code, { cause: err });
+}
+
+/**
+ * ENOENT when creating a file: usually its folder is missing, but a virtual file system (/proc, /sys) says
+ * ENOENT too for a folder that exists and takes no new files; "does not exist" would send the user looking
+ * for a folder that is there.
+ */
+function missingOnWrite(file: string): string {
+  const folder = dirname(file);
+  const isFolder = ((): boolean => {
+    try {
+      return statSync(folder).isDirectory();
+    } catch {
+      return false;
+    }
+  })();
+  return isFolder ? `its folder ${folder} exists but takes no new files (a virtual file system such as /proc?)` : 'its folder does not exist';
 }

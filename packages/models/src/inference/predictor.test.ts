@@ -3,7 +3,7 @@
 // them, reads model files written before inference specs existed, and refuses what it cannot answer for.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, renameSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,6 +126,10 @@ test('bad model files and garbage records: one line naming the file, never a con
   using h = Predictor.load(hugeFile);
   await assert.rejects(h.predictFiles([A]), /huge\.safetensors: the model gave non-finite outputs for record .*A00067/);
   assert.throws(() => Predictor.load(dir), /model\.safetensors: no trained model here/);
+  // A model path that is a folder: said so, not `EISDIR ... read`.
+  mkdirSync(join(dir, 'run-with-folder', 'model.safetensors'), { recursive: true });
+  assert.throws(() => Predictor.load(join(dir, 'run-with-folder')), /run-with-folder\/model\.safetensors: not a readable safetensors model file \(.*is a directory, expected a safetensors file\)/);
+  assert.throws(() => Predictor.load(join(dir, 'run-with-folder', 'model.safetensors')), /is a directory, expected a safetensors file/);
   // A record whose samples are mostly WFDB's invalid value is refused; one with a few is answered, the share said.
   const bad = Float64Array.from({ length: 9000 }, (_, i) => (i % 4 === 0 ? 0.1 : Number.NaN));
   wrsampSync(join(dir, 'invalid'), { fs: 300, sigName: ['ECG'], physical: [bad], fmt: 16, adcGain: [1000] });
