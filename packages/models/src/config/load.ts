@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
+import { dataDir } from '@ecglab/data';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { objectiveDefaults } from '../objectives/index.js';
@@ -145,10 +145,6 @@ export function parseRunConfig(raw: unknown, source: string, baseDir = process.c
   return cfg;
 }
 
-/** The data collection's folder: `$ECGLAB_DATA`, else `../shared/data` beside the checkout. */
-export function dataDir(): string {
-  return process.env.ECGLAB_DATA || resolve(fileURLToPath(new URL('../../../../..', import.meta.url)), 'shared', 'data');
-}
 
 /** Replaces `${ECGLAB_DATA}` in a path; any other `${...}` is an error naming `where`. */
 function expandDataDir(path: string, where: string): string {
