@@ -95,6 +95,16 @@ test('a run killed before it wrote config.json resumes from the beginning; orpha
   assert.match(r.stderr, /nothing to resume \(the run was stopped before it wrote config\.json\); starting it from the beginning/);
   assert.match(r.stderr, new RegExp(`removed 1 temp file\\(s\\) of writes cut short: \\.config\\.json\\.${dead}\\.0badc0de\\.tmp`));
   assert.deepEqual(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).name, 'tiny');
+  // A --resume into a folder that does not exist, or is empty, is a mistyped path: refused, nothing created.
+  const empty = join(dir, 'empty');
+  mkdirSync(empty);
+  for (const [where, why] of [[join(dir, 'typo'), 'no such folder'], [empty, 'the folder is empty']] as const) {
+    const t = await ecglab(['train', '--config', config, '--out', where, '--resume']).done;
+    assert.equal(t.status, 1);
+    assert.match(t.stderr, new RegExp(`${where}: no run to resume \\(${why}\\); start it without --resume`));
+  }
+  assert.equal(existsSync(join(dir, 'typo')), false);
+  assert.deepEqual(readdirSync(empty), []);
 
   // Leftovers of writes cut short in a finished run: the engine's and the data package's temp names.
   const orphans = [`.model.safetensors.${dead}.tmp`, `.checkpoint-9.safetensors.${dead}.tmp`, `.log.jsonl.${dead}.0a1b2c3d.tmp`];

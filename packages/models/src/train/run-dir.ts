@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { acquireLock, describeHolder, FileError, LockError, plainErrno, removeOrphanedTemps, writeFileAtomicSync, type FileLock } from '@ecglab/data';
 import { RunError } from '../errors.js';
@@ -31,7 +31,8 @@ export function writeJsonAtomic(path: string, value: unknown): void {
  *   `begin()`, once the data and the model are set up: a start that fails before (bad groups, missing data)
  *   leaves no run behind (and removes the folders it made, when empty), so the retry is not blocked.
  * - `--resume` of a folder without `config.json` and without a checkpoint (killed before the first write of
- *   its config) starts the run from the beginning, with a note; with a checkpoint but no config it refuses.
+ *   its config: its lock is left) starts the run from the beginning, with a note; with a checkpoint but no
+ *   config it refuses, as it does a folder that does not exist or is empty (a mistyped --out).
  * - Temp files of atomic writes whose writer died (a kill mid-write) are removed, only those.
  */
 export class RunDir implements Disposable {
@@ -51,6 +52,11 @@ export class RunDir implements Disposable {
    * done besides (a stale lock taken over, orphaned temp files removed, a resume that starts afresh).
    */
   static open(dir: string, cfg: RunConfig, resume: boolean, note: (text: string) => void = () => undefined): RunDir {
+    // A --resume into a folder that did not exist, or held nothing, is a wrong path rather than a run killed
+    // before its config (which leaves at least its lock): refuse it instead of training from scratch.
+    if (resume && (!existsSync(dir) || (statSync(dir).isDirectory() && readdirSync(dir).length === 0))) {
+      throw new RunError(`${dir}: no run to resume (${existsSync(dir) ? 'the folder is empty' : 'no such folder'}); start it without --resume`);
+    }
     const created = makeDirs(dir);
     let lock: FileLock;
     try {
