@@ -25,7 +25,7 @@ export const PredictForm = z.object({
   task: z.string().max(100).optional().openapi({ description: "Narrows the automatic choice to models of this task (their card's `task`), e.g. rhythm" }),
   fs: Fs,
   units: Units,
-  explain: bool.optional().openapi({ type: 'string', enum: ['true', 'false'], description: 'Also return what the model reads of the (first) record and its input-gradient saliency' }),
+  explain: bool.optional().openapi({ type: 'string', enum: ['true', 'false'], description: 'Also return the input-gradient saliency: over what the model reads of the (first) record, or over the page an image model reads of a photo' }),
 }).openapi('PredictForm');
 
 export const RecordSummarySchema = z.object({
@@ -48,7 +48,23 @@ export const PredictionSchema = z.object({
   record: RecordSummarySchema,
 }).openapi('Prediction');
 
+export const ImagePredictionSchema = z.object({
+  id: z.string().openapi({ description: "The photo's file name" }),
+  prediction: z.string(),
+  labels: z.array(z.string()),
+  probabilities: z.record(z.string(), z.number()),
+  image: z.object({
+    width: z.number().openapi({ description: 'Pixels after EXIF orientation' }),
+    height: z.number(),
+    format: z.string().openapi({ example: 'jpeg' }),
+    orientation: z.number().openapi({ description: 'EXIF orientation tag (1 = stored upright)' }),
+    modelWidth: z.number().openapi({ description: "The model's page size the photo was fitted to" }),
+    modelHeight: z.number(),
+  }),
+}).openapi('ImagePrediction');
+
 export const ExplanationSchema = z.object({
+  kind: z.literal('signal'),
   fs: z.number(),
   leads: z.array(z.string()),
   signals: z.array(z.array(z.number())).openapi({ description: '[lead][sample] mV as the model reads it (its leads, at its rate)' }),
@@ -56,12 +72,21 @@ export const ExplanationSchema = z.object({
   className: z.string(),
 }).openapi('Explanation');
 
+export const ImageExplanationSchema = z.object({
+  kind: z.literal('image'),
+  width: z.number().openapi({ description: "The model's page width in pixels (saliency columns)" }),
+  height: z.number(),
+  region: z.object({ left: z.number(), top: z.number(), width: z.number(), height: z.number() }).openapi({ description: "Where the photo lies in the model's page (pixels): all of it for fit 'fill', the letterboxed rectangle for 'contain'" }),
+  saliency: z.array(z.array(z.number())).openapi({ description: '[row][column] gradient of the predicted class logit w.r.t. the brightness of each page pixel (0 black, 1 paper)' }),
+  className: z.string(),
+}).openapi('ImageExplanation');
+
 export const ModelRefSchema = z.object({ name: z.string(), title: z.string().optional(), card: z.string().openapi({ description: 'URL of the model card (Markdown)' }) });
 
 export const PredictResponse = z.object({
   model: ModelRefSchema,
-  predictions: z.array(PredictionSchema),
-  explanation: ExplanationSchema.optional(),
+  predictions: z.array(z.union([PredictionSchema, ImagePredictionSchema])).openapi({ description: 'One per record; one for a photo' }),
+  explanation: z.discriminatedUnion('kind', [ExplanationSchema, ImageExplanationSchema]).optional(),
 }).openapi('PredictResponse');
 
 export const ModelSchema = z.object({
