@@ -133,11 +133,14 @@ export const RobustnessForm = z.object({
   task: z.string().max(100).optional(),
   fs: Fs,
   units: Units,
-  check: z.enum(['white-noise', 'pgd']).optional().openapi({ description: "white-noise (default), or pgd (the ε sweep: arrives with the robustness work; 501 until then)" }),
-  snrDb: z.string().max(200).optional().openapi({ description: 'Comma-separated SNR levels in dB, highest first (default 24,18,12,6,0)', example: '24,12,0' }),
-  repeats: z.coerce.number().int().min(1).optional().openapi({ type: 'integer', description: 'Noisy copies per level (default 4)' }),
-  seed: z.coerce.number().int().min(0).max(0xffffffff).optional().openapi({ type: 'integer' }),
-  examples: bool.optional().openapi({ type: 'string', enum: ['true', 'false'], description: 'Return the first noisy copy of each level (as the model reads it)' }),
+  check: z.enum(['white-noise', 'pgd']).optional().openapi({ description: 'white-noise (default): seeded Gaussian noise at growing SNR; pgd: an ε sweep of the robustness module\'s PGD attack (L∞, in the model\'s input units, masked to the record\'s samples) against the model\'s own decision' }),
+  snrDb: z.string().max(200).optional().openapi({ description: 'white-noise: comma-separated SNR levels in dB, highest first (default 24,18,12,6,0; at most limits.robustness.maxLevels, default 8)', example: '24,12,0' }),
+  repeats: z.coerce.number().int().min(1).optional().openapi({ type: 'integer', description: 'white-noise: noisy copies per level (default 4; at most limits.robustness.maxRepeats, default 8)' }),
+  eps: z.string().max(200).optional().openapi({ description: 'pgd: comma-separated ε in model units (max-abs: a fraction of each lead\'s peak), each in (0, 1] (default 0.001,0.002,0.005,0.01,0.02,0.05; at most limits.robustness.maxEps, default 8)', example: '0.005,0.01,0.02' }),
+  steps: z.coerce.number().int().min(1).optional().openapi({ type: 'integer', description: 'pgd: steps per run, each of ε/10 (default 20; at most limits.robustness.maxSteps, default 100)' }),
+  restarts: z.coerce.number().int().min(1).optional().openapi({ type: 'integer', description: 'pgd: runs from random starts per ε (default 1; at most limits.robustness.maxRestarts, default 4). A sweep stops starting new ε past limits.robustness.maxPgdMs (default 20,000 ms of wall time); those are listed in `skipped`' }),
+  seed: z.coerce.number().int().min(0).max(0xffffffff).optional().openapi({ type: 'integer', description: 'Seeds the noise draws (white-noise) or the random starts (pgd: ε number i uses Rng.derive(seed, i)); default 1' }),
+  examples: bool.optional().openapi({ type: 'string', enum: ['true', 'false'], description: 'white-noise: the first noisy copy of each level; pgd: each perturbed record (mV) and its perturbation (model units, padding included); both as the model reads the record' }),
 }).openapi('RobustnessForm');
 
 export const NoiseLevelSchema = z.object({
@@ -148,10 +151,41 @@ export const NoiseLevelSchema = z.object({
   example: z.array(z.array(z.number())).optional(),
 });
 
-export const RobustnessResponse = z.object({
+export const PgdLevelSchema = z.object({
+  eps: z.number().openapi({ description: 'ε in model units' }),
+  epsMv: z.array(z.number()).openapi({ description: 'ε in mV, per lead (ε × the lead\'s scale)' }),
+  probabilities: z.record(z.string(), z.number()),
+  prediction: z.string(),
+  fooled: z.boolean().openapi({ description: 'The attack changed the decision' }),
+  linf: z.number().openapi({ description: 'Largest |δ| in model units (≤ ε)' }),
+  linfMv: z.number().openapi({ description: 'Largest |δ| in mV' }),
+  example: z.array(z.array(z.number())).optional().openapi({ description: '[lead][sample] the perturbed record, mV, its real samples' }),
+  delta: z.array(z.array(z.number())).optional().openapi({ description: '[lead][paddedSamples] δ in model units, padding included (zero there)' }),
+});
+
+const RobustnessCommon = {
   model: ModelRefSchema,
-  check: z.string(),
   clean: PredictionSchema,
   fs: z.number().openapi({ description: 'Rate of the examples (the model rate)' }),
+};
+
+export const WhiteNoiseResponse = z.object({
+  ...RobustnessCommon,
+  check: z.literal('white-noise'),
   levels: z.array(NoiseLevelSchema),
-}).openapi('RobustnessResponse');
+}).openapi('WhiteNoiseResponse');
+
+export const PgdResponse = z.object({
+  ...RobustnessCommon,
+  check: z.literal('pgd'),
+  attack: z.object({
+    kind: z.literal('pgd'), norm: z.literal('inf'), loss: z.string(), steps: z.number(), stepRatio: z.number(), restarts: z.number(), seed: z.number(),
+  }).openapi({ description: 'The attack as run by @ecglab/models attack()' }),
+  samples: z.number().openapi({ description: 'Samples of the record the model reads' }),
+  paddedSamples: z.number().openapi({ description: 'Length of its padded batch (the length of delta)' }),
+  scale: z.array(z.number()).openapi({ description: 'mV per model unit, per lead' }),
+  levels: z.array(PgdLevelSchema),
+  skipped: z.array(z.number()).openapi({ description: 'ε values not attacked: the sweep reached its wall-time limit' }),
+}).openapi('PgdResponse');
+
+export const RobustnessResponse = z.discriminatedUnion('check', [WhiteNoiseResponse, PgdResponse]).openapi('RobustnessResponse');
