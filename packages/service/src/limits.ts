@@ -46,8 +46,8 @@ export const LimitsSchema = z.object({
     /** PGD runs from random starts per ε (Ma & Liang: 2). */
     maxRestarts: z.number().int().positive().default(4),
     /**
-     * Wall time of one PGD sweep, ms: below the request's time limit, so a sweep ends with the ε it reached
-     * (the rest listed as skipped) rather than as a 504.
+     * Wall time of one PGD sweep, ms (at most 3/4 of `requestTimeoutMs` whatever is set here): a sweep ends
+     * with the ε it reached, the rest listed as skipped, rather than as a 504.
      */
     maxPgdMs: z.number().int().positive().default(20_000),
   }).prefault({}),

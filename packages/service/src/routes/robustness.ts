@@ -50,7 +50,10 @@ const CHECKS: Record<'white-noise' | 'pgd', RobustnessCheck> = {
       const eps = parseList('eps', form.eps, DEFAULT_EPS, lim.maxEps, (v) => v > 0 && v <= 1, 'numbers in (0, 1] (model units)');
       const steps = atMost('steps', form.steps ?? DEFAULT_STEPS, lim.maxSteps);
       const restarts = atMost('restarts', form.restarts ?? DEFAULT_RESTARTS, lim.maxRestarts);
-      return (model, record) => pgd(ctx, model, record, { eps, steps, restarts, seed: form.seed ?? 1, maxMs: lim.maxPgdMs, examples: form.examples ?? false });
+      // A sweep that ran into the request's time limit would answer 504 and lose the ε it reached; three
+      // quarters of that limit leave room for the queue, the upload and the clean prediction.
+      const maxMs = Math.min(lim.maxPgdMs, Math.floor(0.75 * ctx.limits.requestTimeoutMs));
+      return (model, record) => pgd(ctx, model, record, { eps, steps, restarts, seed: form.seed ?? 1, maxMs, examples: form.examples ?? false });
     },
   },
 };
