@@ -103,7 +103,7 @@ test('adapter-backed datasets (cpsc2018, cinc2021, wfdb-folder): defaults, files
   bad({ kind: 'wfdb-folder', path: '/d', task: 'multi' }, /b\.yaml: \/data\/task must be one of "single-label", "multi-label", got "multi"/);
   bad({ kind: 'cinc2021', path: '/d', fs: 0 }, /b\.yaml: \/data\/fs must be a number > 0 and <= 100000, got 0/);
   bad({ kind: 'cpsc2018', path: '/d', leads: [] }, /b\.yaml: \/data\/leads must be an array of at least 1 items/);
-  bad({ kind: 'cpsc2018', path: '/d', labels: 'x.csv' }, /b\.yaml: \/data: unknown field 'labels' \(allowed: kind, path, limit, fs, leads, reference, wfdbDir, matDir\)/);
+  bad({ kind: 'cpsc2018', path: '/d', labels: 'x.csv' }, /b\.yaml: \/data: unknown field 'labels' \(allowed: kind, path, limit, fs, leads, reference, wfdbDir, matDir, labelMode, perClassSplit\)/);
 });
 
 test('dataset-dependent defaults: 12-lead databases read every loaded lead and monitor macro AUROC, unless the file says otherwise', () => {
