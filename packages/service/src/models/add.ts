@@ -70,7 +70,7 @@ patients.
 ## What it does
 Input: ${leads}, resampled to ${spec.conform.fs} Hz, the first ${spec.input.maxSeconds} s; ${spec.input.norm} scaling inside the model.
 Output: ${spec.classes.join(', ')} (${spec.task === 'multi-label' ? `multi-label, threshold ${spec.threshold}` : 'single-label'}).
-Architecture: ${spec.model.kind}. Trained ${spec.trained?.time ?? ''} from run \`${spec.trained?.run ?? runDir}\`, best epoch ${metrics?.bestEpoch ?? spec.trained?.epoch ?? '?'} of ${metrics?.epochsRun ?? '?'}.
+Architecture: ${spec.model.kind}. Trained ${spec.trained?.time ?? ''} from run \`${spec.trained?.run ?? runDir}\`, best epoch ${oneBased(metrics?.bestEpoch ?? spec.trained?.epoch)} of ${metrics?.epochsRun ?? '?'}.
 
 ## Data and split
 ${metrics?.dataset ?? spec.trained?.dataset ?? 'The database'}: ${splitText}. TO COMPLETE: version, licence, record count.
@@ -84,4 +84,9 @@ ${metrics?.dataset ?? spec.trained?.dataset ?? 'The database'}: ${splitText}. TO
 Research on ECG classification and its robustness. Limits: the population and devices of the training data,
 records unlike it (rate, length, leads: missing leads are read as zeros), noise and artefacts beyond those tested.
 `;
+}
+
+/** Epochs are counted from 0 in run files and from 1 where people read them (the training log, RESULTS.md). */
+function oneBased(epoch: number | undefined): string {
+  return epoch === undefined || epoch < 0 ? '?' : String(epoch + 1);
 }
