@@ -1,5 +1,5 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { MODEL_FILE, modelFileOf, readSpec } from '@ecglab/models';
 import { ServiceError } from '../errors.js';
 import { halveModelFile, type HalfDType } from './half.js';
@@ -53,7 +53,7 @@ function cardText(run: string, opts: AddModelOptions, spec: ReturnType<typeof re
   const leads = spec.conform.leads ? spec.conform.leads.join(', ') : `${spec.conform.leadIndices!.length} lead(s) by position (${spec.conform.leadIndices!.join(', ')})`;
   const split = metrics?.split;
   const splitText = !split ? 'see the run directory' : split.kind === 'strat_fold' ? `PTB-XL folds ${JSON.stringify(split.folds)} held out (${split.val?.length} records)`
-    : split.kind === 'file' ? `the split file ${split.file} (${split.val?.length} held-out records)` : `a stratified ${Math.round(100 * (split.valFraction ?? 0))} % held out, seed ${split.seed} (${split.val?.length} records)`;
+    : split.kind === 'file' ? `the split file ${relative(process.cwd(), split.file ?? '') || split.file} (${split.val?.length} held-out records)` : `a stratified ${Math.round(100 * (split.valFraction ?? 0))} % held out, seed ${split.seed} (${split.val?.length} records)`;
   const ci = metrics?.ci;
   const value = ci ? metrics?.[ci.metric] : undefined;
   const title = opts.title ?? `${config?.data?.kind ?? spec.trained?.dataset ?? 'ECG'} ${opts.task ?? ''} (${spec.model.kind})`.replace(/\s+/g, ' ');
