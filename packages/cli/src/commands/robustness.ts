@@ -150,3 +150,17 @@ export function register(program: Command, io: CommandIo = stdio): void {
       io.out(`wrote ${written.length} files to ${f.out}\n`);
     });
 }
+
+/** `ecglab robustness-merge A/robustness.json B/robustness.json ... -o DIR`: one report (JSON, Markdown, plots) from several. */
+export function registerMerge(program: Command, io: CommandIo = stdio): void {
+  program
+    .command('robustness-merge')
+    .description('merge robustness reports of the same data and conditions (e.g. one model each, run in parallel) into one, with its Markdown and plots')
+    .argument('<reports...>', 'robustness.json files')
+    .requiredOption('-o, --out <dir>', 'report folder')
+    .action(async (files: string[], f: { out: string }) => {
+      const m = await import('@ecglab/models');
+      const written = m.writeRobustnessReport(m.mergeRobustnessReports(files), f.out);
+      io.out(`wrote ${written.length} files to ${f.out}\n`);
+    });
+}

@@ -92,7 +92,7 @@ test('PTB-XL official folds: accepted with test defaulting to none; overlaps, re
 
 test('adapter-backed datasets (cpsc2018, cinc2021, wfdb-folder): defaults, files resolved against the config folder, errors named', () => {
   const cfg = loadRunConfig(file('cpsc.yaml', 'name: c\ndata:\n  kind: cpsc2018\n  path: data/cpsc\n  reference: labels/REF.csv\n  fs: 250\n  leads: [I, ii]\n'));
-  assert.deepEqual(cfg.data, { kind: 'cpsc2018', path: join(dir, 'data/cpsc'), limit: 0, reference: join(dir, 'labels/REF.csv'), fs: 250, leads: ['I', 'ii'] });
+  assert.deepEqual(cfg.data, { kind: 'cpsc2018', path: join(dir, 'data/cpsc'), limit: 0, labelMode: 'all', reference: join(dir, 'labels/REF.csv'), fs: 250, leads: ['I', 'ii'] });
   assert.deepEqual(parseRunConfig({ name: 'c', data: { kind: 'cinc2021', path: '/d' } }, 'c.yaml').data, { kind: 'cinc2021', path: '/d', limit: 0, recursive: true });
   const w = loadRunConfig(file('w.yaml', 'name: w\ndata:\n  kind: wfdb-folder\n  path: /recs\n  labels: mine.csv\n  task: multi-label\n'));
   assert.deepEqual(w.data, { kind: 'wfdb-folder', path: '/recs', limit: 0, idColumn: 'record', labelColumn: 'labels', separator: ';', recursive: false, labels: join(dir, 'mine.csv'), task: 'multi-label' });
@@ -103,7 +103,7 @@ test('adapter-backed datasets (cpsc2018, cinc2021, wfdb-folder): defaults, files
   bad({ kind: 'wfdb-folder', path: '/d', task: 'multi' }, /b\.yaml: \/data\/task must be one of "single-label", "multi-label", got "multi"/);
   bad({ kind: 'cinc2021', path: '/d', fs: 0 }, /b\.yaml: \/data\/fs must be a number > 0 and <= 100000, got 0/);
   bad({ kind: 'cpsc2018', path: '/d', leads: [] }, /b\.yaml: \/data\/leads must be an array of at least 1 items/);
-  bad({ kind: 'cpsc2018', path: '/d', labels: 'x.csv' }, /b\.yaml: \/data: unknown field 'labels' \(allowed: kind, path, limit, fs, leads, reference, wfdbDir, matDir\)/);
+  bad({ kind: 'cpsc2018', path: '/d', labels: 'x.csv' }, /b\.yaml: \/data: unknown field 'labels' \(allowed: kind, path, limit, fs, leads, reference, wfdbDir, matDir, labelMode, perClassSplit\)/);
 });
 
 test('dataset-dependent defaults: 12-lead databases read every loaded lead and monitor macro AUROC, unless the file says otherwise', () => {

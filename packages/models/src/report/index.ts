@@ -8,5 +8,6 @@ export {
   evaluateRobustness, conditionRng, type RobustnessOptions, type RobustnessReport, type ModelRobustness, type Scores, type ReportAttack,
 } from './robustness-eval.js';
 export { writeRobustnessReport, robustnessMarkdown, describeAttack } from './robustness-write.js';
+export { mergeRobustnessReports } from './robustness-merge.js';
 // `ecglab attack`: records attacked against the model's own decision, written as WFDB with a PNG of both signals.
 export { attackRecords, writeAdversarialRecords, adversarialName, type AdversarialRecord } from './adversarial-records.js';

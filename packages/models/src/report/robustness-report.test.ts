@@ -4,7 +4,7 @@
 // may outlive it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,7 @@ import { loadNstdbNoise } from '@ecglab/data';
 import { train } from '../train/trainer.js';
 import { conditionRng, evaluateRobustness, type ReportAttack } from './robustness-eval.js';
 import { writeRobustnessReport } from './robustness-write.js';
+import { mergeRobustnessReports } from './robustness-merge.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const cinc = join(root, 'fixtures/data/cinc2017/training2017');
@@ -149,6 +150,26 @@ test('robustness report: clean, PGD, white and NSTDB scores equal a direct evalu
     assert.deepEqual([meta.format, meta.width, meta.height], ['png', 900, 560], png);
   }
   assert.ok(!existsSync(join(out, 'robustness.json.tmp')));
+});
+
+test('robustness reports of one model each merge into the report of both: same rows, differences named', async () => {
+  const { run, spec } = await tinyRun();
+  const opts = { data: spec, attack: { config: ATTACK, eps: [0.01, 0.3] }, white: { levels: WHITE }, seed: 3, bootstrapIterations: 20 };
+  const both = await evaluateRobustness({ ...opts, models: [{ path: run, label: 'a' }, { path: run, label: 'b' }] });
+  const dir = mkdtempSync(join(tmpdir(), 'ecglab-merge-'));
+  const files: string[] = [];
+  for (const label of ['a', 'b']) {
+    writeRobustnessReport(await evaluateRobustness({ ...opts, models: [{ path: run, label }] }), join(dir, label));
+    files.push(join(dir, label, 'robustness.json'));
+  }
+  const merged = mergeRobustnessReports(files);
+  const rows = (r: typeof both) => r.models.map((m) => ({ ...m, seconds: undefined }));
+  assert.deepEqual(JSON.parse(JSON.stringify(rows(merged))), JSON.parse(JSON.stringify(rows(both))));
+  assert.throws(() => mergeRobustnessReports([files[0]!, files[0]!]), /model label 'a' appears in more than one report/);
+  const other = JSON.parse(readFileSync(files[1]!, 'utf8'));
+  writeFileSync(files[1]!, JSON.stringify({ ...other, seed: 4 }));
+  assert.throws(() => mergeRobustnessReports(files), /b[\\/]robustness\.json: 'seed' differs/);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('robustness report: arguments are checked and named', async () => {

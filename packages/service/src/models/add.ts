@@ -1,5 +1,5 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { MODEL_FILE, modelFileOf, readSpec } from '@ecglab/models';
 import { ServiceError } from '../errors.js';
 import { halveModelFile, type HalfDType } from './half.js';
@@ -53,7 +53,7 @@ function cardText(run: string, opts: AddModelOptions, spec: ReturnType<typeof re
   const leads = spec.conform.leads ? spec.conform.leads.join(', ') : `${spec.conform.leadIndices!.length} lead(s) by position (${spec.conform.leadIndices!.join(', ')})`;
   const split = metrics?.split;
   const splitText = !split ? 'see the run directory' : split.kind === 'strat_fold' ? `PTB-XL folds ${JSON.stringify(split.folds)} held out (${split.val?.length} records)`
-    : split.kind === 'file' ? `the split file ${split.file} (${split.val?.length} held-out records)` : `a stratified ${Math.round(100 * (split.valFraction ?? 0))} % held out, seed ${split.seed} (${split.val?.length} records)`;
+    : split.kind === 'file' ? `the split file ${relative(process.cwd(), split.file ?? '') || split.file} (${split.val?.length} held-out records)` : `a stratified ${Math.round(100 * (split.valFraction ?? 0))} % held out, seed ${split.seed} (${split.val?.length} records)`;
   const ci = metrics?.ci;
   const value = ci ? metrics?.[ci.metric] : undefined;
   const title = opts.title ?? `${config?.data?.kind ?? spec.trained?.dataset ?? 'ECG'} ${opts.task ?? ''} (${spec.model.kind})`.replace(/\s+/g, ' ');
@@ -70,7 +70,7 @@ patients.
 ## What it does
 Input: ${leads}, resampled to ${spec.conform.fs} Hz, the first ${spec.input.maxSeconds} s; ${spec.input.norm} scaling inside the model.
 Output: ${spec.classes.join(', ')} (${spec.task === 'multi-label' ? `multi-label, threshold ${spec.threshold}` : 'single-label'}).
-Architecture: ${spec.model.kind}. Trained ${spec.trained?.time ?? ''} from run \`${spec.trained?.run ?? runDir}\`, best epoch ${metrics?.bestEpoch ?? spec.trained?.epoch ?? '?'} of ${metrics?.epochsRun ?? '?'}.
+Architecture: ${spec.model.kind}. Trained ${spec.trained?.time ?? ''} from run \`${spec.trained?.run ?? runDir}\`, best epoch ${oneBased(metrics?.bestEpoch ?? spec.trained?.epoch)} of ${metrics?.epochsRun ?? '?'}.
 
 ## Data and split
 ${metrics?.dataset ?? spec.trained?.dataset ?? 'The database'}: ${splitText}. TO COMPLETE: version, licence, record count.
@@ -84,4 +84,9 @@ ${metrics?.dataset ?? spec.trained?.dataset ?? 'The database'}: ${splitText}. TO
 Research on ECG classification and its robustness. Limits: the population and devices of the training data,
 records unlike it (rate, length, leads: missing leads are read as zeros), noise and artefacts beyond those tested.
 `;
+}
+
+/** Epochs are counted from 0 in run files and from 1 where people read them (the training log, RESULTS.md). */
+function oneBased(epoch: number | undefined): string {
+  return epoch === undefined || epoch < 0 ? '?' : String(epoch + 1);
 }
