@@ -142,7 +142,8 @@ async function showCheck(name: Check): Promise<void> {
     slider.value = '0';
     slider.disabled = false;
     onNoise();
-    setStatus(`${r.model.name}: ${r.predictions[0]!.prediction}. Move the slider to add ${name === 'pgd' ? 'an adversarial perturbation of growing ε' : 'noise'}.`);
+    const skipped = c.check === 'pgd' && c.skipped.length ? ` (ε ${c.skipped.join(', ')} not run: they could have passed the time limit)` : '';
+    setStatus(`${r.model.name}: ${r.predictions[0]!.prediction}. Move the slider to add ${name === 'pgd' ? 'an adversarial perturbation of growing ε' : 'noise'}${skipped}.`);
   } catch (err) {
     setStatus('');
     showError((err as Error).message);
@@ -238,7 +239,7 @@ function onNoise(): void {
     const level = c.levels[k - 1]!;
     bars(level.probabilities, level.prediction);
     const mv = `${Math.min(...level.epsMv).toFixed(3)}–${Math.max(...level.epsMv).toFixed(3)} mV by lead`;
-    $('noise-label').textContent = `PGD ε ${level.eps} (model units; ${mv}): prediction ${level.fooled ? `changed to ${level.prediction}` : `kept (${level.prediction})`}, largest change ${level.linfMv.toFixed(3)} mV${c.skipped.length && k === c.levels.length ? `; ε ${c.skipped.join(', ')} not run (time limit)` : ''}`;
+    $('noise-label').textContent = `PGD ε ${level.eps} (model units; ${mv}): prediction ${level.fooled ? `changed to ${level.prediction}` : `kept (${level.prediction})`}, largest change ${level.linfMv.toFixed(3)} mV`;
     if (level.example) plot(c.fs, e.leads, level.example, null);
     return;
   }

@@ -46,8 +46,8 @@ export const LimitsSchema = z.object({
     /** PGD runs from random starts per ε (Ma & Liang: 2). */
     maxRestarts: z.number().int().positive().default(4),
     /**
-     * Wall time of one PGD sweep, ms (at most 3/4 of `requestTimeoutMs` whatever is set here): a sweep ends
-     * with the ε it reached, the rest listed as skipped, rather than as a 504.
+     * Wall time of one PGD sweep from the request's arrival, ms (at most 3/4 of `requestTimeoutMs` whatever is
+     * set here): an ε that could overrun it is not started but listed as skipped, so the answer is never a 504.
      */
     maxPgdMs: z.number().int().positive().default(20_000),
   }).prefault({}),

@@ -138,7 +138,7 @@ export const RobustnessForm = z.object({
   repeats: z.coerce.number().int().min(1).optional().openapi({ type: 'integer', description: 'white-noise: noisy copies per level (default 4; at most limits.robustness.maxRepeats, default 8)' }),
   eps: z.string().max(200).optional().openapi({ description: 'pgd: comma-separated ε in model units (max-abs: a fraction of each lead\'s peak), each in (0, 1] (default 0.001,0.002,0.005,0.01,0.02,0.05; at most limits.robustness.maxEps, default 8)', example: '0.005,0.01,0.02' }),
   steps: z.coerce.number().int().min(1).optional().openapi({ type: 'integer', description: 'pgd: steps per run, each of ε/10 (default 20; at most limits.robustness.maxSteps, default 100)' }),
-  restarts: z.coerce.number().int().min(1).optional().openapi({ type: 'integer', description: 'pgd: runs from random starts per ε (default 1; at most limits.robustness.maxRestarts, default 4). A sweep stops starting new ε past limits.robustness.maxPgdMs (default 20,000 ms of wall time, at most 3/4 of the request time limit); those are listed in `skipped`' }),
+  restarts: z.coerce.number().int().min(1).optional().openapi({ type: 'integer', description: 'pgd: runs from random starts per ε (default 1; at most limits.robustness.maxRestarts, default 4). A sweep ends by limits.robustness.maxPgdMs from the arrival of the request (default 20,000 ms, at most 3/4 of the request time limit): an ε whose worst case, (steps + 1) · restarts gradient passes at the pace measured on the record, could end later is not started and is listed in `skipped`' }),
   seed: z.coerce.number().int().min(0).max(0xffffffff).optional().openapi({ type: 'integer', description: 'Seeds the noise draws (white-noise) or the random starts (pgd: ε number i uses Rng.derive(seed, i)); default 1' }),
   examples: bool.optional().openapi({ type: 'string', enum: ['true', 'false'], description: 'white-noise: the first noisy copy of each level; pgd: each perturbed record (mV) and its perturbation (model units, padding included); both as the model reads the record' }),
 }).openapi('RobustnessForm');
@@ -185,7 +185,8 @@ export const PgdResponse = z.object({
   paddedSamples: z.number().openapi({ description: 'Length of its padded batch (the length of delta)' }),
   scale: z.array(z.number()).openapi({ description: 'mV per model unit, per lead' }),
   levels: z.array(PgdLevelSchema),
-  skipped: z.array(z.number()).openapi({ description: 'ε values not attacked: the sweep reached its wall-time limit' }),
+  skipped: z.array(z.number()).openapi({ description: 'ε values not attacked: their worst case could have run past the wall-time limit' }),
+  passMs: z.number().openapi({ description: 'Milliseconds per gradient pass on this record, the pace the limit was kept by' }),
 }).openapi('PgdResponse');
 
 export const RobustnessResponse = z.discriminatedUnion('check', [WhiteNoiseResponse, PgdResponse]).openapi('RobustnessResponse');

@@ -51,9 +51,9 @@ const CHECKS: Record<'white-noise' | 'pgd', RobustnessCheck> = {
       const steps = atMost('steps', form.steps ?? DEFAULT_STEPS, lim.maxSteps);
       const restarts = atMost('restarts', form.restarts ?? DEFAULT_RESTARTS, lim.maxRestarts);
       // A sweep that ran into the request's time limit would answer 504 and lose the ε it reached; three
-      // quarters of that limit leave room for the queue, the upload and the clean prediction.
-      const maxMs = Math.min(lim.maxPgdMs, Math.floor(0.75 * ctx.limits.requestTimeoutMs));
-      return (model, record) => pgd(ctx, model, record, { eps, steps, restarts, seed: form.seed ?? 1, maxMs, examples: form.examples ?? false });
+      // quarters of that limit, from the request's arrival (queueing counts), leave room for the clean prediction.
+      const deadline = Date.now() + Math.min(lim.maxPgdMs, Math.floor(0.75 * ctx.limits.requestTimeoutMs));
+      return (model, record) => pgd(ctx, model, record, { eps, steps, restarts, seed: form.seed ?? 1, deadline, examples: form.examples ?? false });
     },
   },
 };
@@ -83,7 +83,7 @@ async function pgd(ctx: ServiceContext, model: BundledModel, record: EcgRecord, 
     check: 'pgd',
     fs: r.fs,
     attack: { kind: 'pgd', norm: 'inf', loss: multi ? 'bce' : 'ce', steps: opts.steps, stepRatio: PGD_DEFAULTS.stepRatio, restarts: opts.restarts, seed: opts.seed },
-    samples: r.samples, paddedSamples: r.paddedSamples, scale: r.scale, skipped: r.skipped,
+    samples: r.samples, paddedSamples: r.paddedSamples, scale: r.scale, skipped: r.skipped, passMs: Math.round(r.passMs * 10) / 10,
     levels: r.levels.map((l) => ({
       eps: l.eps, epsMv: l.epsMv, probabilities: byClass(model.spec.classes, l.probabilities), prediction: l.prediction,
       fooled: l.fooled, linf: l.linf, linfMv: l.linfMv,

@@ -1,6 +1,6 @@
 // The PGD ε sweep of /robustness, in the inference worker: the robustness module's own attack (L∞ PGD in the
 // model's input units, masked, random starts) run at each ε on one record, against the model's own decision.
-import { noGrad, tidy } from '@ecglab/engine';
+import { enableGrad, grad, noGrad, tidy } from '@ecglab/engine';
 import { memorySource, Rng, type EcgRecord } from '@ecglab/data';
 import { attack, EcgClassifier, PGD_DEFAULTS, summarizeAttack, toTensorBatch, type AttackConfig, type Predictor } from '@ecglab/models';
 import { labelOf, predictorOf } from './loaded.js';
@@ -13,8 +13,11 @@ export interface PgdSweepOptions {
   restarts: number;
   /** ε number i draws its random starts from `Rng.derive(seed, i)`. */
   seed: number;
-  /** Wall-time budget: an ε whose attack would, at the pace of the last one, end past it is not started. */
-  maxMs: number;
+  /**
+   * Wall-clock deadline (`Date.now()` ms): an ε whose attack could end past it, at its worst case of
+   * (steps + 1) · restarts gradient passes at the pace measured on this record, is not started.
+   */
+  deadline: number;
   /** Return each level's perturbed signal (mV) and perturbation (model units, with the padding). */
   examples: boolean;
 }
@@ -47,8 +50,10 @@ export interface PgdSweep {
   scale: number[];
   clean: { probabilities: number[]; prediction: string };
   levels: PgdLevel[];
-  /** ε values not attacked because the wall-time budget would have run out. */
+  /** ε values not attacked because the attack could have run past the deadline. */
   skipped: number[];
+  /** Milliseconds per gradient pass on this record, as measured for the deadline. */
+  passMs: number;
 }
 
 /** The attack config of the sweep at one ε: Ma & Liang's PGD (L∞, step ε/10, random starts) with the given steps and restarts. */
@@ -68,7 +73,6 @@ export function sweepConfig(p: Predictor, eps: number, steps: number, restarts: 
  * attack's early stop), so a sweep shows the smallest of the given ε that moves the prediction.
  */
 export async function pgdSweep(name: string, record: EcgRecord, opts: PgdSweepOptions): Promise<PgdSweep> {
-  const t0 = performance.now();
   const p = predictorOf(name);
   const model = p.model;
   if (!(model instanceof EcgClassifier)) throw new Error(`model '${name}' is not a signal classifier; PGD attacks act on signals`);
@@ -91,12 +95,15 @@ export async function pgdSweep(name: string, record: EcgRecord, opts: PgdSweepOp
           scale: Array.from(model.inputNorm.stats(tb.x, tb.mask).scale.float().toArray() as Float32Array), // [1, leads, 1]
         };
       });
+      // One attack cannot be stopped halfway, so the deadline is kept by not starting one that could overrun
+      // it: the pace of a gradient pass is measured once here, and again on every ε that ran all its steps.
+      let passMs = timePass(model, tb.x, tb.mask);
+      const passes = (opts.steps + 1) * opts.restarts;
       const levels: PgdLevel[] = [];
       const skipped: number[] = [];
-      let last = 0;
       opts.eps.forEach((eps, i) => {
         const started = performance.now();
-        if (i > 0 && started + last - t0 > opts.maxMs) {
+        if (Date.now() + passes * passMs > opts.deadline) {
           skipped.push(eps);
           return;
         }
@@ -112,10 +119,20 @@ export async function pgdSweep(name: string, record: EcgRecord, opts: PgdSweepOp
               : {}),
           };
         }));
-        last = performance.now() - started;
+        if (!levels.at(-1)!.fooled) passMs = (performance.now() - started) / passes; // it ran every step of every run
       });
-      return { fs: p.spec.conform.fs, samples: valid, paddedSamples: len, scale, clean: { probabilities: clean, prediction: labelOf(p, clean) }, levels, skipped };
+      return { fs: p.spec.conform.fs, samples: valid, paddedSamples: len, scale, clean: { probabilities: clean, prediction: labelOf(p, clean) }, levels, skipped, passMs };
     });
   }
   throw new Error(`pgdSweep: the pipeline gave no batch for record ${record.id}`);
+}
+
+/** Milliseconds of one forward and backward pass of the model on `x` in model units, as an attack step makes. */
+function timePass(model: EcgClassifier, x: ReturnType<EcgClassifier['forward']>, mask: ReturnType<EcgClassifier['forward']>): number {
+  const t = performance.now();
+  tidy(() => enableGrad(() => {
+    const xn = noGrad(() => model.normalize(x, mask)).requiresGrad_(); // [1, leads, L]
+    grad(model.classify(xn, mask).logsumexp(1).sum(), xn);
+  }));
+  return performance.now() - t;
 }
