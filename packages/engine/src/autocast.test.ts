@@ -1,7 +1,7 @@
 // CPU autocast: which ops drop to bfloat16, how far from float32 they land, and that the scope restores state.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { autocast, isAutocastEnabled, randn, tidy, liveTensorCount, setNumThreads, manualSeed, F, fromArray, TorchError } from './index.js';
+import { autocast, isAutocastEnabled, randn, ones, zeros, tidy, liveTensorCount, setNumThreads, manualSeed, F, fromArray, TorchError } from './index.js';
 
 setNumThreads(1);
 
@@ -36,6 +36,22 @@ test('autocast runs conv1d and linear in bfloat16 and losses in float32, close t
     w.grad!.dispose();
   });
   assert.equal(liveTensorCount(), before);
+});
+
+test("groupNorm takes autocast's bfloat16 with float32 parameters (normalised in float32, returned as bfloat16)", () => {
+  manualSeed(2);
+  tidy(() => {
+    const x = randn([2, 4, 64]).mul(3).add(1);
+    const w = randn([4]);
+    const b = randn([4]);
+    const ref = F.groupNorm(x, 2, w, b);
+    const y = F.groupNorm(x.to('bfloat16'), 2, w, b);                      // as a conv's output under autocast
+    assert.equal(y.dtype, 'bfloat16');
+    // input rounded once and output rounded once, each within 2^-9 relative: 0.02 of the output's scale
+    const err = y.float().sub(ref).abs().max().item();
+    assert.ok(err <= TOL * ref.abs().max().item(), `max |bf16 - fp32| = ${err}`);
+    assert.equal(F.groupNorm(x, 2, ones([4]), zeros([4])).dtype, 'float32');
+  });
 });
 
 test('autocast restores the previous state after nesting and after a throw', () => {
