@@ -14,7 +14,7 @@ import { buildObjective, type Objective, type StepContext } from '../objectives/
 import { trainPipelineOptions } from '../pipeline/for-model.js';
 import { toTensorBatch } from '../pipeline/to-tensors.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
-import { JsonLinesLog, type EpochRecord } from './log.js';
+import { JsonLinesLog, type EpochRecord, type EpochTiming } from './log.js';
 import { createProgress, type Progress } from './progress.js';
 import { prepareRunDir, RUN_FILES, writeJsonAtomic } from './run-dir.js';
 import { buildSchedule } from './schedule.js';
@@ -106,22 +106,37 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
       const started = Date.now();
       model.train();
       progress.startEpoch(epoch, epochs, stepsPerEpoch);
+      const timing: EpochTiming = state.timing ?? { data: 0, forward: 0, backward: 0, optimizer: 0, validation: 0, pageFaults: 0 };
+      state.timing = timing;
+      let ready = performance.now();
       for await (const batch of trainPipe.epoch(epoch, { from: state.batchInEpoch })) {
         const t0 = Date.now();
+        const faults0 = process.resourceUsage().minorPageFault;
         const ctx: StepContext = {
           task: data.task, classes: data.classes.length, epoch, epochs, step: state.step, stepsPerEpoch,
           rng: Rng.derive(cfg.seed, 0x0b7ec7, state.step), lr: scheduler.getLastLr()[0]!, scheduler, classWeights: weightTensor,
         };
+        let mark = performance.now();
+        const lap = (phase: 'data' | 'forward' | 'backward' | 'optimizer', since: number) => {
+          mark = performance.now();
+          timing[phase] += (mark - since) / 1000;
+        };
         const { loss, logs } = tidy(() => {
-          const r = objective.compute(model, toTensorBatch(batch, data.task), ctx);
+          const tensors = toTensorBatch(batch, data.task);
+          lap('data', ready);
+          const r = objective.compute(model, tensors, ctx);
           assertFinite(r.loss, `loss of objective '${objective.name}'`);
+          lap('forward', mark);
           opt.zeroGrad();
           r.loss.backward();
+          lap('backward', mark);
           if (cfg.train.gradClip > 0) optim.clipGradNorm(model.parameters(), cfg.train.gradClip);
           opt.step();
           return { loss: r.loss.item(), logs: r.logs ?? {} };
         });
         scheduler.step();
+        lap('optimizer', mark);
+        timing.pageFaults += process.resourceUsage().minorPageFault - faults0;
         checkLeaks();
         state.step++;
         state.batchInEpoch++;
@@ -133,8 +148,11 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
           saveCheckpoint(dir, model, opt, scheduler, state);
           lastCheckpoint = Date.now();
         }
+        ready = performance.now();
       }
+      const valStarted = performance.now();
       const probs = await validator.probabilities(valPipe);
+      timing.validation += (performance.now() - valStarted) / 1000;
       const val = evaluate(data.task, valLabels, valTargets, probs, data.classes);
       const score = monitorValue(cfg, val);
       // The first epoch always saves, so a run whose monitored metric is undefined on its validation
@@ -154,10 +172,11 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
         val: pickNumbers(val),
         seconds: (Date.now() - started) / 1000,
         trainRecordsPerSecond: trainPipe.ids.length / Math.max(1e-9, state.trainSeconds),
+        timing,
         time: new Date().toISOString(),
       };
       log.append(record);
-      state = { ...state, epoch: epoch + 1, batchInEpoch: 0, lossSum: 0, logSums: {}, trainSeconds: 0 };
+      state = { ...state, epoch: epoch + 1, batchInEpoch: 0, lossSum: 0, logSums: {}, trainSeconds: 0, timing: undefined };
       saveCheckpoint(dir, model, opt, scheduler, state);
       lastCheckpoint = Date.now();
       progress.endEpoch(
