@@ -39,3 +39,11 @@ export class DataSpecError extends ModelsError {
     this.name = 'DataSpecError';
   }
 }
+
+/** A rank of a data-parallel run stopped (a collective failed, ranks disagree): names the rank and what to do. */
+export class DistributedError extends ModelsError {
+  constructor(message: string) {
+    super('DISTRIBUTED', message);
+    this.name = 'DistributedError';
+  }
+}

@@ -17,6 +17,14 @@ export class RenderArgumentError extends RenderError {
   }
 }
 
+/** An input image (a scan or photo of a printout) is unreadable, or too small or misshapen to be an ECG page: `RENDER_IMAGE`. */
+export class RenderImageError extends RenderError {
+  constructor(message: string) {
+    super('RENDER_IMAGE', message);
+    this.name = 'RenderImageError';
+  }
+}
+
 /** The requested layout does not fit on the page (too large a speed, gain or too many rows). */
 export class RenderLayoutError extends RenderError {
   constructor(message: string) {

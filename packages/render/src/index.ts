@@ -1,4 +1,4 @@
-export { RenderError, RenderArgumentError, RenderLayoutError, RenderOutputError, RenderWorkerError } from './errors.js';
+export { RenderError, RenderArgumentError, RenderImageError, RenderLayoutError, RenderOutputError, RenderWorkerError } from './errors.js';
 export {
   DEFAULT_OPTIONS,
   GAINS,
@@ -19,6 +19,7 @@ export { layoutPage, STANDARD_LEADS, PAGE_MM, type PageLayout, type Panel } from
 export { renderPage, renderPageSync, jpegQuality, type RenderedPage } from './page.js';
 export { encodeImage, writePage, formatOf, sidecarPath, type ImageFormat, type EncodeOptions } from './encode.js';
 export { renderToTensor, rgbaToPlanes, type TensorOptions, type TensorBatch } from './tensor.js';
+export { readPageImage, type PageImageOptions, type PageImage } from './image-input.js';
 export { transformSidecar, type Sidecar, type LeadBox, type Box, type ArtefactRecord } from './sidecar.js';
 export { apply as applyMat3, invert as invertMat3, multiply as multiplyMat3, type Mat3, type Point } from './homography.js';
 export type { RgbaImage } from './image.js';

@@ -33,8 +33,9 @@ export interface TensorBatch {
 /**
  * Resizes to w × h and returns the pixel map from the old image to the new one. The letterbox
  * offsets are computed here, not left to sharp's `contain`, so the sidecar's boxes follow exactly.
+ * Also what `readPageImage` fits a scan or photo with, so a file meets a model as its training pages did.
  */
-async function resize(img: RgbaImage, w: number, h: number, fit: 'fill' | 'contain'): Promise<{ img: RgbaImage; m: Mat3 }> {
+export async function resize(img: RgbaImage, w: number, h: number, fit: 'fill' | 'contain'): Promise<{ img: RgbaImage; m: Mat3 }> {
   let rw = w;
   let rh = h;
   let left = 0;

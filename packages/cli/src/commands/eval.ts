@@ -44,6 +44,7 @@ Examples:
       const lines = [
         `records ${r.n}  accuracy ${r.accuracy.toFixed(4)}  macro F1 ${r.macroF1.toFixed(4)}${r.balancedAccuracy !== undefined ? `  balanced acc ${r.balancedAccuracy.toFixed(4)}` : ""}  macro AUROC ${r.macroAuroc.toFixed(4)}  macro AUPRC ${r.macroAuprc.toFixed(4)}`,
         ...(r.cinc2017F1 !== undefined ? [`CinC 2017 F1 ${r.cinc2017F1.toFixed(4)}`] : []),
+        ...(r.cpsc2018 ? [`CPSC 2018 score F1 ${r.cpsc2018.f1.toFixed(4)}  F_AF ${r.cpsc2018.fAF.toFixed(4)}  F_Block ${r.cpsc2018.fBlock.toFixed(4)}  F_PC ${r.cpsc2018.fPC.toFixed(4)}  F_ST ${r.cpsc2018.fST.toFixed(4)}`] : []),
         `${r.ci.metric}: ${Math.round(r.ci.level * 100)}% bootstrap CI ${r.ci.lower.toFixed(4)}–${r.ci.upper.toFixed(4)} (${r.ci.iterations} resamples)`,
         ...r.cis.map((c) => `${c.metric} ${c.estimate.toFixed(4)}: ${Math.round(c.level * 100)}% bootstrap CI ${c.lower.toFixed(4)}–${c.upper.toFixed(4)} (${c.iterations} resamples)`),
         `per-class F1: ${Object.entries(r.perClassF1).map(([c, f]) => `${c} ${f.toFixed(4)}`).join('  ')}`,

@@ -69,6 +69,17 @@ export class Cpsc2018 extends BaseDatabase {
     return this.label.get(id)!;
   }
 
+  /**
+   * A record's labels in REFERENCE.csv's order, First_label first (`labels(id).names` are in class order).
+   * The challenge's score books a wrong prediction against the first label; Ma & Liang's single-label
+   * protocol keeps records with a First_label only.
+   * @example db.referenceLabels('A0079'); // ['RBBB', 'AF'] (First_label 5, Second_label 2)
+   */
+  referenceLabels(id: string): string[] {
+    this.check(id);
+    return [...this.label.get(id)!];
+  }
+
   /** Which form a record is read from. */
   formOf(id: string): 'wfdb' | 'mat' {
     this.check(id);

@@ -51,6 +51,7 @@ test('CPSC 2018: both forms, 9 classes, label counts and multi-label records equ
   assert.deepEqual(classCounts(db), byName);
   assert.deepEqual(db.list().filter((id) => db.labels(id).names.length > 1), e.multiLabel);
   assert.deepEqual(db.labels('A0079').names, ['AF', 'RBBB']);
+  assert.deepEqual(db.referenceLabels('A0079'), ['RBBB', 'AF'], "REFERENCE.csv's order: First_label 5, Second_label 2");
   assert.equal(db.formOf('A0003'), 'wfdb');
   const w = await db.load('A0003');
   assert.equal(w.fs, 500);

@@ -27,6 +27,25 @@ export interface Batch {
   classes: number;
   /** Further inputs by name (a rendered page...). */
   extras: Record<string, ExtraInput>;
+  /** Set when this is one rank's part of a batch shared among ranks (InputPipeline.epoch with a shard by records). */
+  part?: BatchPart;
+}
+
+/** Where a rank's part of a batch sits in the whole batch (see EpochShard). */
+export interface BatchPart {
+  /** The batch's number in its epoch. */
+  batch: number;
+  /** Records in the whole batch, over all ranks. */
+  size: number;
+  /** Positions of this part's records in the whole batch; empty for a stand-in. */
+  positions: number[];
+  /** The whole batch's records, as indices into the pipeline's `ids` (so each rank knows all its labels). */
+  wholeIndices: number[];
+  /**
+   * True when the batch has fewer records than ranks and this rank got none: the part then holds a copy of
+   * the batch's first record so that the rank can run its step, and that record's loss must count for nothing.
+   */
+  standIn: boolean;
 }
 
 /** One record's part of a batch: its leads (already cut to their window) and where its row starts. */
@@ -71,4 +90,20 @@ export function collate(items: readonly BatchItem[], padMultiple = 1, minLength 
     if (targets) targets.set(it.targets!, i * classes);
   });
   return { ids: items.map((it) => it.id), indices: items.map((it) => it.index), x, mask, shape: [b, leads, len], offsets, lengths, targets, classes, extras: {} };
+}
+
+/**
+ * `batch` right-padded to `length` samples (zeros, mask 0), as if collated with that length: a rank's part of
+ * a batch padded as the whole batch is, so that layers that see the padding (GroupNorm) compute alike.
+ * @example padBatch(part, 12288).shape; // [16, 1, 12288]
+ */
+export function padBatch(batch: Batch, length: number): Batch {
+  const [b, leads, len] = batch.shape;
+  if (!Number.isInteger(length) || length < len) throw new PipelineError(`padBatch: 'length' must be an integer >= the batch's ${len} samples, got ${length}`);
+  if (length === len) return batch;
+  const x = new Float32Array(b * leads * length); // [B, leads, length]
+  for (let r = 0; r < b * leads; r++) x.set(batch.x.subarray(r * len, (r + 1) * len), r * length);
+  const mask = new Float32Array(b * length); // [B, 1, length]
+  for (let r = 0; r < b; r++) mask.set(batch.mask.subarray(r * len, (r + 1) * len), r * length);
+  return { ...batch, x, mask, shape: [b, leads, length] };
 }

@@ -10,7 +10,7 @@ import { loadNstdbNoise, nstSnrDb } from '../noise/nstdb.js';
 import type { EcgRecord } from '../record/record.js';
 import {
   InputPipeline, RecordCache, bucketBatches, chunkBatches, classBalancedWeights, conform, databaseSource, lossClassWeights, memorySource, noiseAugment,
-  paddingFraction, weightedSample,
+  padBatch, paddingFraction, partPositions, weightedSample, type Batch,
 } from './index.js';
 
 const DATA = fileURLToPath(new URL('../../../../fixtures/data/', import.meta.url));
@@ -61,6 +61,60 @@ test('training mode: random windows and shifts, seeded per (epoch, batch, positi
   const other: Float32Array[] = [];
   for await (const b of again.epoch(3)) other.push(b.x);
   assert.notDeepEqual(other, all);
+});
+
+test('shard by records: the ranks\' parts of each batch are the whole batch (windows, shifts, noise and all), each record once per epoch', async () => {
+  // 37 records in batches of 8: the last batch has 5 records, fewer than 6 ranks, so rank 5 gets a stand-in.
+  const opts = { source: databaseSource(cinc, ids.slice(0, 37)), batchSize: 8, seed: 9, order: 'shuffle' as const, random: true, maxSamples: 4000,
+    shiftSamples: 700, padMultiple: 256, augment: noiseAugment({ snrDb: [10, 20], sources: ['gaussian'] }) };
+  const pipe = await InputPipeline.create(opts);
+  const whole: Batch[] = [];
+  for await (const b of pipe.epoch(1)) whole.push(b);
+  for (const worldSize of [2, 3, 6]) {
+    const parts: Batch[][] = [];
+    for (let rank = 0; rank < worldSize; rank++) {
+      const mine: Batch[] = [];
+      for await (const b of pipe.epoch(1, { shard: { rank, worldSize, by: 'records' } })) mine.push(b);
+      assert.equal(mine.length, whole.length, `rank ${rank} of ${worldSize} takes part in every step`);
+      parts.push(mine);
+    }
+    const seen: number[] = [];
+    whole.forEach((w, b) => {
+      const [, leads, len] = w.shape;
+      for (let rank = 0; rank < worldSize; rank++) {
+        const p = parts[rank]![b]!;
+        assert.deepEqual(p.part!.positions, partPositions(w.ids.length, rank, worldSize));
+        assert.deepEqual(p.part!.wholeIndices, w.indices);
+        assert.equal(p.part!.standIn, p.part!.positions.length === 0);
+        if (p.part!.standIn) {
+          assert.deepEqual(p.indices, [w.indices[0]]);
+          continue;
+        }
+        const padded = padBatch(p, len);
+        p.part!.positions.forEach((pos, k) => {
+          seen.push(p.indices[k]!);
+          assert.equal(p.indices[k], w.indices[pos]);
+          assert.equal(p.offsets[k], w.offsets[pos]);
+          assert.deepEqual(padded.x.subarray(k * leads * len, (k + 1) * leads * len), w.x.subarray(pos * leads * len, (pos + 1) * leads * len));
+          assert.deepEqual(padded.mask.subarray(k * len, (k + 1) * len), w.mask.subarray(pos * len, (pos + 1) * len));
+        });
+      }
+    });
+    assert.ok(parts[5]?.at(-1)?.part!.standIn ?? worldSize < 6, 'a batch of 5 leaves rank 5 of 6 a stand-in');
+    assert.deepEqual(seen.sort((a, b) => a - b), Array.from({ length: 37 }, (_, i) => i), `${worldSize} ranks: every record once in the epoch`);
+  }
+  // resuming a rank's epoch at a batch gives its same parts
+  const tail: Batch[] = [];
+  for await (const b of pipe.epoch(1, { from: 3, shard: { rank: 1, worldSize: 2, by: 'records' } })) tail.push(b);
+  const again: Batch[] = [];
+  for await (const b of pipe.epoch(1, { shard: { rank: 1, worldSize: 2, by: 'records' } })) again.push(b);
+  assert.deepEqual(tail, again.slice(3));
+  // by batches: rank r takes batches r, r + N, ... whole
+  const byBatch: Batch[] = [];
+  for await (const b of pipe.epoch(1, { from: 1, shard: { rank: 1, worldSize: 2, by: 'batches' } })) byBatch.push(b);
+  assert.deepEqual(byBatch.map((b) => b.x), [whole[1]!.x, whole[3]!.x]);
+  await assert.rejects(pipe.epoch(0, { shard: { rank: 2, worldSize: 2, by: 'records' } }).next(), /shard\.rank' must be an integer in \[0, 2\), got 2/);
+  assert.throws(() => padBatch(whole[0]!, 10), /padBatch: 'length' must be an integer >= the batch's \d+ samples, got 10/);
 });
 
 test('length bucketing reduces padding against plain batches (CinC 2017 fixture lengths); every record once per epoch', async () => {

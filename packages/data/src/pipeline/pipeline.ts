@@ -18,6 +18,26 @@ export interface ExtrasContext {
   seed: number;
   /** The batch's records as batched: conformed and cut to their windows, in batch order. */
   records: EcgRecord[];
+  /**
+   * Each record's position in its whole batch: 0, 1, ... except for a rank's part of a batch shared among
+   * ranks (`epoch` with a `shard`), whose records keep the positions they have in the whole batch.
+   */
+  positions: number[];
+}
+
+/**
+ * How an epoch is shared among the ranks of a data-parallel run (each rank iterates the same seeded plan).
+ * `by: 'records'` (training): every batch of the plan is split, rank r taking the records at positions
+ * r, r + worldSize, ... of it (DistributedSampler's stride, within the batch), so the ranks' parts together are
+ * exactly the batch one process would train on, each record with the window, shift and augmentation of its
+ * position in the whole batch; a rank left without records (a batch smaller than worldSize) gets a stand-in
+ * copy of the batch's first record, marked in `batch.part`, so that it can still take part in the step.
+ * `by: 'batches'` (evaluation): rank r takes batches r, r + worldSize, ... whole, each as one process builds it.
+ */
+export interface EpochShard {
+  rank: number;
+  worldSize: number;
+  by: 'records' | 'batches';
 }
 
 export interface PipelineOptions {
@@ -163,12 +183,21 @@ export class InputPipeline {
     return Math.ceil(this.ids.length / this.opts.batchSize);
   }
 
-  /** Builds batch number `b` of `epoch` from the record indices `indices` (see `plan`). */
-  async batch(indices: readonly number[], epoch = 0, b = 0): Promise<Batch> {
+  /**
+   * Builds batch number `b` of `epoch` from the record indices `indices` (see `plan`). `positions` are the
+   * records' positions in the whole batch when `indices` is a part of it (default 0, 1, ...): each record's
+   * randomness derives from (seed, epoch, b, position).
+   */
+  async batch(indices: readonly number[], epoch = 0, b = 0, positions?: readonly number[]): Promise<Batch> {
     const o = this.opts;
+    if (positions !== undefined && positions.length !== indices.length) {
+      argError('InputPipeline.batch', 'positions', `must have one position per index (${indices.length}), got ${positions.length}`);
+    }
+    const at = positions ?? indices.map((_, pos) => pos);
     const records = await Promise.all(indices.map((i) => this.conformed(i)));
     const windowed: EcgRecord[] = [];
-    const items: BatchItem[] = records.map((rec, pos) => {
+    const items: BatchItem[] = records.map((rec, k) => {
+      const pos = at[k]!;
       const rng = Rng.derive(o.seed, epoch, b, pos);
       const n = rec.signals[0]?.length ?? 0;
       let signals = rec.signals;
@@ -180,27 +209,44 @@ export class InputPipeline {
       if (o.random && o.augment) out = o.augment(out, rng);
       windowed.push(out);
       const offset = o.random && o.shiftSamples ? rng.int(o.shiftSamples + 1) : 0;
-      const i = indices[pos]!;
+      const i = indices[k]!;
       return { id: rec.id, index: i, signals: out.signals, offset, ...(this.targets ? { targets: this.targets[i]! } : {}) };
     });
     const batch = collate(items, o.padMultiple ?? 1, o.minLength ?? 1);
-    if (o.extras) batch.extras = await o.extras({ epoch, batch: b, seed: o.seed, records: windowed });
+    if (o.extras) batch.extras = await o.extras({ epoch, batch: b, seed: o.seed, records: windowed, positions: [...at] });
+    return batch;
+  }
+
+  /** Rank `shard.rank`'s part of batch `b` of `epoch` (whole batch: `indices`), as `epoch` with a `shard` by records yields it. */
+  async part(indices: readonly number[], epoch: number, b: number, shard: { rank: number; worldSize: number }): Promise<Batch> {
+    const positions = partPositions(indices.length, shard.rank, shard.worldSize);
+    const standIn = positions.length === 0;
+    const own = standIn ? [0] : positions;
+    const batch = await this.batch(own.map((p) => indices[p]!), epoch, b, own);
+    batch.part = { batch: b, size: indices.length, positions, wholeIndices: [...indices], standIn };
     return batch;
   }
 
   /**
    * The batches of one epoch, `prefetch` of them being prepared ahead of the consumer. `from` skips the
-   * first batches (resuming an epoch); what follows is exactly what an uninterrupted epoch gives.
+   * first batches (resuming an epoch); what follows is exactly what an uninterrupted epoch gives. With a
+   * `shard`, this rank's parts of the batches, or its whole batches (see EpochShard); `from` counts the
+   * plan's batches either way.
    */
-  async *epoch(epoch = 0, opts: { from?: number } = {}): AsyncGenerator<Batch> {
+  async *epoch(epoch = 0, opts: { from?: number; shard?: EpochShard } = {}): AsyncGenerator<Batch> {
     const plan = this.plan(epoch);
     const ahead = this.opts.prefetch ?? 2;
     const queue: Promise<Batch>[] = [];
-    let next = opts.from ?? 0;
-    if (!Number.isInteger(next) || next < 0) argError('InputPipeline.epoch', 'from', `must be an integer >= 0, got ${next}`);
+    const from = opts.from ?? 0;
+    if (!Number.isInteger(from) || from < 0) argError('InputPipeline.epoch', 'from', `must be an integer >= 0, got ${from}`);
+    const shard = opts.shard;
+    if (shard) checkShard(shard);
+    const numbers = plan.map((_, b) => b).filter((b) => b >= from && (shard?.by !== 'batches' || b % shard.worldSize === shard.rank));
+    let next = 0;
     const fill = (): void => {
-      while (queue.length < ahead && next < plan.length) {
-        const p = this.batch(plan[next]!, epoch, next);
+      while (queue.length < ahead && next < numbers.length) {
+        const b = numbers[next]!;
+        const p = shard?.by === 'records' ? this.part(plan[b]!, epoch, b, shard) : this.batch(plan[b]!, epoch, b);
         next++;
         p.catch(() => undefined); // a failure surfaces when this batch is awaited, not as an unhandled rejection
         queue.push(p);
@@ -215,6 +261,23 @@ export class InputPipeline {
       yield b;
     }
   }
+}
+
+/**
+ * Positions of a batch of `size` records that rank `rank` of `worldSize` takes: rank, rank + worldSize, ...
+ * (empty when size <= rank).
+ * @example partPositions(5, 1, 2); // [1, 3]
+ */
+export function partPositions(size: number, rank: number, worldSize: number): number[] {
+  const out: number[] = [];
+  for (let p = rank; p < size; p += worldSize) out.push(p);
+  return out;
+}
+
+function checkShard(s: EpochShard): void {
+  if (!Number.isInteger(s.worldSize) || s.worldSize < 1) argError('InputPipeline.epoch', 'shard.worldSize', `must be an integer >= 1, got ${s.worldSize}`);
+  if (!Number.isInteger(s.rank) || s.rank < 0 || s.rank >= s.worldSize) argError('InputPipeline.epoch', 'shard.rank', `must be an integer in [0, ${s.worldSize}), got ${s.rank}`);
+  if (s.by !== 'records' && s.by !== 'batches') argError('InputPipeline.epoch', 'shard.by', `must be 'records' or 'batches', got ${JSON.stringify(s.by)}`);
 }
 
 function checkOptions(o: PipelineOptions): void {

@@ -47,7 +47,7 @@ test('errors name the file, the field, what was expected and what was found', ()
   rejects(file('e.yaml', `${base}model:\n  kind: ma-liang\n  depth: [2, 0]\n`), /e\.yaml: \/model\/depth\/1 must be an integer >= 1 and <= 1000000000, got 0/);
   rejects(file('f.yaml', 'name: t\n'), /f\.yaml: \/: missing required field 'data'/);
   rejects(file('g.yaml', `${base}train:\n  epochs: 2\nschedule:\n  kind: cosine\n  warmupEpochs: 3\n`), /g\.yaml: \/schedule\/warmupEpochs must be < \/train\/epochs \(2\), got 3/);
-  rejects(file('h.yaml', `${base}model:\n  kind: resnet\n`), /h\.yaml: \/model\/kind must be one of "ma-liang", "xresnet1d", got "resnet"/);
+  rejects(file('h.yaml', `${base}model:\n  kind: resnet\n`), /h\.yaml: \/model\/kind must be one of "ma-liang", "xresnet1d", "vizecgnet", "vizecg-image-only", got "resnet"/);
   rejects(file('i.yaml', 'name: t\n  data: [\n'), /i\.yaml: invalid YAML at line/);
   rejects(file('j.json', '{"name": "t",}'), /j\.json: invalid JSON/);
   rejects(file('k.toml', ''), /k\.toml: a config must end in \.json, \.yaml or \.yml/);
@@ -126,7 +126,7 @@ test('numbers that validate must make sense: infinite epochs or batch sizes are 
   inf({ batchSize: Infinity }, /i\.yaml: \/train\/batchSize must be an integer >= 1 and <= 4096, got null/);
   inf({ epochs: Infinity }, /i\.yaml: \/train\/epochs must be an integer >= 1 and <= 100000/);
   inf({ gradClip: Infinity }, /i\.yaml: \/train\/gradClip must be a number >= 0 and <= 1000000000/);
-  inf({ objective: { kind: 'pgd' } }, /i\.yaml: \/train\/objective\/kind must be one of "ce", "advls", "jacobian", "nsr", got "pgd"/);
+  inf({ objective: { kind: 'pgd' } }, /i\.yaml: \/train\/objective\/kind must be one of "ce", "advls", "jacobian", "nsr", "vizecg", got "pgd"/);
   inf({ objective: { kind: 'ce', labelSmoothing: 1 } }, /i\.yaml: \/train\/objective\/labelSmoothing must be a number >= 0 and < 1, got 1/);
 });
 
@@ -145,4 +145,16 @@ test('data paths: ${ECGLAB_DATA} stands for the data collection, other variables
   delete process.env.ECGLAB_DATA;
   assert.equal(dataDir(), fileURLToPath(new URL('../../../../../shared/data', import.meta.url)), 'default: ../shared/data beside the checkout');
   if (saved !== undefined) process.env.ECGLAB_DATA = saved;
+});
+
+test('extends: a config starts from its base file; sections merge, a changed kind replaces the section, cycles are named', () => {
+  file('base.yaml', 'name: base\nseed: 4\ndata: { kind: cinc2017, path: d }\nmodel: { kind: ma-liang, width: 16, groups: 8 }\ntrain: { epochs: 7, batchSize: 8 }\n');
+  const child = loadRunConfig(file('child.yaml', 'extends: base.yaml\nname: child\nmodel: { width: 32 }\ntrain: { epochs: 3 }\n'));
+  assert.deepEqual([child.name, child.seed, child.train.epochs, child.train.batchSize], ['child', 4, 3, 8]);
+  assert.equal(child.model.kind === 'ma-liang' && child.model.width, 32);
+  assert.equal(child.model.kind === 'ma-liang' && child.model.groups, 8);
+  const other = loadRunConfig(file('other.yaml', 'extends: child.yaml\nname: other\nmodel: { kind: xresnet1d, widths: [8, 8], depth: [1, 1] }\n'));
+  assert.deepEqual(other.model, { kind: 'xresnet1d', widths: [8, 8], depth: [1, 1], kernel: 5, cropSeconds: 2.5, cropStrideSeconds: 1.25 });
+  assert.throws(() => loadRunConfig(file('loop.yaml', 'extends: loop.yaml\nname: loop\n')), /loop\.yaml: \/extends loop\.yaml extends this file again \(loop\.yaml → loop\.yaml\)/);
+  assert.throws(() => loadRunConfig(file('gone.yaml', 'extends: missing.yaml\nname: g\n')), /missing\.yaml: cannot read the config file \(ENOENT\)/);
 });

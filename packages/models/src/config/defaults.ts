@@ -1,4 +1,6 @@
-import { MA_LIANG_DEFAULTS, XRESNET1D_DEFAULTS, type ModelConfig } from '../models/config.js';
+import { MA_LIANG_DEFAULTS, XRESNET1D_DEFAULTS } from '../models/config.js';
+import type { AnyModelConfig } from '../models/index.js';
+import { VIZECG_IMAGE_ONLY_DEFAULTS, VIZECGNET_DEFAULTS } from '../vizecg/config.js';
 import { objectiveDefaults } from '../objectives/index.js';
 import type { DatasetConfig, InputConfig, RunConfig, ScheduleConfig } from './types.js';
 
@@ -36,8 +38,17 @@ export function inputDefaults(kind: InputConfig['kind']): InputConfig {
   return { kind, leads: [0], maxSeconds: 60, maxShiftSeconds: 10 };
 }
 
-export function modelDefaults(kind: ModelConfig['kind']): ModelConfig {
-  return kind === 'ma-liang' ? structuredClone(MA_LIANG_DEFAULTS) : structuredClone(XRESNET1D_DEFAULTS);
+export function modelDefaults(kind: AnyModelConfig['kind']): AnyModelConfig {
+  switch (kind) {
+    case 'ma-liang':
+      return structuredClone(MA_LIANG_DEFAULTS);
+    case 'xresnet1d':
+      return structuredClone(XRESNET1D_DEFAULTS);
+    case 'vizecgnet':
+      return structuredClone(VIZECGNET_DEFAULTS);
+    case 'vizecg-image-only':
+      return structuredClone(VIZECG_IMAGE_ONLY_DEFAULTS);
+  }
 }
 
 export function scheduleDefaults(kind: ScheduleConfig['kind']): ScheduleConfig {
@@ -52,7 +63,8 @@ export function dataDefaults(kind: DatasetConfig['kind']): DatasetConfig {
     case 'ptbxl':
       return { kind, path: '', limit: 0, fs: 100, labels: 'superclass' };
     case 'cpsc2018':
-      return { kind, path: '', limit: 0 };
+      // Every label: the challenge's task (up to 3 per record).
+      return { kind, path: '', limit: 0, labelMode: 'all' };
     case 'cinc2021':
       // The challenge ships its records in one subfolder per source.
       return { kind, path: '', limit: 0, recursive: true };

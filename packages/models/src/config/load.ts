@@ -7,6 +7,7 @@ import { ConfigError } from '../errors.js';
 import { objectiveDefaults } from '../objectives/index.js';
 import { RUN_DEFAULTS, dataDefaults, inputDefaults, modelDefaults, scheduleDefaults } from './defaults.js';
 import { RUN_SCHEMA, VARIANTS } from './schema.js';
+import { checkPageConfig, PAGE_DEFAULTS } from '../vizecg/pages.js';
 import type { PtbxlFolds, RunConfig } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -116,7 +117,12 @@ export function parseRunConfig(raw: unknown, source: string, baseDir = process.c
     input: merge(inputDefaults(((obj.input as Json | undefined)?.kind ?? 'max-abs') as RunConfig['input']['kind']), obj.input),
     schedule: merge(scheduleDefaults(((obj.schedule as Json | undefined)?.kind ?? 'cosine') as RunConfig['schedule']['kind']), obj.schedule),
   };
-  cfg.train.objective = merge(objectiveDefaults((objective?.kind ?? 'ce') as RunConfig['train']['objective']['kind']), objective);
+  const vizecg = cfg.model.kind === 'vizecgnet' || cfg.model.kind === 'vizecg-image-only';
+  // VizECGNet trains with its own loss (λ1·L_cls + λ2·L_KD) unless the file names another.
+  cfg.train.objective = merge(objectiveDefaults((objective?.kind ?? (vizecg ? 'vizecg' : 'ce')) as RunConfig['train']['objective']['kind']), objective);
+  delete cfg.pages;
+  if (vizecg) checkVizEcg(cfg, obj, source);
+  else if (obj.pages !== undefined) throw new ConfigError(`${source}: /pages: only VizECGNet models (model.kind 'vizecgnet' or 'vizecg-image-only') draw pages; remove the section for '${cfg.model.kind}'`);
   // Defaults that depend on the dataset, applied only where the file is silent: the 12-lead databases
   // read every lead they load (all 12, or those named in data.leads), and every dataset but CinC 2017
   // (whose classes the CinC F1 needs) monitors macro AUROC.
@@ -135,6 +141,11 @@ export function parseRunConfig(raw: unknown, source: string, baseDir = process.c
     cfg.train.valSplit = resolve(baseDir, expandDataDir(cfg.train.valSplit, `${source}: /train/valSplit`));
     if (cfg.data.kind === 'ptbxl' && cfg.data.folds) throw new ConfigError(`${source}: /train/valSplit cannot be used with /data/folds, which already choose the validation records; remove one`);
   }
+  if (cfg.data.kind === 'cpsc2018' && cfg.data.perClassSplit) {
+    if (cfg.data.labelMode !== 'first') throw new ConfigError(`${source}: /data/perClassSplit is Ma & Liang's single-label protocol and needs /data/labelMode 'first', got '${cfg.data.labelMode ?? 'all'}'`);
+    if (cfg.train.valSplit !== undefined) throw new ConfigError(`${source}: /train/valSplit cannot be used with /data/perClassSplit, which already chooses the validation records; remove one`);
+    if ((obj.train as Json | undefined)?.valFraction !== undefined) throw new ConfigError(`${source}: /train/valFraction cannot be used with /data/perClassSplit, which already chooses the validation records; remove one`);
+  }
   if (cfg.data.kind === 'ptbxl' && cfg.data.folds) {
     cfg.data.folds.test ??= [];
     checkFolds(cfg.data.folds, (obj.train as Json | undefined)?.valFraction, source);
@@ -143,6 +154,25 @@ export function parseRunConfig(raw: unknown, source: string, baseDir = process.c
     throw new ConfigError(`${source}: /schedule/warmupEpochs must be < /train/epochs (${cfg.train.epochs}), got ${cfg.schedule.warmupEpochs}`);
   }
   return cfg;
+}
+
+/** Fills `pages` for a VizECGNet config and checks that pages, model and objective agree. */
+function checkVizEcg(cfg: RunConfig, obj: Json, source: string): void {
+  const pages = merge(PAGE_DEFAULTS, obj.pages);
+  const leads = cfg.input.leads.length;
+  try {
+    checkPageConfig(pages, leads);
+  } catch (err) {
+    throw new ConfigError(`${source}: ${(err as Error).message}`);
+  }
+  cfg.pages = pages;
+  const m = cfg.model as { kind: string; image: { channels: number } };
+  if (m.image.channels !== pages.channels) {
+    throw new ConfigError(`${source}: /model/image/channels (${m.image.channels}) must equal /pages/channels (${pages.channels}): the image stream reads the pages as drawn`);
+  }
+  if (m.kind === 'vizecgnet' && cfg.train.objective.kind !== 'vizecg') {
+    throw new ConfigError(`${source}: /train/objective/kind '${cfg.train.objective.kind}' trains only the image head; model 'vizecgnet' needs 'vizecg' (λ1·L_cls + λ2·L_KD over both streams)`);
+  }
 }
 
 /** The data collection's folder: `$ECGLAB_DATA`, else `../shared/data` beside the checkout. */
@@ -176,9 +206,21 @@ function checkFolds(folds: PtbxlFolds, valFraction: unknown, source: string): vo
 /**
  * Reads a `.json`, `.yaml` or `.yml` run config, validates it and fills in defaults; relative data paths
  * resolve against the file's folder. `dataPath` replaces the config's `data.path` (`ecglab train --data`;
- * relative to the working directory).
+ * relative to the working directory). A top-level `extends: base.yaml` (relative to the file) starts from
+ * that file's fields and deep-merges this file's over them (arrays and scalars replace; a section whose `kind`
+ * changes replaces the base's section), so the ablations of one study share its budget and differ only in what
+ * they change. Relative paths resolve against the extending file's folder.
  */
 export function loadRunConfig(file: string, opts: { dataPath?: string } = {}): RunConfig {
+  const raw = readConfigFile(file, []);
+  if (opts.dataPath !== undefined && typeof raw === 'object' && raw !== null && typeof (raw as Json).data === 'object' && (raw as Json).data !== null) {
+    ((raw as Json).data as Json).path = resolve(opts.dataPath);
+  }
+  return parseRunConfig(raw, basename(file), dirname(resolve(file)));
+}
+
+/** A config file's parsed contents with its `extends` chain merged in; `chain` names the files that extend it (cycles). */
+function readConfigFile(file: string, chain: string[]): unknown {
   const name = basename(file);
   let text: string;
   try {
@@ -204,8 +246,19 @@ export function loadRunConfig(file: string, opts: { dataPath?: string } = {}): R
   } else {
     throw new ConfigError(`${file}: a config must end in .json, .yaml or .yml, got '${ext || '(none)'}'`);
   }
-  if (opts.dataPath !== undefined && typeof raw === 'object' && raw !== null && typeof (raw as Json).data === 'object' && (raw as Json).data !== null) {
-    ((raw as Json).data as Json).path = resolve(opts.dataPath);
-  }
-  return parseRunConfig(raw, name, dirname(resolve(file)));
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || !('extends' in raw)) return raw;
+  const { extends: base, ...own } = raw as Json;
+  if (typeof base !== 'string' || base === '') throw new ConfigError(`${name}: /extends must be the path of a base config file, got ${JSON.stringify(base)}`);
+  const baseFile = resolve(dirname(resolve(file)), base);
+  if ([...chain, resolve(file)].includes(baseFile)) throw new ConfigError(`${name}: /extends ${base} extends this file again (${[...chain, resolve(file), baseFile].map((f) => basename(f)).join(' → ')})`);
+  return mergeOver(readConfigFile(baseFile, [...chain, resolve(file)]), own);
+}
+
+/** `over` deep-merged onto `base`; a union section whose `kind` changes replaces the base's section whole. */
+function mergeOver(base: unknown, over: unknown): unknown {
+  const plain = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!plain(base) || !plain(over) || ('kind' in over && over.kind !== base.kind)) return structuredClone(over);
+  const out: Json = structuredClone(base);
+  for (const [k, v] of Object.entries(over)) out[k] = mergeOver(out[k], v);
+  return out;
 }

@@ -3,6 +3,8 @@
  * `input`, `schedule`) are a table of one schema per `kind`; the loader validates `kind` first and then the
  * variant, so an error names the field of the variant that was meant.
  */
+import { ARTEFACT_NAMES, GRID_COLOURS, LAYOUTS } from '@ecglab/render';
+
 type Schema = Record<string, unknown>;
 
 // Every number has a finite upper bound: YAML's `.inf` is a number (and passes `integer` in ajv 6), and an
@@ -32,6 +34,49 @@ function object(properties: Record<string, unknown>, required: string[] = []): S
   return { type: 'object', properties, required, additionalProperties: false };
 }
 
+const maLiang = object({
+  kind: { enum: ['ma-liang'] },
+  pooling: { enum: ['avg', 'max'] },
+  width: { type: 'integer', minimum: 1, maximum: 4096 },
+  depth: { type: 'array', items: posInt, minItems: 1, maxItems: 8 },
+  groups: posInt,
+  stemKernel: { type: 'integer', minimum: 1, maximum: 63 },
+  slope: nonNegNumber,
+  maskThreshold: { type: 'number', minimum: 0, maximum: 1 },
+});
+
+/** VizECGNet's image stream and attention blocks (vizecg/config.ts). */
+const pageNet = object({
+  channels: { enum: [1, 3] },
+  patch: { type: 'integer', minimum: 1, maximum: 64 },
+  stemWidth: { type: 'integer', minimum: 1, maximum: 4096 },
+  widths: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 4096 }, minItems: 1, maxItems: 8 },
+  blocks: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 16 }, minItems: 1, maxItems: 8 },
+});
+const attention = object({
+  heads: { type: 'integer', minimum: 1, maximum: 64 },
+  mlpRatio: { type: 'number', exclusiveMinimum: 0, maximum: 16 },
+  dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
+});
+const kd = { anyOf: [{ type: 'null' }, object({ temperature: { type: 'number', exclusiveMinimum: 0, maximum: 100 }, direction: { enum: ['signal-to-image', 'mutual'] } })] };
+
+/** The `pages` section (vizecg/pages.ts). */
+export const PAGES_SCHEMA: Schema = object({
+  dpi: { type: 'number', minimum: 20, maximum: 1200 },
+  width: { type: 'integer', minimum: 32, maximum: 4096 },
+  height: { type: 'integer', minimum: 32, maximum: 4096 },
+  fit: { enum: ['fill', 'contain'] },
+  channels: { enum: [1, 3] },
+  layouts: { type: 'array', items: { enum: [...LAYOUTS] }, minItems: 1 },
+  grids: { type: 'array', items: { enum: [...GRID_COLOURS] }, minItems: 1 },
+  artefacts: object({
+    names: { type: 'array', items: { enum: [...ARTEFACT_NAMES] } },
+    probability: { type: 'number', minimum: 0, maximum: 1 },
+    maxStrength: { type: 'number', minimum: 0, maximum: 1 },
+  }),
+  workers: { type: 'integer', minimum: 0, maximum: 64 },
+});
+
 /** Union sections: the schema of each variant, keyed by `kind`. */
 export const VARIANTS: Record<'data' | 'model' | 'input' | 'schedule' | 'objective', Record<string, Schema>> = {
   data: {
@@ -48,7 +93,11 @@ export const VARIANTS: Record<'data' | 'model' | 'input' | 'schedule' | 'objecti
       required: ['kind', 'path'],
     },
     cpsc2018: {
-      ...object({ kind: { enum: ['cpsc2018'] }, ...adapterFields, reference: nonEmpty, wfdbDir: nonEmpty, matDir: nonEmpty }),
+      ...object({
+        kind: { enum: ['cpsc2018'] }, ...adapterFields, reference: nonEmpty, wfdbDir: nonEmpty, matDir: nonEmpty,
+        labelMode: { enum: ['all', 'first'] },
+        perClassSplit: object({ val: nonNegInt, test: nonNegInt }, ['val', 'test']),
+      }),
       required: ['kind', 'path'],
     },
     cinc2021: {
@@ -71,16 +120,7 @@ export const VARIANTS: Record<'data' | 'model' | 'input' | 'schedule' | 'objecti
     },
   },
   model: {
-    'ma-liang': object({
-      kind: { enum: ['ma-liang'] },
-      pooling: { enum: ['avg', 'max'] },
-      width: { type: 'integer', minimum: 1, maximum: 4096 },
-      depth: { type: 'array', items: posInt, minItems: 1, maxItems: 8 },
-      groups: posInt,
-      stemKernel: { type: 'integer', minimum: 1, maximum: 63 },
-      slope: nonNegNumber,
-      maskThreshold: { type: 'number', minimum: 0, maximum: 1 },
-    }),
+    'ma-liang': maLiang,
     xresnet1d: object({
       kind: { enum: ['xresnet1d'] },
       widths: { type: 'array', items: posInt, minItems: 1, maxItems: 8 },
@@ -89,6 +129,8 @@ export const VARIANTS: Record<'data' | 'model' | 'input' | 'schedule' | 'objecti
       cropSeconds: seconds,
       cropStrideSeconds: seconds,
     }),
+    vizecgnet: object({ kind: { enum: ['vizecgnet'] }, image: pageNet, signal: maLiang, attention, smam: { type: 'boolean' }, cmam: { type: 'boolean' }, kd }),
+    'vizecg-image-only': object({ kind: { enum: ['vizecg-image-only'] }, image: pageNet, attention, smam: { type: 'boolean' } }),
   },
   input: {
     'max-abs': object({
@@ -133,6 +175,7 @@ export const VARIANTS: Record<'data' | 'model' | 'input' | 'schedule' | 'objecti
       epsMax: { type: 'number', minimum: 0, maximum: 1e6 },
       startEpoch: nonNegInt,
     }),
+    vizecg: object({ kind: { enum: ['vizecg'] }, lambdaCls: { type: 'number', minimum: 0, maximum: 1000 }, lambdaKd: { type: 'number', minimum: 0, maximum: 1000 } }),
   },
   schedule: {
     constant: object({ kind: { enum: ['constant'] }, warmupEpochs: nonNegInt }),
@@ -149,6 +192,7 @@ export const RUN_SCHEMA: Schema = object(
     data: { type: 'object', required: ['kind'], properties: { kind: { enum: Object.keys(VARIANTS.data) } } },
     input: { type: 'object', required: ['kind'], properties: { kind: { enum: Object.keys(VARIANTS.input) } } },
     model: { type: 'object', required: ['kind'], properties: { kind: { enum: Object.keys(VARIANTS.model) } } },
+    pages: PAGES_SCHEMA,
     optimizer: object({
       kind: { enum: ['adam', 'adamw'] },
       lr: { type: 'number', exclusiveMinimum: 0, maximum: 10 },

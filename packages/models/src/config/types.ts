@@ -1,4 +1,5 @@
-import type { ModelConfig } from '../models/config.js';
+import type { AnyModelConfig } from '../models/index.js';
+import type { PageConfig } from '../vizecg/pages.js';
 import type { ObjectiveConfig } from '../objectives/index.js';
 
 /** Where the records come from. A discriminated union: one variant per database adapter of @ecglab/data. */
@@ -59,7 +60,10 @@ interface AdapterDataFields {
   leads?: string[];
 }
 
-/** CPSC 2018, WFDB (CinC 2020) form and/or original `.mat` form; 9 classes, up to 3 per record: multi-label. */
+/**
+ * CPSC 2018, WFDB (CinC 2020) form and/or original `.mat` form; 9 classes, up to 3 per record: multi-label, or
+ * Ma & Liang's single-label protocol (`labelMode: 'first'`, `perClassSplit`; configs/cpsc2018-maliang.yaml).
+ */
 export interface Cpsc2018DataConfig extends AdapterDataFields {
   kind: 'cpsc2018';
   /** REFERENCE.csv; default `<path>/REFERENCE.csv`. */
@@ -68,6 +72,17 @@ export interface Cpsc2018DataConfig extends AdapterDataFields {
   wfdbDir?: string;
   /** Folder of the original `.mat` form; default `<path>/TrainingSet1` if present. */
   matDir?: string;
+  /**
+   * `all` (default): every label of a record, a multi-label (sigmoid) task. `first`: Ma & Liang's single-label
+   * mode: a record's First_label, records with a Second_label dropped (6,400 of the 6,877 remain).
+   */
+  labelMode?: 'all' | 'first';
+  /**
+   * Ma & Liang's split (with `labelMode: 'first'`): per class, `val` records for validation and `test` held out
+   * (written to the run's test-split.txt for `ecglab eval`, never read in training), the rest train; seeded by
+   * `seed`. Theirs: 5 and 50. Replaces `train.valFraction`.
+   */
+  perClassSplit?: { val: number; test: number };
 }
 
 /** CinC 2020/2021 challenge records (SNOMED `#Dx`); the scored classes, equivalent pairs merged: multi-label. */
@@ -168,7 +183,14 @@ export interface RunConfig {
   threads: number;
   data: DatasetConfig;
   input: InputConfig;
-  model: ModelConfig;
+  /** A signal classifier, or VizECGNet (`vizecgnet`, `vizecg-image-only`), which also needs `pages`. */
+  model: AnyModelConfig;
+  /**
+   * How VizECGNet's pages are drawn (vizecg/pages.ts: resolution, size, fit, channels, layouts, grids, the
+   * training artefact mix, worker threads); stored in the model's inference spec. Only for VizECGNet models,
+   * where it defaults to PAGE_DEFAULTS.
+   */
+  pages?: PageConfig;
   optimizer: OptimizerConfig;
   schedule: ScheduleConfig;
   train: TrainConfig;

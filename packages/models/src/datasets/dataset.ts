@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  openCinc2017, openDatabase, openPtbxl, Rng, STANDARD_12, type ConformSpec, type DatabaseSpec, type EcgDatabase, type RecordSource,
+  Cpsc2018, openCinc2017, openDatabase, openPtbxl, Rng, STANDARD_12, type ConformSpec, type DatabaseSpec, type EcgDatabase, type RecordSource,
 } from '@ecglab/data';
 import type { Cinc2021DataConfig, Cpsc2018DataConfig, DatasetConfig, WfdbFolderDataConfig } from '../config/types.js';
 import { DataSpecError } from '../errors.js';
@@ -24,6 +24,11 @@ export interface Dataset {
   labels: number[];
   /** PTB-XL's official strat_fold (1..10) per id; null for datasets without official folds. */
   folds: number[] | null;
+  /**
+   * CPSC 2018: per id its labels as class indices in REFERENCE.csv's order (First_label first), which the
+   * challenge's score needs; null for other datasets.
+   */
+  labelLists: number[][] | null;
   /** Lead selection and rate of every record as the model reads it. */
   conform: ConformSpec & { fs: number };
   /** The records as a pipeline source, optionally only those at `indices`. */
@@ -112,7 +117,7 @@ interface Row {
   label: number;
 }
 
-function finish(name: string, classes: string[], task: Task, rows: Row[], folds: number[] | null, db: EcgDatabase, conform: Dataset['conform']): Dataset {
+function finish(name: string, classes: string[], task: Task, rows: (Row & { labelList?: number[] })[], folds: number[] | null, db: EcgDatabase, conform: Dataset['conform']): Dataset {
   const ids = rows.map((r) => r.id);
   const targets = rows.map((r) => r.targets);
   return {
@@ -123,6 +128,7 @@ function finish(name: string, classes: string[], task: Task, rows: Row[], folds:
     targets,
     labels: rows.map((r) => r.label),
     folds,
+    labelLists: rows.every((r) => r.labelList) ? rows.map((r) => r.labelList!) : null,
     conform,
     source(indices) {
       const pick = indices ?? ids.map((_, i) => i);
@@ -163,13 +169,20 @@ function pickLeads(names: string[], inputLeads: readonly number[], path: string)
 async function openAdapterDataset(cfg: AdapterDataConfig, opts: OpenDatasetOptions): Promise<Dataset> {
   const db = openDatabase(adapterSpec(cfg));
   const classes = [...db.classes];
-  const all = db.list().map((id) => {
+  // CPSC 2018 keeps REFERENCE.csv's label order (First_label first) for its score and Ma & Liang's single-label mode.
+  const ordered = db instanceof Cpsc2018 ? (id: string) => db.referenceLabels(id).map((n) => classes.indexOf(n)) : null;
+  const firstOnly = cfg.kind === 'cpsc2018' && cfg.labelMode === 'first';
+  let all = db.list().map((id) => {
     const targets = db.labels(id).multiHot;
     const first = targets.indexOf(1);
-    return { id, targets, label: first < 0 ? classes.length : first, positives: targets.reduce((a, b) => a + b, 0) };
+    return { id, targets, label: first < 0 ? classes.length : first, positives: targets.reduce((a, b) => a + b, 0), ...(ordered ? { labelList: ordered(id) } : {}) };
   });
-  if (all.length === 0) throw new DataSpecError(`${cfg.path}: no labelled ${cfg.kind} records found`);
-  let task: Task = 'multi-label';
+  if (firstOnly) {
+    // Ma & Liang: the First_label, and only records that have no Second_label.
+    all = all.filter((r) => r.labelList!.length === 1).map((r) => ({ ...r, label: r.labelList![0]! }));
+  }
+  if (all.length === 0) throw new DataSpecError(`${cfg.path}: no labelled ${cfg.kind} records found${firstOnly ? ' with a single label (labelMode first)' : ''}`);
+  let task: Task = firstOnly ? 'single-label' : 'multi-label';
   if (cfg.kind === 'wfdb-folder') {
     const notOne = all.filter((r) => r.positives !== 1);
     task = cfg.task ?? (notOne.length === 0 ? 'single-label' : 'multi-label');

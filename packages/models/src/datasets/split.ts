@@ -1,14 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { iterativeStratification, stratifiedSplit } from '@ecglab/data';
+import { iterativeStratification, Rng, stratifiedSplit } from '@ecglab/data';
 import type { DatasetConfig, PtbxlFolds } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 
-/** Positions in a dataset's `ids` of the training and validation records. */
+/** Positions in a dataset's `ids` of the training and validation records (and of a held-out test set, when the split makes one). */
 export interface Split {
-  kind: 'strat_fold' | 'stratified' | 'iterative-stratification' | 'file';
+  kind: 'strat_fold' | 'stratified' | 'iterative-stratification' | 'file' | 'per-class';
   train: number[];
   val: number[];
+  /** Records held out from training and validation alike (`per-class`), for `ecglab eval`. */
+  test?: number[];
 }
 
 /**
@@ -18,6 +20,7 @@ export interface Split {
  */
 export function splitDataset(data: Dataset, cfg: { data: DatasetConfig; seed: number; valFraction: number; valSplit?: string }): Split {
   if (cfg.data.kind === 'ptbxl' && cfg.data.folds) return foldSplit(data, cfg.data.folds);
+  if (cfg.data.kind === 'cpsc2018' && cfg.data.perClassSplit) return { kind: 'per-class', ...perClassSplit(data.labels, data.classes, cfg.data.perClassSplit, cfg.seed) };
   if (cfg.valSplit) return fileSplit(data, cfg.valSplit);
   if (data.task === 'multi-label' && cfg.data.kind !== 'ptbxl') {
     const k = Math.max(2, Math.round(1 / cfg.valFraction));
@@ -59,4 +62,29 @@ function fileSplit(data: Dataset, file: string): Split {
   const val = [...wanted].map((id) => index.get(id)!).sort((a, b) => a - b);
   const train = data.ids.flatMap((id, i) => (wanted.has(id) ? [] : [i]));
   return { kind: 'file', train, val };
+}
+
+/**
+ * Ma & Liang's CPSC 2018 split: for each class (in class order), its records in a seeded shuffle
+ * (`Rng.derive(seed, class)`); the first `val` validate, the next `test` are held out, the rest train. Every
+ * class must keep at least one training record. Positions are returned ascending.
+ *
+ * @example perClassSplit(labels, CPSC2018_CLASSES, { val: 5, test: 50 }, 1); // 45 val, 450 test, the rest train
+ */
+export function perClassSplit(labels: readonly number[], classes: readonly string[], counts: { val: number; test: number }, seed: number): { train: number[]; val: number[]; test: number[] } {
+  const train: number[] = [];
+  const val: number[] = [];
+  const test: number[] = [];
+  classes.forEach((name, c) => {
+    const members = labels.flatMap((l, i) => (l === c ? [i] : []));
+    if (members.length < counts.val + counts.test + 1) {
+      throw new ConfigError(`/data/perClassSplit: class ${name} has ${members.length} record${members.length === 1 ? '' : 's'}, needs at least ${counts.val + counts.test + 1} (val ${counts.val} + test ${counts.test} + 1 to train)`);
+    }
+    const order = Rng.derive(seed, c).shuffle(members);
+    val.push(...order.slice(0, counts.val));
+    test.push(...order.slice(counts.val, counts.val + counts.test));
+    train.push(...order.slice(counts.val + counts.test));
+  });
+  const up = (a: number[]) => a.sort((x, y) => x - y);
+  return { train: up(train), val: up(val), test: up(test) };
 }

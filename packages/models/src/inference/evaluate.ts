@@ -3,7 +3,8 @@ import { dataDefaults } from '../config/defaults.js';
 import { openDataset, type Dataset } from '../datasets/dataset.js';
 import { parseDatasetSpec, type DatasetSpec } from '../datasets/spec.js';
 import { DataSpecError } from '../errors.js';
-import { bootstrapMetric, evaluate, type EvalMetrics } from '../metrics/evaluate.js';
+import { cpsc2018Score, CPSC2018_CLASSES, type Cpsc2018Score } from '../metrics/classification.js';
+import { argmaxRows, bootstrapMetric, evaluate, type EvalMetrics } from '../metrics/evaluate.js';
 import { Predictor } from './predictor.js';
 import type { InferenceSpec } from './spec.js';
 
@@ -11,6 +12,11 @@ export interface EvalReport extends EvalMetrics {
   model: string;
   data: string;
   classes: string[];
+  /**
+   * The CPSC 2018 challenge score (score_py3.py) of the argmax decisions, for models with the CPSC 2018 classes
+   * evaluated on CPSC 2018: a record is right when the decision is any of its labels.
+   */
+  cpsc2018?: Cpsc2018Score;
   ci: { metric: string; lower: number; upper: number; level: number; iterations: number };
   /** CIs of further metrics asked for (`ciMetrics`), each with its value on all records. */
   cis: { metric: string; estimate: number; lower: number; upper: number; level: number; iterations: number }[];
@@ -29,6 +35,11 @@ export function evalDatasetConfig(ds: DatasetSpec, spec: InferenceSpec): Dataset
     case 'wfdb-folder': {
       const trained = spec.trained?.data.kind === 'wfdb-folder' ? spec.trained.data : {};
       return { ...dataDefaults('wfdb-folder'), ...trained, ...files, kind: 'wfdb-folder', path: ds.path, limit: 0, classes: spec.classes, task: spec.task } as DatasetConfig;
+    }
+    case 'cpsc2018': {
+      // A model trained on Ma & Liang's single-label protocol is evaluated the same way (First_label, single-label records).
+      const labelMode = spec.trained?.data.kind === 'cpsc2018' ? (spec.trained.data as { labelMode?: 'all' | 'first' }).labelMode ?? 'all' : 'all';
+      return { ...dataDefaults('cpsc2018'), ...files, path: ds.path, fs: spec.conform.fs, labelMode } as DatasetConfig;
     }
     default:
       // The model's rate, so no record is read just to learn the dataset's.
@@ -63,7 +74,11 @@ export async function evaluateDataset(modelPath: string, specText: string, itera
       const r = bootstrapMetric(spec.task, data.labels, targets, probs, data.classes, metric, seed, iterations);
       return { metric, estimate: r.estimate, lower: r.lower, upper: r.upper, level: r.level, iterations };
     });
-    return { model: modelPath, data: specText, classes: data.classes, ...m, ci: { metric: monitor, lower: ci.lower, upper: ci.upper, level: ci.level, iterations }, cis };
+    const cpsc = data.labelLists && data.classes.join() === CPSC2018_CLASSES.join() ? cpsc2018Score(data.labelLists, argmaxRows(probs)) : null;
+    return {
+      model: modelPath, data: specText, classes: data.classes, ...m, ...(cpsc ? { cpsc2018: cpsc } : {}),
+      ci: { metric: monitor, lower: ci.lower, upper: ci.upper, level: ci.level, iterations }, cis,
+    };
   } finally {
     predictor.dispose();
   }
@@ -72,7 +87,9 @@ export async function evaluateDataset(modelPath: string, specText: string, itera
 /**
  * Opens a spec's dataset for its ids and targets. Its records are then read through the Predictor's pipeline,
  * with the model's leads and rate, so the dataset's own lead choice (`inputLeads`) does not matter here.
+ *
+ * @example const data = await openEvalDataset(parseDatasetSpec('cinc2017:/data/training2017'), predictor.spec);
  */
-function openEvalDataset(ds: DatasetSpec, spec: InferenceSpec): Promise<Dataset> {
+export function openEvalDataset(ds: DatasetSpec, spec: InferenceSpec): Promise<Dataset> {
   return openDataset(evalDatasetConfig(ds, spec), { inputLeads: [0], only: ds.only, folds: ds.folds });
 }

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { safetensors, TorchError, type nn } from '@ecglab/engine';
 import { RunError } from '../errors.js';
-import { buildModel, type Classifier } from '../models/index.js';
+import { buildModel, type AnyModel } from '../models/index.js';
 import { checkSpec, migrateLegacy, specLeads, type InferenceSpec } from './spec.js';
 
 /** A run directory's model: the best epoch's weights, its inference spec in the metadata. */
@@ -31,13 +31,13 @@ export function readSpec(runOrFile: string): InferenceSpec {
 /**
  * Loads a model (a run directory or its `model.safetensors`) in eval mode, with its inference spec. Every
  * problem is one line naming the file: missing, unreadable, no ecglab metadata, weights that do not fit the
- * model the spec describes.
+ * model the spec describes. A signal spec gives an EcgClassifier, a VizECGNet spec a VizECGNet (see `spec.model.kind`).
  *
  * @example const { model, spec } = loadModel('runs/cinc2017'); spec.classes; // ['N', 'A', 'O', '~']
  */
-export function loadModel(runOrFile: string): { model: Classifier; spec: InferenceSpec } {
+export function loadModel(runOrFile: string): { model: AnyModel; spec: InferenceSpec } {
   const { file, spec, tensors } = readFile(runOrFile, true);
-  let model: Classifier | undefined;
+  let model: AnyModel | undefined;
   try {
     model = buildModel(spec.model, specLeads(spec), spec.classes.length, spec.conform.fs, spec.input.norm);
     model.loadStateDict(tensors!);

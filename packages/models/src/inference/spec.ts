@@ -1,7 +1,8 @@
 import type { DatasetConfig, RunConfig } from '../config/types.js';
 import { RunError } from '../errors.js';
-import type { ModelConfig } from '../models/config.js';
 import type { InputNormKind } from '../models/input-norm.js';
+import type { AnyModelConfig } from '../models/index.js';
+import { checkPageConfig, type PageConfig } from '../vizecg/pages.js';
 import type { Task } from '../task.js';
 
 export const SPEC_FORMAT = 'ecglab.model';
@@ -22,13 +23,24 @@ export interface InferenceSpec {
   conform: { leads?: string[]; leadIndices?: number[]; fs: number };
   /** Scaling (the model's first stage) and the longest input: longer records keep their first `maxSeconds`. */
   input: { norm: InputNormKind; maxSeconds: number };
-  model: ModelConfig;
+  model: AnyModelConfig;
+  /**
+   * VizECGNet models: how pages are drawn from records and how image files are fitted (dpi, width, height,
+   * fit, channels; the layouts, grids and training artefact mix), so a saved model carries its page
+   * preprocessing. Absent for signal models.
+   */
+  pages?: PageConfig;
   /** Multi-label: a class is predicted when its probability is at least this. */
   threshold: number;
   /** Records per inference batch. */
   batchSize: number;
   /** Where the weights came from. */
   trained?: { run: string; dataset: string; data: Omit<DatasetConfig, 'path'>; epoch: number; monitor: string; seed: number; time: string };
+}
+
+/** Whether a model config is VizECGNet's, which reads pages (and classifies from the image alone). */
+export function isImageModel(model: AnyModelConfig): model is Extract<AnyModelConfig, { kind: 'vizecgnet' | 'vizecg-image-only' }> {
+  return model.kind === 'vizecgnet' || model.kind === 'vizecg-image-only';
 }
 
 /** Number of input leads of a spec's model. */
@@ -57,6 +69,14 @@ export function checkSpec(raw: unknown, file: string): InferenceSpec {
   if (byName === byIndex) bad('must name its leads by name or by position (conform.leads or conform.leadIndices), not both or neither');
   if (typeof s.input !== 'object' || s.input === null || !['max-abs', 'z-score', 'none'].includes(s.input.norm) || !(s.input.maxSeconds > 0)) bad('has no valid input section');
   if (typeof s.model !== 'object' || s.model === null || typeof s.model.kind !== 'string') bad('has no model config');
+  if (isImageModel(s.model!)) {
+    if (typeof s.pages !== 'object' || s.pages === null) bad(`has no 'pages' section, which a ${s.model!.kind} model needs to read images`);
+    try {
+      checkPageConfig(s.pages!, specLeads(s as InferenceSpec), 'pages');
+    } catch (err) {
+      bad(`has an invalid ${(err as Error).message}`);
+    }
+  }
   if (!(typeof s.threshold === 'number' && s.threshold > 0 && s.threshold < 1)) bad(`has threshold ${JSON.stringify(s.threshold)}`);
   if (!(Number.isInteger(s.batchSize) && s.batchSize! >= 1 && s.batchSize! <= 4096)) bad(`has batchSize ${JSON.stringify(s.batchSize)}`);
   return s as InferenceSpec;

@@ -1,7 +1,7 @@
 import { F, type Tensor } from '@ecglab/engine';
 import type { Task } from '../task.js';
 import { ArgumentError } from '../errors.js';
-import type { Objective } from './objective.js';
+import type { Objective, StepShard } from './objective.js';
 
 /** `train.objective` `{ kind: 'ce' }`: the plain classification loss. */
 export interface CrossEntropyConfig {
@@ -35,12 +35,18 @@ export function crossEntropyObjective(cfg: CrossEntropyConfig): Objective {
 export function classificationLoss(
   logits: Tensor,
   batch: { labels: Tensor | null; targets: Tensor | null },
-  ctx: { task: Task; classWeights: Tensor | null },
+  ctx: { task: Task; classWeights: Tensor | null; shard?: StepShard },
   labelSmoothing = 0,
 ): Tensor {
   if (ctx.task === 'single-label') {
     if (!batch.labels) throw new ArgumentError('classificationLoss: a single-label batch needs labels');
-    return F.crossEntropy(logits, batch.labels, { ...(ctx.classWeights ? { weight: ctx.classWeights } : {}), labelSmoothing });
+    const loss = F.crossEntropy(logits, batch.labels, { ...(ctx.classWeights ? { weight: ctx.classWeights } : {}), labelSmoothing });
+    // A weighted mean divides by its records' sum of weights; one rank's part of a batch must divide by the whole batch's.
+    const s = ctx.shard;
+    if (!ctx.classWeights || !s || s.records === 0 || s.weight === s.records) return loss;
+    const whole = loss.mul(s.weight / s.records);
+    loss.dispose();
+    return whole;
   }
   if (!batch.targets) throw new ArgumentError('classificationLoss: a multi-label batch needs targets');
   return F.binaryCrossEntropyWithLogits(logits, batch.targets, ctx.classWeights ? { posWeight: ctx.classWeights } : {});

@@ -1,14 +1,15 @@
 import { ConfigError } from '../errors.js';
 import { EcgClassifier } from '../models/classifier.js';
 import { ADVLS_DEFAULTS, defenceObjective, JACOBIAN_DEFAULTS, NSR_DEFAULTS, type DefenceConfig } from '../robustness/defences/index.js';
+import { VIZECG_OBJECTIVE_DEFAULTS, vizEcgObjective, type VizEcgObjectiveConfig } from '../vizecg/objective.js';
 import { crossEntropyObjective, type CrossEntropyConfig } from './cross-entropy.js';
 import type { Objective } from './objective.js';
 
 export { classificationLoss, crossEntropyObjective, type CrossEntropyConfig } from './cross-entropy.js';
-export type { Objective, ObjectiveResult, StepContext } from './objective.js';
+export type { Objective, ObjectiveResult, StepContext, StepShard } from './objective.js';
 
 /** `train.objective` of a run config: one variant per objective, discriminated by `kind`. */
-export type ObjectiveConfig = CrossEntropyConfig | DefenceConfig;
+export type ObjectiveConfig = CrossEntropyConfig | DefenceConfig | VizEcgObjectiveConfig;
 
 /** Defaults of each objective's fields, with their reasons. */
 export function objectiveDefaults(kind: ObjectiveConfig['kind']): ObjectiveConfig {
@@ -23,6 +24,9 @@ export function objectiveDefaults(kind: ObjectiveConfig['kind']): ObjectiveConfi
       return structuredClone(JACOBIAN_DEFAULTS);
     case 'nsr':
       return structuredClone(NSR_DEFAULTS);
+    case 'vizecg':
+      // λ1 = λ2 = 1, as the paper.
+      return { ...VIZECG_OBJECTIVE_DEFAULTS };
   }
 }
 
@@ -35,6 +39,8 @@ export function buildObjective(cfg: ObjectiveConfig): Objective {
     case 'jacobian':
     case 'nsr':
       return signalModelsOnly(cfg.kind, defenceObjective(cfg));
+    case 'vizecg':
+      return vizEcgObjective(cfg);
     default:
       throw new ConfigError(`/train/objective/kind: unknown objective '${(cfg as { kind: string }).kind}'`);
   }

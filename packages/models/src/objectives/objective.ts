@@ -24,6 +24,22 @@ export interface StepContext {
    * negatives/positives for BCE's `pos_weight`; null when the config turns weighting off.
    */
   classWeights: Tensor | null;
+  /**
+   * Set in a data-parallel run (train/distributed.ts): this rank's share of the step's whole batch, by records
+   * and by the class weights of their labels. The loss stays a mean over this rank's records; the trainer
+   * scales it by worldSize × `records` before backward, so that the gradients averaged over ranks are those
+   * of the whole batch's mean. `classificationLoss` also rescales a class-weighted cross-entropy by
+   * `weight / records`, so that its normaliser is the whole batch's sum of weights, as in one process.
+   */
+  shard?: StepShard;
+}
+
+/** A rank's share of a data-parallel step's batch (see StepContext.shard). */
+export interface StepShard {
+  /** This rank's records over the whole batch's (0 for a stand-in). */
+  records: number;
+  /** The sum of this rank's records' class weights over the whole batch's (single-label with class weights; else `records`). */
+  weight: number;
 }
 
 /** The loss to minimise, and numbers to log (averaged over the epoch's steps in log.jsonl). */

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { writeFileAtomicSync } from '@ecglab/data';
 import { createCanvas, type Canvas } from '@napi-rs/canvas';
@@ -32,6 +32,10 @@ export interface LineChartSpec {
   yRange?: [number, number];
   /** Draw x from high to low (NSTDB SNR: 24 dB on the left, −6 dB on the right, so noise grows rightwards). */
   reverseX?: boolean;
+  /** Mark each point (default true); false for signals, whose thousands of samples would be a smear of dots. */
+  points?: boolean;
+  /** Logarithmic x axis (ε from 0.001 to 0.1: a linear one crowds the small values at the left edge). */
+  logX?: boolean;
 }
 
 /** A rendered chart: the PNG, and where each series' points landed in pixels (for tests and overlays). */
@@ -54,6 +58,12 @@ const whiteBackground: Plugin = {
   },
 };
 
+/** The label of a log-axis tick: the value when its mantissa is 1, 2 or 5, else none. */
+function logTickLabel(v: number): string {
+  const mantissa = v / 10 ** Math.floor(Math.log10(v) + 1e-9);
+  return [1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-6) ? String(Number(v.toPrecision(6))) : '';
+}
+
 function drawChart(spec: LineChartSpec): { canvas: Canvas; pixels: { x: number; y: number }[][] } {
   if (spec.series.length === 0) throw new ArgumentError(`lineChart '${spec.title}': 'series' must have at least one series, got none`);
   for (const s of spec.series) {
@@ -74,9 +84,9 @@ function drawChart(spec: LineChartSpec): { canvas: Canvas; pixels: { x: number; 
         data: s.points,
         borderColor: SERIES_COLOURS[(s.colour ?? i) % SERIES_COLOURS.length],
         backgroundColor: SERIES_COLOURS[(s.colour ?? i) % SERIES_COLOURS.length],
-        borderWidth: 2.5,
+        borderWidth: spec.points === false ? 1.2 : 2.5,
         borderDash: s.dashed ? [8, 5] : [],
-        pointRadius: 3.5,
+        pointRadius: spec.points === false || (s.dashed && spec.logX) ? 0 : 3.5,
         tension: 0,
       })),
     },
@@ -86,7 +96,13 @@ function drawChart(spec: LineChartSpec): { canvas: Canvas; pixels: { x: number; 
       devicePixelRatio: 1,
       font,
       scales: {
-        x: { type: 'linear', reverse: spec.reverseX ?? false, title: { display: true, text: spec.xLabel, font }, ticks: { font } },
+        x: {
+          type: spec.logX ? 'logarithmic' : 'linear',
+          reverse: spec.reverseX ?? false,
+          title: { display: true, text: spec.xLabel, font },
+          // A log axis labels only 1, 2 and 5 × 10^k, so the labels do not run into each other.
+          ticks: { font, ...(spec.logX ? { maxRotation: 0, callback: (v: number | string) => logTickLabel(Number(v)) } : {}) },
+        },
         y: {
           type: 'linear',
           ...(spec.yRange ? { min: spec.yRange[0], max: spec.yRange[1] } : {}),
@@ -144,8 +160,21 @@ function curves(title: string, curvesIn: RobustnessCurve[]): Series[] {
  *
  * @example accuracyVsEpsPlot([{ label: 'CE', levels: [0, 0.01], scores: [0.9, 0.3] }], { attack: 'PGD-100 L∞', metric: 'balanced accuracy' });
  */
-export function accuracyVsEpsPlot(models: RobustnessCurve[], opts: { attack: string; metric: string }): RenderedChart {
-  return lineChart({ title: `${opts.metric} under ${opts.attack}`, xLabel: 'ε (model units: fraction of each lead\'s peak)', yLabel: opts.metric, series: curves('accuracyVsEpsPlot', models), yRange: [0, 1] });
+export function accuracyVsEpsPlot(models: RobustnessCurve[], opts: { attack: string; metric: string; logEps?: boolean }): RenderedChart {
+  const xLabel = 'ε (model units: fraction of each lead\'s peak)';
+  if (!opts.logEps) return lineChart({ title: `${opts.metric} under ${opts.attack}`, xLabel, yLabel: opts.metric, series: curves('accuracyVsEpsPlot', models), yRange: [0, 1] });
+  // On a log axis ε = 0 has no place: each model's clean score becomes a dashed level line in its colour.
+  const series = curves('accuracyVsEpsPlot', models).flatMap((c, i): Series[] => {
+    const clean = c.points.find((p) => p.x === 0);
+    const attacked = c.points.filter((p) => p.x > 0);
+    if (attacked.length === 0) throw new ArgumentError(`accuracyVsEpsPlot: curve '${c.label}' needs a level > 0 on a log axis`);
+    const span = [attacked[0]!.x, attacked[attacked.length - 1]!.x];
+    return [
+      { ...c, points: attacked, colour: i },
+      ...(clean ? [{ label: `${c.label} clean`, points: span.map((x) => ({ x, y: clean.y })), dashed: true, colour: i }] : []),
+    ];
+  });
+  return lineChart({ title: `${opts.metric} under ${opts.attack}`, xLabel: `${xLabel}, log scale`, yLabel: opts.metric, series, yRange: [0, 1], logX: true });
 }
 
 /** Score against the uniform white-noise level (model units), one line per model. */
@@ -169,6 +198,7 @@ export interface EpochLog {
 
 /** Reads a run's `log.jsonl` (one JSON object per epoch), naming the file and line of a malformed entry. */
 export function readRunLog(path: string): EpochLog[] {
+  if (!existsSync(path)) throw new ArgumentError(`${path}: not found (a run directory holds log.jsonl once its first epoch ends)`);
   return readFileSync(path, 'utf8').split('\n').flatMap((line, i) => {
     if (line.trim() === '') return [];
     let e: EpochLog;
@@ -224,4 +254,58 @@ export function writeTrainingCurves(runDir: string, metric?: string): string {
   const { png } = trainingCurvesPlot([{ label: basename(runDir), log: readRunLog(join(runDir, 'log.jsonl')) }], metric);
   writeFileAtomicSync(out, png);
   return out;
+}
+
+/** A record's signal before and after an attack, for {@link adversarialSignalPlot}. */
+export interface AdversarialSignal {
+  id: string;
+  fs: number;
+  leadNames: string[];
+  /** Per lead, mV, the same length. */
+  clean: ArrayLike<number>[];
+  adversarial: ArrayLike<number>[];
+  /** Legend text of each signal's prediction, e.g. `N (p 0.93)`. */
+  cleanPrediction: string;
+  adversarialPrediction: string;
+  /** What attacked it, e.g. `PGD-100 L∞, ε 0.01`. */
+  attack: string;
+}
+
+/**
+ * A record under attack as one PNG: per lead a panel with the clean and the adversarial signal (mV against
+ * seconds, the prediction of each in the legend), and a last panel with the perturbation of every lead in µV
+ * (too small to see beside the signal at the ε that fool a model).
+ *
+ * @example writeFileSync('A00001-adv.png', adversarialSignalPlot({ id: 'A00001', fs: 300, leadNames: ['I'], clean, adversarial, cleanPrediction: 'N (p 0.93)', adversarialPrediction: 'A (p 0.71)', attack: 'PGD-100 L∞, ε 0.01' }));
+ */
+export function adversarialSignalPlot(r: AdversarialSignal): Buffer {
+  const leads = r.clean.length;
+  if (leads === 0 || r.adversarial.length !== leads || r.leadNames.length !== leads) {
+    throw new ArgumentError(`adversarialSignalPlot '${r.id}': 'clean', 'adversarial' and 'leadNames' must have the same number (>= 1) of leads, got ${r.clean.length}, ${r.adversarial.length} and ${r.leadNames.length}`);
+  }
+  const n = r.clean[0]!.length;
+  const line = (values: ArrayLike<number>, scale = 1) => Array.from({ length: n }, (_, i) => ({ x: i / r.fs, y: values[i]! * scale }));
+  const size = { width: 1400, height: 300, points: false };
+  const panels = r.clean.map((clean, c) => {
+    if (clean.length !== n || r.adversarial[c]!.length !== n) throw new ArgumentError(`adversarialSignalPlot '${r.id}': every lead must have ${n} samples, lead ${r.leadNames[c]} has ${clean.length} clean and ${r.adversarial[c]!.length} adversarial`);
+    return drawChart({
+      ...size,
+      title: c === 0 ? `${r.id}: clean ${r.cleanPrediction} → adversarial ${r.adversarialPrediction} (${r.attack})` : `lead ${r.leadNames[c]}`,
+      xLabel: 'time (s)',
+      yLabel: `${r.leadNames[c]} (mV)`,
+      series: [
+        { label: `clean: ${r.cleanPrediction}`, points: line(clean) },
+        { label: `adversarial: ${r.adversarialPrediction}`, points: line(r.adversarial[c]!), dashed: true },
+      ],
+    });
+  });
+  const delta = r.clean.map((clean, c) => {
+    const adv = r.adversarial[c]!;
+    return { label: `lead ${r.leadNames[c]}`, points: Array.from({ length: n }, (_, i) => ({ x: i / r.fs, y: (adv[i]! - clean[i]!) * 1000 })), colour: c + 2 };
+  });
+  panels.push(drawChart({ ...size, title: 'perturbation (adversarial − clean)', xLabel: 'time (s)', yLabel: 'δ (µV)', series: delta }));
+  const sheet = createCanvas(size.width, size.height * panels.length);
+  const g = sheet.getContext('2d');
+  panels.forEach((p, i) => g.drawImage(p.canvas, 0, i * size.height));
+  return sheet.toBuffer('image/png');
 }

@@ -16,6 +16,10 @@ export interface EpochRecord {
   trainRecordsPerSecond: number;
   /** Where the epoch's time went, so a slow epoch can be located (summed over its train steps). */
   timing?: EpochTiming;
+  /** Seconds the loop waited for batches (what the pipeline's prefetch did not hide), since the epoch started or resumed. */
+  dataWaitSeconds?: number;
+  /** VizECGNet: training pages drawn this epoch, seconds spent drawing them (in the workers) and the worker count. */
+  pages?: { drawn: number; renderSeconds: number; workers: number };
   time: string;
 }
 

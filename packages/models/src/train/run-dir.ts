@@ -12,8 +12,10 @@ import { MODEL_FILE } from '../inference/model-file.js';
  *   checkpoint.json + checkpoint-<step>.safetensors   the latest full training state (for --resume)
  *   model.safetensors             the best epoch's weights with its inference spec (see inference/spec.ts)
  *   metrics.json                  final validation metrics of the best model, with a bootstrap CI
+ *   curves.png                    training curves (loss, monitored metric, learning rate by epoch), written at the end
+ *   test-split.txt                the held-out test records' ids, when the split makes them (CPSC 2018 perClassSplit)
  */
-export const RUN_FILES = { config: 'config.json', log: 'log.jsonl', model: MODEL_FILE, metrics: 'metrics.json' } as const;
+export const RUN_FILES = { config: 'config.json', log: 'log.jsonl', model: MODEL_FILE, metrics: 'metrics.json', testSplit: 'test-split.txt' } as const;
 
 /** Writes pretty-printed JSON atomically (a reader, or a run resumed after `kill -9`, sees the old file or the new one). */
 export function writeJsonAtomic(path: string, value: unknown): void {

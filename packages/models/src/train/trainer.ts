@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { assertFinite, fromArray, getNumThreads, manualSeed, optim, setNumThreads, tidy, watchLiveTensors, type Tensor } from '@ecglab/engine';
-import { InputPipeline, lossClassWeights, Rng } from '@ecglab/data';
+import { InputPipeline, lossClassWeights, Rng, writeFileAtomicSync, type Batch } from '@ecglab/data';
 import type { RunConfig } from '../config/types.js';
 import { openDataset, type Dataset } from '../datasets/dataset.js';
 import { splitDataset, type Split } from '../datasets/split.js';
@@ -11,13 +11,17 @@ import { normOf, SPEC_FORMAT, SPEC_VERSION, withoutPath, type InferenceSpec } fr
 import { bootstrapMetric, evaluate, metricValue, type EvalMetrics } from '../metrics/evaluate.js';
 import { buildModel, type Classifier } from '../models/index.js';
 import { buildObjective, type Objective, type StepContext } from '../objectives/index.js';
+import { writeTrainingCurves } from '../report/plots.js';
 import { trainPipelineOptions } from '../pipeline/for-model.js';
 import { toTensorBatch } from '../pipeline/to-tensors.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
+import { classWeightOf, joinRanks } from './distributed.js';
 import { JsonLinesLog, type EpochRecord, type EpochTiming } from './log.js';
 import { createProgress, type Progress } from './progress.js';
 import { prepareRunDir, RUN_FILES, writeJsonAtomic } from './run-dir.js';
 import { buildSchedule } from './schedule.js';
+import { pageExtras } from '../vizecg/page-extras.js';
+import { PageRenderer } from '../vizecg/page-renderer.js';
 
 export interface TrainOptions {
   /** The run directory. */
@@ -56,8 +60,11 @@ export interface TrainResult {
 export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainResult> {
   const dir = opts.out;
   checkMonitor(cfg);
-  prepareRunDir(dir, cfg, opts.resume ?? false);
-  if (getNumThreads() !== cfg.threads) setNumThreads(cfg.threads);
+  // Alone, or one rank of a data-parallel group (distributed.ts): rank 0 alone writes the run directory.
+  const ranks = joinRanks();
+  if (ranks.writes) prepareRunDir(dir, cfg, opts.resume ?? false);
+  const threads = ranks.threads(cfg.threads);
+  if (getNumThreads() !== threads) setNumThreads(threads);
 
   const folds = cfg.data.kind === 'ptbxl' ? cfg.data.folds : undefined;
   // With official folds only the train and val folds are read: the test folds never reach training.
@@ -68,8 +75,12 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
   manualSeed(cfg.seed);
   const model = buildModel(cfg.model, data.conform.leads?.length ?? data.conform.leadIndices!.length, data.classes.length, data.conform.fs, spec.input.norm);
   const { epochs, batchSize } = cfg.train;
+  // VizECGNet: each training batch carries its records' pages, drawn anew per epoch in worker threads (vizecg/).
+  const renderer = cfg.pages ? new PageRenderer(cfg.pages.workers) : null;
+  const pages = cfg.pages && renderer ? pageExtras({ pages: cfg.pages, renderer, variant: 'train' }) : null;
   const trainPipe = await InputPipeline.create(
-    trainPipelineOptions(spec, model, data.source(split.train), cfg.seed, batchSize, { order: cfg.train.sampling, bucketByLength: cfg.train.bucketByLength, maxShiftSeconds: cfg.input.maxShiftSeconds }),
+    trainPipelineOptions(spec, model, data.source(split.train), cfg.seed, batchSize, { order: cfg.train.sampling, bucketByLength: cfg.train.bucketByLength, maxShiftSeconds: cfg.input.maxShiftSeconds },
+      pages ? { extras: pages.extras } : {}),
   );
   const validator = Predictor.fromModel(model, spec, dir);
   const valPipe = await validator.pipeline(data.source(split.val));
@@ -86,20 +97,25 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
   const weights = cfg.train.classWeights === 'none' ? null : lossClassWeights(split.train.map((i) => data.targets[i]!), data.task);
   const weightTensor: Tensor | null = weights ? fromArray(Float32Array.from(weights), [weights.length]) : null;
 
-  const log = new JsonLinesLog<EpochRecord>(join(dir, RUN_FILES.log));
+  const log = ranks.writes ? new JsonLinesLog<EpochRecord>(join(dir, RUN_FILES.log)) : null;
   let state: TrainState = { epoch: 0, batchInEpoch: 0, step: 0, best: -Infinity, bestEpoch: -1, badEpochs: 0, lossSum: 0, logSums: {}, trainSeconds: 0 };
   if (opts.resume) {
     const restored = loadCheckpoint(dir, model, opt, scheduler);
     if (restored) state = restored;
-    log.truncateTo(state.epoch);
+    log?.truncateTo(state.epoch);
   }
+  await ranks.start(model, classWeightOf(data.task, weights, trainPipe.targets));
+  if (opts.resume) await ranks.resumed(state);
 
-  const progress = opts.progress ?? createProgress({ quiet: opts.quiet ?? false });
+  const progress = opts.progress ?? createProgress({ quiet: (opts.quiet ?? false) || !ranks.writes });
   const checkLeaks = watchLiveTensors(`train ${cfg.name}`, opts.debugTensors === undefined ? {} : { enabled: opts.debugTensors });
   const stopped = () => cfg.train.patience > 0 && state.badEpochs >= cfg.train.patience;
   const checkpointMs = cfg.train.checkpointMinutes * 60_000;
   let lastCheckpoint = Date.now();
 
+  // The next epoch's first batches are prepared during this epoch's validation (pages drawn in the worker),
+  // so an epoch does not start by waiting for them; the order and content are the same either way.
+  let upcoming: { epoch: number; batches: StartedEpoch } | null = null;
   try {
     while (state.epoch < epochs && !stopped()) {
       const epoch = state.epoch;
@@ -108,32 +124,43 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
       progress.startEpoch(epoch, epochs, stepsPerEpoch);
       const timing: EpochTiming = state.timing ?? { data: 0, forward: 0, backward: 0, optimizer: 0, validation: 0, pageFaults: 0 };
       state.timing = timing;
-      let ready = performance.now();
-      for await (const batch of trainPipe.epoch(epoch, { from: state.batchInEpoch })) {
+      // Time the loop waits for its next batch (reading, windowing, pages): what the prefetch did not hide.
+      let waitMs = 0;
+      let asked = performance.now();
+      const batches = upcoming?.epoch === epoch ? upcoming.batches : startEpoch(ranks.batches(trainPipe, epoch, state.batchInEpoch));
+      upcoming = null;
+      for await (const part of batches) {
+        waitMs += performance.now() - asked;
         const t0 = Date.now();
         const faults0 = process.resourceUsage().minorPageFault;
+        const step = await ranks.prepare(part);
         const ctx: StepContext = {
           task: data.task, classes: data.classes.length, epoch, epochs, step: state.step, stepsPerEpoch,
           rng: Rng.derive(cfg.seed, 0x0b7ec7, state.step), lr: scheduler.getLastLr()[0]!, scheduler, classWeights: weightTensor,
+          ...(step.shard ? { shard: step.shard } : {}),
         };
         let mark = performance.now();
         const lap = (phase: 'data' | 'forward' | 'backward' | 'optimizer', since: number) => {
           mark = performance.now();
           timing[phase] += (mark - since) / 1000;
         };
-        const { loss, logs } = tidy(() => {
-          const tensors = toTensorBatch(batch, data.task);
-          lap('data', ready);
+        const own = tidy(() => {
+          const tensors = toTensorBatch(step.batch, data.task);
+          lap('data', asked);
           const r = objective.compute(model, tensors, ctx);
           assertFinite(r.loss, `loss of objective '${objective.name}'`);
           lap('forward', mark);
           opt.zeroGrad();
-          r.loss.backward();
-          lap('backward', mark);
-          if (cfg.train.gradClip > 0) optim.clipGradNorm(model.parameters(), cfg.train.gradClip);
-          opt.step();
+          (step.lossScale === 1 ? r.loss : r.loss.mul(step.lossScale)).backward();
           return { loss: r.loss.item(), logs: r.logs ?? {} };
         });
+        await ranks.averageGradients();
+        lap('backward', mark);
+        tidy(() => {
+          if (cfg.train.gradClip > 0) optim.clipGradNorm(model.parameters(), cfg.train.gradClip);
+          opt.step();
+        });
+        const { loss, logs } = await ranks.total(own.loss, own.logs, step);
         scheduler.step();
         lap('optimizer', mark);
         timing.pageFaults += process.resourceUsage().minorPageFault - faults0;
@@ -144,14 +171,15 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
         for (const [k, v] of Object.entries(logs)) state.logSums[k] = (state.logSums[k] ?? 0) + v;
         state.trainSeconds += (Date.now() - t0) / 1000;
         progress.step(state.batchInEpoch, state.lossSum / state.batchInEpoch);
-        if (checkpointMs > 0 && Date.now() - lastCheckpoint > checkpointMs && state.batchInEpoch < stepsPerEpoch) {
+        if (ranks.writes && checkpointMs > 0 && Date.now() - lastCheckpoint > checkpointMs && state.batchInEpoch < stepsPerEpoch) {
           saveCheckpoint(dir, model, opt, scheduler, state);
           lastCheckpoint = Date.now();
         }
-        ready = performance.now();
+        asked = performance.now();
       }
+      if (epoch + 1 < epochs) upcoming = { epoch: epoch + 1, batches: startEpoch(ranks.batches(trainPipe, epoch + 1, 0)) };
       const valStarted = performance.now();
-      const probs = await validator.probabilities(valPipe);
+      const probs = await ranks.probabilities(validator, valPipe);
       timing.validation += (performance.now() - valStarted) / 1000;
       const val = evaluate(data.task, valLabels, valTargets, probs, data.classes);
       const score = monitorValue(cfg, val);
@@ -159,7 +187,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
       // split (AUROC of a class with no positives) still leaves a model; later epochs must beat it.
       if (score > state.best || state.bestEpoch < 0) {
         state = { ...state, best: score, bestEpoch: epoch, badEpochs: 0 };
-        saveModel(join(dir, RUN_FILES.model), model, { ...spec, trained: { ...spec.trained!, epoch, time: new Date().toISOString() } }, { epoch: String(epoch) });
+        if (ranks.writes) saveModel(join(dir, RUN_FILES.model), model, { ...spec, trained: { ...spec.trained!, epoch, time: new Date().toISOString() } }, { epoch: String(epoch) });
       } else state.badEpochs++;
       const steps = Math.max(1, state.batchInEpoch);
       const record: EpochRecord = {
@@ -172,12 +200,14 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
         val: pickNumbers(val),
         seconds: (Date.now() - started) / 1000,
         trainRecordsPerSecond: trainPipe.ids.length / Math.max(1e-9, state.trainSeconds),
+        dataWaitSeconds: waitMs / 1000,
         timing,
+        ...(pages && renderer ? { pages: { drawn: pages.stats.epochs[epoch]?.drawn ?? 0, renderSeconds: (pages.stats.epochs[epoch]?.renderMs ?? 0) / 1000, workers: renderer.workers } } : {}),
         time: new Date().toISOString(),
       };
-      log.append(record);
+      log?.append(record);
       state = { ...state, epoch: epoch + 1, batchInEpoch: 0, lossSum: 0, logSums: {}, trainSeconds: 0, timing: undefined };
-      saveCheckpoint(dir, model, opt, scheduler, state);
+      if (ranks.writes) saveCheckpoint(dir, model, opt, scheduler, state);
       lastCheckpoint = Date.now();
       progress.endEpoch(
         `epoch ${epoch + 1}/${epochs} loss ${record.trainLoss.toFixed(4)} val_loss ${val.loss.toFixed(4)} ${cfg.train.monitor} ${score.toFixed(4)}` +
@@ -185,12 +215,39 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
       );
     }
   } finally {
+    await upcoming?.batches.close();
+    ranks.close();
     progress.stop();
+    await renderer?.close();
     weightTensor?.dispose();
     opt.dispose();
     model.dispose();
   }
-  return finish(dir, cfg, data, split, valLabels, valTargets, state, opts.bootstrapIterations ?? 1000);
+  const result = await ranks.result(() => finish(dir, cfg, data, split, valLabels, valTargets, state, opts.bootstrapIterations ?? 1000));
+  // curves.png: loss, the monitored metric and the learning rate by epoch, from the log just completed.
+  if (ranks.writes) writeTrainingCurves(dir, cfg.train.monitor);
+  return result;
+}
+
+/** An epoch's batches whose preparation has started (the pipeline's prefetch running); iterate once, or close. */
+interface StartedEpoch extends AsyncIterable<Batch> {
+  close(): Promise<void>;
+}
+
+/** Starts preparing an epoch's batches (of this rank) now, to be iterated later. */
+function startEpoch(batches: AsyncIterable<Batch>): StartedEpoch {
+  const it = batches[Symbol.asyncIterator]();
+  const first = it.next();
+  first.catch(() => undefined); // a failure surfaces when the epoch is iterated
+  return {
+    async *[Symbol.asyncIterator]() {
+      for (let r = await first; !r.done; r = await it.next()) yield r.value;
+    },
+    close: async () => {
+      await first.catch(() => undefined);
+      await it.return?.(undefined);
+    },
+  };
 }
 
 /** The inference spec of the model a config trains on a dataset (saved with the weights). */
@@ -204,6 +261,7 @@ function specFor(cfg: RunConfig, data: Dataset): InferenceSpec {
     conform: { ...(leads ? { leads: [...leads] } : { leadIndices: [...leadIndices!] }), fs },
     input: { norm: normOf(cfg.input), maxSeconds: cfg.input.maxSeconds },
     model: cfg.model,
+    ...(cfg.pages ? { pages: cfg.pages } : {}),
     threshold: 0.5,
     batchSize: cfg.train.batchSize,
     trained: { run: cfg.name, dataset: data.name, data: withoutPath(cfg.data), epoch: -1, monitor: cfg.train.monitor, seed: cfg.seed, time: '' },
@@ -223,12 +281,16 @@ async function finish(dir: string, cfg: RunConfig, data: Dataset, split: Split, 
       split: split.kind === 'strat_fold' && cfg.data.kind === 'ptbxl'
         ? { kind: split.kind, folds: cfg.data.folds, val: split.val.map((i) => data.ids[i]) }
         : split.kind === 'file' ? { kind: split.kind, file: cfg.train.valSplit, val: split.val.map((i) => data.ids[i]) }
+        : split.kind === 'per-class' && cfg.data.kind === 'cpsc2018'
+          ? { kind: split.kind, perClassSplit: cfg.data.perClassSplit, seed: cfg.seed, val: split.val.map((i) => data.ids[i]), test: split.test!.map((i) => data.ids[i]), testFile: RUN_FILES.testSplit }
         : { kind: split.kind, valFraction: cfg.train.valFraction, seed: cfg.seed, val: split.val.map((i) => data.ids[i]) },
       bestEpoch: state.bestEpoch,
       epochsRun: state.epoch,
       classes: data.classes,
       ...metrics,
     });
+    // The held-out records of a split that makes them, for `ecglab eval --data KIND:PATH:<run>/test-split.txt`.
+    if (split.test) writeFileAtomicSync(join(dir, RUN_FILES.testSplit), Buffer.from(split.test.map((i) => `${data.ids[i]}\n`).join(''), 'utf8'));
     return { runDir: dir, epochsRun: state.epoch, bestEpoch: state.bestEpoch, metrics };
   } finally {
     predictor.dispose();

@@ -110,7 +110,8 @@ export class VizECGNet extends nn.Module implements BatchModel {
   /**
    * For the input pipeline, as EcgClassifier's: signal batches padded to a multiple of this many samples (the
    * signal CNN's total stride; it would pad itself, but padding once in the batch saves a copy) and to at least
-   * `minLength` samples (3 × the stride, below which the CNN has no position). 1 and 0 for the image-only variant.
+   * `minLength` samples (3 × the stride, below which the CNN has no position). 1 and 1 for the image-only variant
+   * (it reads no signal; 1 is the least the input pipeline accepts).
    */
   readonly padMultiple: number;
   readonly minLength: number;
@@ -143,7 +144,7 @@ export class VizECGNet extends nn.Module implements BatchModel {
     this.signalSmam = null;
     this.cmam = null;
     this.padMultiple = 1;
-    this.minLength = 0;
+    this.minLength = 1;
     if (config.kind === 'vizecgnet') {
       const s = config.signal;
       const sigChannels = s.width * 2 ** (s.depth.length - 1);
