@@ -6,7 +6,7 @@
 // without changing what they do, so compare pairs run next to each other and read the load beside them.
 //
 //   node --import tsx bench/train/run.ts [--records 256] [--epochs 2] [--repeats 2] [--threads 2] [--json]
-//        [--data DIR] (default: $ECGLAB_DATA or ../shared/data)
+//        [--data DIR] (a CinC 2017 training2017 folder; default: the ~300 records in fixtures/data)
 //
 // Reported per side and repeat: the last epoch's train records/s (train steps only, as the trainer's log) and its
 // phases; the ratio is ecglab / PyTorch train records/s (> 1: ecglab faster), median over adjacent pairs.
@@ -27,7 +27,7 @@ const records = Number(opt('records', '256'));
 const epochs = Number(opt('epochs', '2'));
 const repeats = Number(opt('repeats', '2'));
 const threads = Number(opt('threads', '2'));
-const dataRoot = opt('data', process.env.ECGLAB_DATA ?? join(root, '../shared/data'));
+const dataDir = opt('data', join(root, 'fixtures/data/cinc2017/training2017'));
 const json = args.includes('--json');
 
 type Timing = { data: number; forward: number; backward: number; optimizer: number; validation: number; pageFaults: number };
@@ -35,7 +35,7 @@ type Epoch = { epoch: number; seconds: number; trainRecordsPerSecond: number; ti
 type Run = { side: 'ecglab' | 'pytorch'; started: string; load: [number, number]; wallSeconds: number; epochs: Epoch[] };
 
 async function main(): Promise<void> {
-  const base = loadRunConfig(join(root, 'configs/cinc2017.yaml'), { dataPath: join(dataRoot, 'cinc2017/training2017') });
+  const base = loadRunConfig(join(root, 'configs/cinc2017.yaml'), { dataPath: dataDir });
   // The shared split file names records beyond a --records subset: split the subset by the config's seed instead.
   const { valSplit: _unused, ...trainCfg } = base.train;
   const cfg: RunConfig = { ...base, threads, data: { ...base.data, limit: records }, train: { ...trainCfg, epochs, valFraction: 0.2, patience: 0 } };
