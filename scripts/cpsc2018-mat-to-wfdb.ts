@@ -4,7 +4,7 @@
 // carries `#Age`, `#Sex` and `#Dx` (REFERENCE.csv's labels by name).
 //
 //   node --import tsx scripts/cpsc2018-mat-to-wfdb.ts <cpsc2018 dir> <out dir> [RECORD ...]
-//   e.g. node --import tsx scripts/cpsc2018-mat-to-wfdb.ts /work/shared/data/cpsc2018 runs/cpsc-wfdb A1986 A1988
+//   e.g. node --import tsx scripts/cpsc2018-mat-to-wfdb.ts "$ECGLAB_DATA/cpsc2018" runs/cpsc-wfdb A1986 A1988
 //
 // With no RECORD, every record of <cpsc2018 dir>/TrainingSet1 is written.
 import { mkdirSync } from 'node:fs';

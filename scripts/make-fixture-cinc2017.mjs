@@ -2,7 +2,8 @@
 // Copies a small, seeded, class-quota sample of the shared CinC 2017 records into
 // fixtures/data/cinc2017/ for tests and the main job.
 //
-//   node scripts/make-fixture-cinc2017.mjs [/work/shared/data/cinc2017/training2017]
+//   node scripts/make-fixture-cinc2017.mjs [CINC2017_DIR]   (default $ECGLAB_DATA/cinc2017/training2017,
+//   ECGLAB_DATA defaulting to ../shared/data beside the checkout)
 //
 // Selection (deterministic): read REFERENCE.csv; keep records of at most 9000 samples (30 s,
 // 18 KB each) so the set fits the 10 MB fixture budget; for each class in the order N, A, O, ~,
@@ -20,7 +21,8 @@ const QUOTA = { N: 130, A: 70, O: 80, '~': 20 };
 const MAX_SAMPLES = 9000;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const src = process.argv[2] ?? '/work/shared/data/cinc2017/training2017';
+// Plain JavaScript (no TypeScript loader), so the rule of @ecglab/data's dataDir() is restated here.
+const src = process.argv[2] ?? join(process.env.ECGLAB_DATA || join(root, '..', 'shared', 'data'), 'cinc2017/training2017');
 const dest = join(root, 'fixtures/data/cinc2017');
 
 function mulberry32(seed) {

@@ -2,14 +2,14 @@
 // the same run: the same files' bytes read into typed arrays with no decoding.
 //   node --import tsx bench/data-read/run.ts [--json] [--repeats N]
 // Sets: CinC 2017 (3411 MAT v4 `16+24` records), PTB-XL 500 Hz (100 records, format 16, 12 leads),
-// NSTDB bw, ma (format 212) and 118e00 (format 16). The data is read from /work/shared/data.
+// NSTDB bw, ma (format 212) and 118e00 (format 16). The data is read from $ECGLAB_DATA (default ../shared/data beside the checkout).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
-import { rdheaderSync, rdrecord, rdrecordSync } from '@ecglab/data';
+import { dataDir, rdheaderSync, rdrecord, rdrecordSync } from '@ecglab/data';
 
-const DATA = process.env.ECGLAB_SHARED_DATA ?? '/work/shared/data';
+const DATA = dataDir();
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const repeats = Number(args[args.indexOf('--repeats') + 1] ?? 0) || 5;

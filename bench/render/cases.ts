@@ -19,7 +19,7 @@ const RECORD = fileURLToPath(new URL('../../fixtures/data/ptbxl/records500/00000
 /** Peers, not measured in this run: say so wherever they are printed. */
 const PEERS = {
   'ecg-image-kit (published)': { clean: 0.72, artefacts: 7.75, note: 'seconds per page as published by ecg-image-kit; other machine' },
-  'ecg-image-kit (FACTS.md, this machine, earlier)': {
+  'ecg-image-kit (this machine, earlier; not in the repository)': {
     clean: 1.6,
     wrinklesCreases: 2.7,
     wrinklesRotationNoise: 6.6,

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { manualSeed, optim, setNumThreads, tidy } from '@ecglab/engine';
 import { InputPipeline, memorySource, readRecord, Rng, type EcgRecord } from '@ecglab/data';
-import { dataDir } from '../../packages/models/src/config/load.js';
+import { dataDir } from '@ecglab/data';
 import {
   PAGE_DEFAULTS, pageExtras, PageRenderer, toTensorBatch, VizECGNet, VIZECGNET_DEFAULTS, vizEcgObjective, VIZECG_OBJECTIVE_DEFAULTS, type StepContext,
 } from '../../packages/models/src/index.js';

@@ -9,7 +9,7 @@ import { fromArray, noGrad, tidy } from '@ecglab/engine';
 import { readRecord, type EcgRecord } from '@ecglab/data';
 import { renderToTensor } from '@ecglab/render';
 import { loadModel, pageOptions, VizECGNet, PAGE_DEFAULTS, type PageConfig, type PageVariant } from '../../packages/models/src/index.js';
-import { dataDir } from '../../packages/models/src/config/load.js';
+import { dataDir } from '@ecglab/data';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const here = fileURLToPath(new URL('.', import.meta.url));

@@ -86,6 +86,29 @@ export class LimitError extends DataError {
   override readonly code = 'E_LIMIT';
 }
 
+/**
+ * A file that cannot be read, written or locked for a reason of the file system (full disk, read-only,
+ * permissions...); `errno` keeps Node's code (`ENOSPC`, `EROFS`, ...). See io/fs-error.ts.
+ */
+export class FileError extends DataError {
+  override readonly code = 'E_FILE';
+  readonly errno: string;
+  constructor(message: string, file: string, errno: string, options?: { cause?: unknown }) {
+    super(message, file, options);
+    this.errno = errno;
+  }
+}
+
+/** A lock file held by another live process (see io/lock.ts); `holder` says which. */
+export class LockError extends DataError {
+  override readonly code = 'E_LOCK';
+  readonly holder: { pid: number; host: string; started: string } | null;
+  constructor(message: string, file: string, holder: { pid: number; host: string; started: string } | null) {
+    super(message, file);
+    this.holder = holder;
+  }
+}
+
 /** A file named by a header or an argument that resolves outside the record's folder. */
 export class PathError extends DataError {
   override readonly code = 'E_PATH';

@@ -73,7 +73,9 @@ export async function writePage(
   try {
     await writeFileAtomic(path, bytes);
   } catch (err) {
-    throw new RenderOutputError(`writePage: could not write '${path}': ${(err as Error).message}`);
+    const why = (err as Error).message;
+    // The atomic writer's errors already name the file; say it once.
+    throw new RenderOutputError(`writePage: could not write ${why.startsWith(`${path}: `) ? why : `'${path}': ${why}`}`);
   }
   return side === undefined ? { image: path } : { image: path, sidecar: side };
 }

@@ -16,6 +16,7 @@ export {
 } from './options.js';
 export { ARTEFACT_NAMES, parseArtefacts, type ArtefactName, type ArtefactStrengths } from './artefacts/names.js';
 export { layoutPage, STANDARD_LEADS, PAGE_MM, type PageLayout, type Panel } from './layout.js';
+export { checkPageBudget, pagePixels, maxPagePixels, DEFAULT_MAX_PAGE_PIXELS, MAX_PAGE_PIXELS_VARIABLE } from './page-budget.js';
 export { renderPage, renderPageSync, jpegQuality, type RenderedPage } from './page.js';
 export { encodeImage, writePage, formatOf, sidecarPath, type ImageFormat, type EncodeOptions } from './encode.js';
 export { renderToTensor, rgbaToPlanes, type TensorOptions, type TensorBatch } from './tensor.js';

@@ -1,5 +1,6 @@
 import { RenderArgumentError } from './errors.js';
 import { ARTEFACT_NAMES, type ArtefactStrengths } from './artefacts/names.js';
+import { checkPageBudget } from './page-budget.js';
 
 import type { EcgRecord } from '@ecglab/data';
 
@@ -116,6 +117,7 @@ export function resolveOptions(fn: string, opts: Partial<RenderOptions> = {}): R
       throw new RenderArgumentError(`${fn}: artefact '${k}' strength must be a number in [0, 1], got ${JSON.stringify(v)}`);
     }
   }
+  checkPageBudget(fn, o);
   return o;
 }
 

@@ -37,6 +37,7 @@ export const RecordSummarySchema = z.object({
   missingLeads: z.array(z.string()).optional(),
   truncatedToSeconds: z.number().optional(),
   invalidSamples: z.number().optional(),
+  invalidFraction: z.number().optional().openapi({ description: 'Share of the samples the file marked invalid (stored as 0); a record with more than 0.5 is refused' }),
 });
 
 export const PredictionSchema = z.object({

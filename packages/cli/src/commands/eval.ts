@@ -32,10 +32,13 @@ Examples:
     )
     .action(async (opts: { model: string; data: string; bootstrap: string; ci?: string; json?: boolean }) => {
       // Loaded on use, so `ecglab --help` and other commands work without the native addon.
-      const { evaluateDataset } = await import('@ecglab/models');
+      const { ArgumentError, checkMetricName, evaluateDataset } = await import('@ecglab/models');
       const iterations = Number(opts.bootstrap);
-      if (!Number.isInteger(iterations) || iterations < 1 || iterations > 100_000) throw new Error(`eval: --bootstrap must be an integer from 1 to 100000, got '${opts.bootstrap}'`);
+      // Each resample recomputes the metric over every record: 10^5 of them is minutes already.
+      if (!Number.isInteger(iterations) || iterations < 1 || iterations > 100_000) throw new ArgumentError(`eval: --bootstrap must be an integer from 1 to 100000, got '${opts.bootstrap}'`);
       const ciMetrics = opts.ci ? opts.ci.split(',').map((m) => m.trim()).filter(Boolean) : [];
+      if (opts.ci !== undefined && ciMetrics.length === 0) throw new ArgumentError(`eval: --ci needs at least one metric, got '${opts.ci}'`);
+      for (const metric of ciMetrics) checkMetricName(metric, undefined, 'eval: --ci');
       const r = await evaluateDataset(opts.model, opts.data, iterations, ciMetrics);
       if (opts.json) {
         io.out(`${JSON.stringify(r, null, 2)}\n`);

@@ -26,7 +26,7 @@ export function register(program: Command, io: CommandIo = stdio): void {
     .option('--task <task>', "with no --model: only bundled models of this task (their card's `task`), e.g. rhythm")
     .option('--models <dir>', "folder of bundled models (default: the repository's models/)")
     .option('--as-image', 'image models: draw each record as a clean page first (the first layout of the model, no artefacts) and classify the page')
-    .option('--json', 'print JSON lines: {"id", "model", "prediction", "labels", "probabilities": {class: p}, "record": {fs, samples, leads, resampledFrom, ...} or "image": {width, height, format, orientation, ...}}')
+    .option('--json', 'print JSON lines: {"id", "model", "prediction", "labels", "probabilities": {class: p}, "record": {fs, samples, leads, resampledFrom, invalidFraction, ...} or "image": {width, height, format, orientation, ...}}; a record more than half invalid is refused')
     .action(async (inputs: string[], opts: PredictFlags) => {
       // Loaded on use, so `ecglab --help` and other commands work without the native addon.
       const { ArgumentError, Predictor } = await import('@ecglab/models');
@@ -39,6 +39,7 @@ export function register(program: Command, io: CommandIo = stdio): void {
         const notes = [`${p.record.fs} Hz`, ...(p.record.resampledFrom !== undefined ? [`resampled to ${fs} Hz`] : [])];
         if (p.record.truncatedToSeconds !== undefined) notes.push(`first ${p.record.truncatedToSeconds} s`);
         if (p.record.missingLeads) notes.push(`missing ${p.record.missingLeads.join(', ')} (zeros)`);
+        if (p.record.invalidFraction !== undefined) notes.push(`${(100 * p.record.invalidFraction).toFixed(1)} % invalid samples (zeros)`);
         if (opts.asImage) notes.push('drawn as a page');
         return notes;
       };

@@ -57,3 +57,24 @@ test('bad flags name themselves', async () => {
   await assert.rejects(run(['render', `${PTBXL}00017_hr`, '-o', join(dir, 'x.png'), '--artefacts', 'noise=3']), /strength of 'noise' must be a number in \[0, 1\]/);
   await assert.rejects(run(['render', '--batch', join(dir, 'nothing'), '-o', join(dir, 'o')]), /'.*nothing' is not a folder/);
 });
+
+test('--dpi is bounded by the page\'s pixels, not a fixed number: 1200 dpi is refused with its size and memory before anything is read or written', async () => {
+  const png = join(dir, 'huge.png');
+  // The record does not exist: the budget is checked before it is read.
+  await assert.rejects(
+    run(['render', join(dir, 'no-such-record'), '-o', png, '--dpi', '1200', '--artefacts', 'all=0.5']),
+    /render: --dpi 1200 makes a 13200×10200 page \(134\.6 million pixels, about 3\.8 GB to draw with these artefacts\), more than the 40\.0 million allowed; use --dpi 654 or less, or raise ECGLAB_MAX_PAGE_PIXELS/,
+  );
+  await assert.rejects(run(['render', join(dir, 'no-such-record'), '-o', png, '--dpi', '1200', '--portrait', '--page', 'a4']), /--dpi 1200 makes a 9921×14031 page \(139\.2 million pixels, about 2\.4 GB to draw\)/);
+  assert.throws(() => statSync(png), /ENOENT/);
+  process.env.ECGLAB_MAX_PAGE_PIXELS = '1000000';
+  try {
+    await assert.rejects(run(['render', `${PTBXL}00017_hr`, '-o', png, '--dpi', '110']), /--dpi 110 makes a 1210×935 page .* more than the 1\.0 million allowed; use --dpi 103 or less/);
+    await run(['render', `${PTBXL}00017_hr`, '-o', png, '--dpi', '103']);
+    assert.deepEqual([(await sharp(png).metadata()).width, (await sharp(png).metadata()).height], [1133, 876]);
+    process.env.ECGLAB_MAX_PAGE_PIXELS = 'lots';
+    await assert.rejects(run(['render', `${PTBXL}00017_hr`, '-o', png]), /ECGLAB_MAX_PAGE_PIXELS must be a positive integer, found 'lots'/);
+  } finally {
+    delete process.env.ECGLAB_MAX_PAGE_PIXELS;
+  }
+});

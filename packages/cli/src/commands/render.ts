@@ -8,6 +8,7 @@ import {
   RenderArgumentError,
   RenderPool,
   SPEEDS,
+  checkPageBudget,
   formatOf,
   parseArtefacts,
   readPageRecord,
@@ -44,7 +45,7 @@ function num(flag: string, v: string): number {
 }
 
 function renderOptions(f: RenderFlags): Partial<RenderOptions> {
-  return {
+  const opts = {
     layout: f.layout,
     dpi: num('dpi', f.dpi),
     speed: num('speed', f.speed) as RenderOptions['speed'],
@@ -55,7 +56,10 @@ function renderOptions(f: RenderFlags): Partial<RenderOptions> {
     header: f.header,
     artefacts: f.artefacts === undefined ? {} : parseArtefacts(f.artefacts),
     seed: num('seed', f.seed),
-  };
+  } satisfies Partial<RenderOptions>;
+  // Checked here too, so the error names the flag and comes before any record is read.
+  checkPageBudget('render', opts, '--dpi');
+  return opts;
 }
 
 /**
@@ -70,7 +74,7 @@ export function register(program: Command, io: CommandIo = stdio): void {
     .requiredOption('-o, --output <path>', 'image file (.png/.jpg), or with --batch the output folder')
     .option('--batch', 'render every record of a folder (its RECORDS list, else every .hea below it); resumes')
     .addOption(new Option('--layout <layout>', 'page layout').choices([...LAYOUTS]).default('3x4+II'))
-    .option('--dpi <n>', 'resolution', '200')
+    .option('--dpi <n>', 'resolution; the page may have at most 40 million pixels (600 dpi; ECGLAB_MAX_PAGE_PIXELS)', '200')
     .addOption(new Option('--speed <mm/s>', 'paper speed').choices(SPEEDS.map(String)).default('25'))
     .addOption(new Option('--gain <mm/mV>', 'gain').choices(GAINS.map(String)).default('10'))
     .addOption(new Option('--grid <colour>', 'grid colour').choices([...GRID_COLOURS]).default('red'))

@@ -131,7 +131,7 @@ export function register(program: Command, io: CommandIo = stdio): void {
           models: f.model.map((path, i) => ({ path, ...(f.label ? { label: f.label[i]! } : {}) })),
           ...(eps ? { attack: { config, eps } } : {}),
           ...(white ? { white: { levels: white, masked: f.whiteMasked === true } } : {}),
-          ...(nstdb ? { nstdb: { ...nstdb, dir: f.nstdbDir ?? join(m.dataDir(), 'nstdb') } } : {}),
+          ...(nstdb ? { nstdb: { ...nstdb, dir: f.nstdbDir ?? join((await import('@ecglab/data')).dataDir(), 'nstdb') } } : {}),
           seed,
           bootstrapIterations: bootstrap,
           onProgress: (done, total, what) => progress.update(done, total, what),

@@ -5,7 +5,7 @@ import { canonicalLead, leadIndices } from '../dsp/leads.js';
 import { resampleSignal } from '../dsp/resample.js';
 import type { Signal } from '../dsp/types.js';
 import { PipelineError } from '../errors.js';
-import { checkRecord, type EcgRecord } from '../record/record.js';
+import { checkFinite, checkRecord, invalidFraction, type EcgRecord } from '../record/record.js';
 
 /**
  * What every record is turned into before batching; deterministic, so its result can be cached.
@@ -44,12 +44,17 @@ export interface ConformNotes {
 
 /**
  * A record as a model reads it (see ConformSpec). Float32 in and out; resampling and filters run in
- * float64, as scipy does, and only when asked for.
+ * float64, as scipy does, and only when asked for. Its samples must be finite (an error names the record,
+ * lead and sample otherwise); `meta.invalidFraction` keeps the share of invalid samples as read.
  *
  * @example conform(rec, { leads: ['I', 'II', 'V1'], fs: 100 })
  */
-export function conform(rec: EcgRecord, spec: ConformSpec): { record: EcgRecord; notes: ConformNotes } {
-  checkRecord(rec);
+export function conform(raw: EcgRecord, spec: ConformSpec): { record: EcgRecord; notes: ConformNotes } {
+  checkRecord(raw);
+  checkFinite(raw);
+  // The fraction of invalid samples is that of the record as read; lead selection and resampling keep it.
+  const bad = invalidFraction(raw);
+  const rec = bad > 0 && raw.meta?.invalidFraction === undefined ? { ...raw, meta: { ...raw.meta, invalidFraction: bad } } : raw;
   const notes: ConformNotes = {};
   let signals = rec.signals;
   let names = rec.leadNames;

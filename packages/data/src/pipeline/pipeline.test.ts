@@ -8,6 +8,8 @@ import { openCinc2017, openPtbxl } from '../databases/index.js';
 import { Rng } from '../random/rng.js';
 import { loadNstdbNoise, nstSnrDb } from '../noise/nstdb.js';
 import type { EcgRecord } from '../record/record.js';
+import { readRecord } from '../record/read.js';
+import { wrsampSync } from '../wfdb/wrsamp.js';
 import {
   InputPipeline, RecordCache, bucketBatches, chunkBatches, classBalancedWeights, conform, databaseSource, lossClassWeights, memorySource, noiseAugment,
   padBatch, paddingFraction, partPositions, weightedSample, type Batch,
@@ -246,4 +248,41 @@ test('noiseAugment: NSTDB ma noise at 6 dB (nst convention) and white noise at 1
     }
   }
   assert.throws(() => noiseAugment({ snrDb: [5, 1], sources: ['gaussian'] }), /'snrDb' must be \[low, high\]/);
+});
+
+test('garbage in: a NaN sample is an error naming record, lead and sample; the share of invalid samples survives resampling and the disk cache, and maxInvalidFraction refuses above it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecglab-invalid-'));
+  // Two leads at 250 Hz; in 'mostly' 3 of 4 samples of both leads are WFDB's invalid value, in 'some' 1 of 10 of one lead.
+  const write = (name: string, bad: (i: number, lead: number) => boolean): Promise<EcgRecord> => {
+    const physical = [0, 1].map((lead) => Float64Array.from({ length: 1000 }, (_, i) => (bad(i, lead) ? Number.NaN : Math.sin(i / 10))));
+    wrsampSync(join(dir, name), { fs: 250, sigName: ['I', 'II'], physical, fmt: 16, adcGain: [1000, 1000] });
+    return readRecord(join(dir, name));
+  };
+  const mostly = await write('mostly', (i) => i % 4 !== 0);
+  const some = await write('some', (i, lead) => lead === 1 && i % 10 === 0);
+  assert.deepEqual([mostly.meta?.invalidSamples, some.meta?.invalidSamples], [1500, 100]);
+  assert.ok([...mostly.signals, ...some.signals].every((s) => s.every(Number.isFinite)), 'readers store invalid samples as 0');
+
+  const nan: EcgRecord = { id: 'built', fs: 250, leadNames: ['I', 'II'], signals: [new Float32Array(10), Float32Array.from({ length: 10 }, (_, i) => (i === 7 ? Number.NaN : 0))] };
+  assert.throws(() => conform(nan, {}), /record built: lead II sample 7 is NaN \(the signals must be finite numbers of mV\)/);
+  const inf = { ...nan, signals: [Float32Array.of(0, Number.POSITIVE_INFINITY)], leadNames: ['V1'] };
+  assert.throws(() => conform(inf, {}), /lead V1 sample 1 is Infinity/);
+
+  const spec = { fs: 100, leads: ['II'] };
+  const conformed = conform(some, spec).record;
+  assert.equal(conformed.signals[0]!.length, 400);
+  assert.equal(conformed.meta?.invalidFraction, 0.05, 'the fraction of the record as read, not of the lead kept');
+  const cache = { dir: join(dir, 'cache') };
+  for (let pass = 0; pass < 2; pass++) {
+    const pipe = await InputPipeline.create({ source: memorySource([mostly, some]), conform: spec, batchSize: 2, seed: 0, cache });
+    assert.equal(pipe.diskCache!.stats.hits, pass === 0 ? 0 : 2);
+    assert.deepEqual([(await pipe.conformed(0)).meta?.invalidFraction, (await pipe.conformed(1)).meta?.invalidFraction], [0.75, 0.05]);
+  }
+  await assert.rejects(
+    InputPipeline.create({ source: memorySource([some, mostly]), conform: spec, batchSize: 2, seed: 0, maxInvalidFraction: 0.5, cache }),
+    (err: Error & { code?: string }) => err.code === 'E_PIPELINE' && /record mostly \(.*mostly\): 75\.0 % of its samples are marked invalid, more than the 50 % allowed/.test(err.message),
+  );
+  const fine = await InputPipeline.create({ source: memorySource([some]), conform: spec, batchSize: 1, seed: 0, maxInvalidFraction: 0.5 });
+  assert.equal(fine.ids.length, 1);
+  await assert.rejects(InputPipeline.create({ source: memorySource([some]), batchSize: 1, seed: 0, maxInvalidFraction: 2 }), /'maxInvalidFraction' must be a number in \[0, 1\], got 2/);
 });

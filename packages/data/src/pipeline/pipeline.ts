@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { argError } from '../dsp/errors.js';
 import { PipelineError } from '../errors.js';
 import { Rng } from '../random/rng.js';
-import type { EcgRecord } from '../record/record.js';
+import { invalidFraction, type EcgRecord } from '../record/record.js';
 import { RecordCache } from './cache.js';
 import { collate, type Batch, type BatchItem, type ExtraInput } from './collate.js';
 import { conform, type ConformNotes, type ConformSpec } from './conform.js';
@@ -65,6 +65,11 @@ export interface PipelineOptions {
   /** Rows are padded to a multiple of this many samples, and to at least `minLength`. */
   padMultiple?: number;
   minLength?: number;
+  /**
+   * Refuse (with an error naming the record) any record whose share of samples its file marked invalid is
+   * above this (0.5: a prediction from it would be a guess). Default: no limit (training reads them all).
+   */
+  maxInvalidFraction?: number;
   /** Conformed records kept in memory (default), on disk in `{ dir }`, or read again each time (`none`). */
   cache?: 'memory' | 'none' | { dir: string };
   /** Batches prepared ahead of the consumer (default 2). */
@@ -152,6 +157,20 @@ export class InputPipeline {
   async conformed(i: number): Promise<EcgRecord> {
     const hit = this.memory[i];
     if (hit) return hit;
+    return this.checkInvalid(await this.conformedOnce(i));
+  }
+
+  private checkInvalid(rec: EcgRecord): EcgRecord {
+    const limit = this.opts.maxInvalidFraction;
+    const bad = invalidFraction(rec);
+    if (limit !== undefined && bad > limit) {
+      const source = rec.meta?.source !== undefined && rec.meta.source !== rec.id ? ` (${rec.meta.source})` : '';
+      throw new PipelineError(`record ${rec.id}${source}: ${(100 * bad).toFixed(1)} % of its samples are marked invalid, more than the ${100 * limit} % allowed; a prediction from it would be a guess`, rec.meta?.source);
+    }
+    return rec;
+  }
+
+  private async conformedOnce(i: number): Promise<EcgRecord> {
     const id = this.ids[i]!;
     const build = async (): Promise<EcgRecord> => {
       const raw = await this.opts.source.load(id);
@@ -291,6 +310,7 @@ function checkOptions(o: PipelineOptions): void {
   intAtLeast('shiftSamples', o.shiftSamples, 0);
   intAtLeast('padMultiple', o.padMultiple, 1);
   intAtLeast('minLength', o.minLength, 1);
+  if (o.maxInvalidFraction !== undefined && !(o.maxInvalidFraction >= 0 && o.maxInvalidFraction <= 1)) argError('InputPipeline', 'maxInvalidFraction', `must be a number in [0, 1], got ${o.maxInvalidFraction}`);
   if (o.order === 'balanced' && !o.source.targets) argError('InputPipeline', 'order', `'balanced' needs a labelled source; '${o.source.name}' has no targets`);
 }
 

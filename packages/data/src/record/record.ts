@@ -8,6 +8,11 @@ export interface RecordMeta {
   source?: string;
   /** Samples the file marked invalid (WFDB's invalid value), stored as 0 in `signals`. */
   invalidSamples?: number;
+  /**
+   * `invalidSamples` over the samples read (leads × samples), kept through `conform` (which resamples and
+   * selects leads, so the fraction cannot be recomputed after it). See {@link invalidFraction}.
+   */
+  invalidFraction?: number;
   /** The units each lead was stored in, before conversion to millivolts. */
   units?: string[];
   /** Samples per lead in the file, when a reader was asked for fewer (`maxSeconds`). */
@@ -46,6 +51,33 @@ const MV_PER_UNIT: Record<string, number> = { mv: 1, uv: 1e-3, 'µv': 1e-3, 'μv
 export function millivoltsPer(unit: string): number | undefined {
   const u = unit.trim().toLowerCase();
   return u === '' ? 1 : MV_PER_UNIT[u];
+}
+
+/**
+ * The fraction of a record's samples that its file marked invalid (0 when none): `meta.invalidFraction`
+ * when set (after `conform`), else `meta.invalidSamples` over leads × samples.
+ *
+ * @example invalidFraction(await readRecord('data/allbad')); // 1
+ */
+export function invalidFraction(rec: Pick<EcgRecord, 'signals' | 'meta'>): number {
+  if (rec.meta?.invalidFraction !== undefined) return rec.meta.invalidFraction;
+  const total = rec.signals.length * (rec.signals[0]?.length ?? 0);
+  return total > 0 ? (rec.meta?.invalidSamples ?? 0) / total : 0;
+}
+
+/**
+ * Checks that every sample of a record is a finite number: readers store invalid samples as 0, so a NaN or
+ * an infinity here comes from a record built in code or a file of floating-point values (a MAT file), and
+ * would turn the model's whole output into NaN. The error names the record, the lead and the sample.
+ */
+export function checkFinite(rec: EcgRecord, source = rec.meta?.source ?? rec.id): void {
+  rec.signals.forEach((s, j) => {
+    for (let i = 0; i < s.length; i++) {
+      if (!Number.isFinite(s[i]!)) {
+        throw new RecordError(`record ${rec.id}${source !== rec.id ? ` (${source})` : ''}: lead ${rec.leadNames[j] ?? j} sample ${i} is ${s[i]} (the signals must be finite numbers of mV)`, rec.meta?.source);
+      }
+    }
+  });
 }
 
 /** Samples per lead (0 for a record without leads). */

@@ -4,8 +4,8 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dataDir } from '@ecglab/data';
 import { loadRunConfig, parseRunConfig } from './index.js';
-import { dataDir } from './load.js';
 import { ConfigError } from '../errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ecglab-config-'));

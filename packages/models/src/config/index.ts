@@ -1,3 +1,3 @@
 export type { RunConfig, DatasetConfig, PtbxlFolds, InputConfig, OptimizerConfig, ScheduleConfig, TrainConfig } from './types.js';
-export { loadRunConfig, parseRunConfig, describeSchema, dataDir } from './load.js';
+export { loadRunConfig, parseRunConfig, describeSchema } from './load.js';
 export { RUN_DEFAULTS } from './defaults.js';

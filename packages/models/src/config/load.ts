@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
+import { dataDir } from '@ecglab/data';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { objectiveDefaults } from '../objectives/index.js';
@@ -173,11 +173,6 @@ function checkVizEcg(cfg: RunConfig, obj: Json, source: string): void {
   if (m.kind === 'vizecgnet' && cfg.train.objective.kind !== 'vizecg') {
     throw new ConfigError(`${source}: /train/objective/kind '${cfg.train.objective.kind}' trains only the image head; model 'vizecgnet' needs 'vizecg' (λ1·L_cls + λ2·L_KD over both streams)`);
   }
-}
-
-/** The data collection's folder: `$ECGLAB_DATA`, else `../shared/data` beside the checkout. */
-export function dataDir(): string {
-  return process.env.ECGLAB_DATA || resolve(fileURLToPath(new URL('../../../../..', import.meta.url)), 'shared', 'data');
 }
 
 /** Replaces `${ECGLAB_DATA}` in a path; any other `${...}` is an error naming `where`. */

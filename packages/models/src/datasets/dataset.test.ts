@@ -159,7 +159,7 @@ test('dataset specs of the adapter kinds: KIND:PATH[:KEY=FILE][:SPLITFILE]', () 
   const labels = join(tmp, 'l.csv');
   writeFileSync(labels, 'record,labels\n');
   const split = join(tmp, 'split.txt');
-  writeFileSync(split, 'A0003\nA0079\n');
+  writeFileSync(split, '# a comment line, as in configs/splits/*.txt\nA0003\n\nA0079\n');
   assert.deepEqual(parseDatasetSpec(`cpsc2018:${cpsc}`), { kind: 'cpsc2018', path: cpsc, files: {}, only: null, folds: null });
   assert.deepEqual([...parseDatasetSpec(`cpsc2018:${cpsc}:${split}`).only!], ['A0003', 'A0079']);
   assert.deepEqual(parseDatasetSpec(`cinc2021:${cinc21}:scored=${labels}`).files, { scored: labels });

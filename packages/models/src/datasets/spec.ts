@@ -70,7 +70,17 @@ export function parseDatasetSpec(spec: string): DatasetSpec {
     folds = new Set(list.map((f) => Number(f)));
   } else if (selector) {
     if (!existsSync(selector)) throw new DataSpecError(`dataset spec '${spec}': split file '${selector}' not found`);
-    only = new Set(readFileSync(selector, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter(Boolean));
+    only = new Set(readIdList(selector));
   }
   return { kind, path, files, only, folds };
+}
+
+/**
+ * The record ids of a split file: one per line, blank lines and `#` comment lines skipped. Dataset specs
+ * (`kind:path:FILE`) and `train.valSplit` read the same files.
+ *
+ * @example readIdList('configs/splits/cinc2017-val.txt').length; // 682
+ */
+export function readIdList(file: string): string[] {
+  return readFileSync(file, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
 }

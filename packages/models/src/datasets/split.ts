@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { iterativeStratification, Rng, stratifiedSplit } from '@ecglab/data';
 import type { DatasetConfig, PtbxlFolds } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import type { Dataset } from './dataset.js';
+import { readIdList } from './spec.js';
 
 /** Positions in a dataset's `ids` of the training and validation records (and of a held-out test set, when the split makes one). */
 export interface Split {
@@ -54,7 +55,7 @@ function foldSplit(data: Dataset, folds: PtbxlFolds): Split {
 /** Validation = the ids listed in `file` (one per line; `#` starts a comment line), training = the rest; an id the dataset lacks is an error. */
 function fileSplit(data: Dataset, file: string): Split {
   if (!existsSync(file)) throw new ConfigError(`/train/valSplit: ${file} not found`);
-  const wanted = new Set(readFileSync(file, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')));
+  const wanted = new Set(readIdList(file));
   const index = new Map(data.ids.map((id, i) => [id, i]));
   const missing = [...wanted].filter((id) => !index.has(id));
   if (missing.length > 0) throw new ConfigError(`${file}: lists ${missing.length} record${missing.length > 1 ? 's' : ''} not in ${data.name}: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}`);

@@ -4,7 +4,7 @@ import { openDataset, type Dataset } from '../datasets/dataset.js';
 import { parseDatasetSpec, type DatasetSpec } from '../datasets/spec.js';
 import { DataSpecError } from '../errors.js';
 import { cpsc2018Score, CPSC2018_CLASSES, type Cpsc2018Score } from '../metrics/classification.js';
-import { argmaxRows, bootstrapMetric, evaluate, type EvalMetrics } from '../metrics/evaluate.js';
+import { argmaxRows, bootstrapMetric, checkMetricName, evaluate, type EvalMetrics } from '../metrics/evaluate.js';
 import { Predictor } from './predictor.js';
 import type { InferenceSpec } from './spec.js';
 
@@ -60,6 +60,7 @@ export async function evaluateDataset(modelPath: string, specText: string, itera
   const predictor = Predictor.load(modelPath);
   try {
     const spec = predictor.spec;
+    for (const metric of ciMetrics) checkMetricName(metric, spec.classes, 'evaluateDataset');
     const data = await openEvalDataset(ds, spec);
     if (data.classes.join() !== spec.classes.join()) {
       throw new DataSpecError(`${specText}: the dataset's classes (${data.classes.join(', ')}) differ from the model's (${spec.classes.join(', ')})`);

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { safetensors, TorchError, type nn } from '@ecglab/engine';
+import { assertFinite, safetensors, TorchError, type nn } from '@ecglab/engine';
+import { fileError } from '@ecglab/data';
 import { RunError } from '../errors.js';
 import { buildModel, type AnyModel } from '../models/index.js';
 import { checkSpec, migrateLegacy, specLeads, type InferenceSpec } from './spec.js';
@@ -13,7 +14,11 @@ export const MODEL_FILE = 'model.safetensors';
  * spec as metadata `ecglab.spec` (atomically, through the engine's safetensors writer).
  */
 export function saveModel(file: string, model: nn.Module, spec: InferenceSpec, extra: Record<string, string> = {}): void {
-  safetensors.save(file, model.stateDict(), { ...extra, 'ecglab.spec': JSON.stringify(spec) });
+  try {
+    safetensors.save(file, model.stateDict(), { ...extra, 'ecglab.spec': JSON.stringify(spec) });
+  } catch (err) {
+    throw fileError(err, file, 'write'); // a full disk says so, naming the model file
+  }
 }
 
 /** A run directory or a `.safetensors` file → the model file's path. */
@@ -37,6 +42,15 @@ export function readSpec(runOrFile: string): InferenceSpec {
  */
 export function loadModel(runOrFile: string): { model: AnyModel; spec: InferenceSpec } {
   const { file, spec, tensors } = readFile(runOrFile, true);
+  for (const [name, t] of tensors!) {
+    try {
+      assertFinite(t, name);
+    } catch (err) {
+      for (const x of tensors!.values()) x.dispose();
+      // A prediction from such weights is NaN for every record: say so once, at load, naming the tensor.
+      throw new RunError(`${file}: weight ${(err as Error).message}; the model file is damaged (train again, or copy it again)`);
+    }
+  }
   let model: AnyModel | undefined;
   try {
     model = buildModel(spec.model, specLeads(spec), spec.classes.length, spec.conform.fs, spec.input.norm);

@@ -3,7 +3,7 @@
 // them, reads model files written before inference specs existed, and refuses what it cannot answer for.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, renameSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,13 +115,28 @@ test('bad model files and garbage records: one line naming the file, never a con
   const nan = new Map([...tensors].map(([k, t]) => [k, k.endsWith('weight') ? t.mul(Number.NaN) : t.clone()]));
   const nanFile = write('nan', { 'ecglab.spec': JSON.stringify(spec) }, nan);
   for (const t of nan.values()) t.dispose();
+  // Finite weights so large that the outputs overflow: caught where the probabilities are made.
+  const huge = new Map([...tensors].map(([k, t]) => [k, k.endsWith('weight') ? t.mul(1e30) : t.clone()]));
+  const hugeFile = write('huge', { 'ecglab.spec': JSON.stringify(spec) }, huge);
+  for (const t of huge.values()) t.dispose();
   for (const t of tensors.values()) t.dispose();
-  using p = Predictor.load(nanFile);
-  await assert.rejects(p.predictFiles([A]), /nan\.safetensors: the model gave non-finite outputs for record .*A00067/);
+  const before = liveTensorCount();
+  assert.throws(() => Predictor.load(nanFile), /nan\.safetensors: weight '[\w.]+weight' is not finite \(\d+ of \d+ elements non-finite.*\); the model file is damaged/);
+  assert.equal(liveTensorCount(), before, 'a refused model frees its tensors');
+  using h = Predictor.load(hugeFile);
+  await assert.rejects(h.predictFiles([A]), /huge\.safetensors: the model gave non-finite outputs for record .*A00067/);
   assert.throws(() => Predictor.load(dir), /model\.safetensors: no trained model here/);
-  // A record whose samples are mostly WFDB's invalid value.
+  // A model path that is a folder: said so, not `EISDIR ... read`.
+  mkdirSync(join(dir, 'run-with-folder', 'model.safetensors'), { recursive: true });
+  assert.throws(() => Predictor.load(join(dir, 'run-with-folder')), /run-with-folder\/model\.safetensors: not a readable safetensors model file \(.*is a directory, expected a safetensors file\)/);
+  assert.throws(() => Predictor.load(join(dir, 'run-with-folder', 'model.safetensors')), /is a directory, expected a safetensors file/);
+  // A record whose samples are mostly WFDB's invalid value is refused; one with a few is answered, the share said.
   const bad = Float64Array.from({ length: 9000 }, (_, i) => (i % 4 === 0 ? 0.1 : Number.NaN));
   wrsampSync(join(dir, 'invalid'), { fs: 300, sigName: ['ECG'], physical: [bad], fmt: 16, adcGain: [1000] });
+  const few = Float64Array.from({ length: 9000 }, (_, i) => (i % 8 === 0 ? Number.NaN : Math.sin(i / 20)));
+  wrsampSync(join(dir, 'few'), { fs: 300, sigName: ['ECG'], physical: [few], fmt: 16, adcGain: [1000] });
   using good = Predictor.load(file);
-  await assert.rejects(good.predictFiles([join(dir, 'invalid')]), /invalid: 75 % of its samples are marked invalid; refusing to predict from it/);
+  await assert.rejects(good.predictFiles([join(dir, 'invalid')]), /record .*invalid: 75\.0 % of its samples are marked invalid, more than the 50 % allowed; a prediction from it would be a guess/);
+  const [f] = await good.predictFiles([join(dir, 'few')]);
+  assert.deepEqual([f!.record.invalidSamples, f!.record.invalidFraction], [1125, 0.125]);
 });

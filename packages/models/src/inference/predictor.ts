@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { fromArray, noGrad, tidy } from '@ecglab/engine';
-import { InputPipeline, memorySource, readRecord, type EcgRecord, type PipelineOptions, type RecordSource } from '@ecglab/data';
+import { InputPipeline, invalidFraction, memorySource, readRecord, type EcgRecord, type PipelineOptions, type RecordSource } from '@ecglab/data';
 import { readPageImage } from '@ecglab/render';
-import { ArgumentError, DataSpecError, RunError } from '../errors.js';
+import { ArgumentError, RunError } from '../errors.js';
 import { argmaxRows } from '../metrics/evaluate.js';
 import type { BatchModel } from '../models/classifier.js';
 import { evalPipelineOptions, type InputShape } from '../pipeline/for-model.js';
@@ -14,7 +14,7 @@ import { VizECGNet } from '../vizecg/vizecgnet.js';
 import { loadModel } from './model-file.js';
 import type { InferenceSpec } from './spec.js';
 
-/** A record with more invalid samples than this is refused: a prediction from it would be a guess. */
+/** `predict` refuses a record with a larger share of invalid samples (the pipeline names it): a prediction from it would be a guess. */
 const MAX_INVALID_FRACTION = 0.5;
 
 /** One record's prediction, with what was done to the record to feed the model. */
@@ -35,7 +35,9 @@ export interface Prediction {
     missingLeads?: string[];
     /** Seconds the model read when the record was longer than its `maxSeconds`. */
     truncatedToSeconds?: number;
+    /** Samples the file marked invalid (stored as 0), and their share of the samples read (at most 0.5: more is refused). */
     invalidSamples?: number;
+    invalidFraction?: number;
   };
 }
 
@@ -130,18 +132,14 @@ export class Predictor {
   }
 
   /**
-   * Predictions for records in memory (any rate and lead order: they are conformed to the model's). An image
-   * model reads each record drawn as a page (`page`, default a clean page in the first layout of its spec).
+   * Predictions for records in memory (any rate and lead order: they are conformed to the model's). A record
+   * more than half of whose samples its file marked invalid is refused, naming it; a smaller share is
+   * reported in `record.invalidFraction`. (Evaluation and validation read every record of a database, as
+   * training does: one damaged record must not stop them.) An image model reads each record drawn as a page
+   * (`page`, default a clean page in the first layout of its spec).
    */
   async predict(records: readonly EcgRecord[], page: RecordPage = { kind: 'strength', strength: 0 }): Promise<Prediction[]> {
-    for (const r of records) {
-      const total = r.signals.length * (r.signals[0]?.length ?? 0);
-      const bad = r.meta?.invalidSamples ?? 0;
-      if (total > 0 && bad / total > MAX_INVALID_FRACTION) {
-        throw new DataSpecError(`${r.meta?.source ?? r.id}: ${((100 * bad) / total).toFixed(0)} % of its samples are marked invalid; refusing to predict from it`);
-      }
-    }
-    const pipe = await this.pipeline(memorySource(records), {}, page);
+    const pipe = await this.pipeline(memorySource(records), { maxInvalidFraction: MAX_INVALID_FRACTION }, page);
     const probs = await this.probabilities(pipe);
     const { conform, input } = this.spec;
     const decided = this.decide(probs);
@@ -160,7 +158,7 @@ export class Predictor {
           ...(notes.resampledFrom !== undefined ? { resampledFrom: notes.resampledFrom } : {}),
           ...(notes.missingLeads ? { missingLeads: notes.missingLeads } : {}),
           ...(seconds > input.maxSeconds ? { truncatedToSeconds: input.maxSeconds } : {}),
-          ...(r.meta?.invalidSamples ? { invalidSamples: r.meta.invalidSamples } : {}),
+          ...(r.meta?.invalidSamples ? { invalidSamples: r.meta.invalidSamples, invalidFraction: invalidFraction(r) } : {}),
         },
       };
     });

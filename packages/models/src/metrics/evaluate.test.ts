@@ -2,7 +2,7 @@
 // per-class figure of evaluate(), and the CI brackets it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bootstrapMetric, evaluate } from './evaluate.js';
+import { bootstrapMetric, checkMetricName, evaluate } from './evaluate.js';
 
 const classes = ['NORM', 'ABNORMAL'];
 const labels = [0, 0, 0, 1, 1, 1, 1, 0, 1, 1];
@@ -30,4 +30,14 @@ test('multi-label: auroc:CLASS equals perClassAuroc, f1:CLASS the F1 at 0.5', ()
   const m = evaluate('multi-label', y, t, p, names);
   assert.equal(bootstrapMetric('multi-label', y, t, p, names, 'auroc:B', 3, 50).estimate, m.perClassAuroc!.B);
   assert.equal(bootstrapMetric('multi-label', y, t, p, names, 'f1:A', 3, 50).estimate, m.perClassF1.A);
+});
+
+test('a metric name that is no metric is an error naming it, not a CI of NaN', () => {
+  assert.throws(() => bootstrapMetric('single-label', labels, targets, probs, classes, 'bogus', 1, 10), /bootstrapMetric: 'bogus' is not a metric; expected one of accuracy, macroF1, macroAuroc, .*, or f1:CLASS \/ auroc:CLASS/);
+  // a name that exists, but not for these classes or this task
+  assert.throws(() => bootstrapMetric('single-label', labels, targets, probs, classes, 'cinc2017F1', 1, 10), /metric 'cinc2017F1' is not defined for a single-label model of classes NORM, ABNORMAL/);
+  assert.throws(() => bootstrapMetric('multi-label', labels, targets, probs, classes, 'balancedAccuracy', 1, 10), /'balancedAccuracy' is not defined for a multi-label model/);
+  assert.equal(bootstrapMetric('single-label', labels, targets, probs, classes, 'balancedAccuracy', 1, 10).estimate, evaluate('single-label', labels, targets, probs, classes).balancedAccuracy);
+  assert.throws(() => checkMetricName('f1:MI', classes, 'eval: --ci'), /^ArgumentError: eval: --ci: metric 'f1:MI' names no class/);
+  checkMetricName('f1:ANYTHING'); // without the classes, only the form is checked
 });

@@ -103,6 +103,27 @@ export function metricValue(m: EvalMetrics, metric: string): number {
   return typeof v === 'number' ? v : Number.NaN;
 }
 
+/** Metrics a bootstrap CI can be asked for by name, besides one class's `f1:CLASS` and `auroc:CLASS`. */
+export const CI_METRICS = ['accuracy', 'macroF1', 'macroAuroc', 'macroAuprc', 'balancedAccuracy', 'cinc2017F1', 'microF1', 'tunedMacroF1', 'loss'] as const;
+
+/**
+ * Throws unless `metric` names a metric a CI can be made of: one of CI_METRICS, or `f1:CLASS` /
+ * `auroc:CLASS` with CLASS among `classes` (when given). `where` names the caller or option in the error
+ * (`eval: --ci`), so a typo fails at once instead of printing `bogus NaN` after the evaluation.
+ *
+ * @example checkMetricName('auroc:MI', ['NORM', 'MI']);
+ */
+export function checkMetricName(metric: string, classes?: readonly string[], where = 'bootstrapMetric'): void {
+  const perClass = /^(auroc|f1):(.+)$/.exec(metric);
+  if (perClass) {
+    if (classes && !classes.includes(perClass[2]!)) throw new ArgumentError(`${where}: metric '${metric}' names no class (classes: ${classes.join(', ')})`);
+    return;
+  }
+  if (!(CI_METRICS as readonly string[]).includes(metric)) {
+    throw new ArgumentError(`${where}: '${metric}' is not a metric; expected one of ${CI_METRICS.join(', ')}, or f1:CLASS / auroc:CLASS`);
+  }
+}
+
 /**
  * Seeded percentile-bootstrap CI of a named metric (records resampled with replacement): a field of
  * EvalMetrics (`macroAuroc`, `macroF1`, ...) or one class's `auroc:CLASS` / `f1:CLASS` (F1 of the
@@ -118,9 +139,13 @@ export function bootstrapMetric(
   seed: number,
   iterations = 1000,
 ): BootstrapResult {
+  checkMetricName(metric, classes);
   const perClass = /^(auroc|f1):(.+)$/.exec(metric);
   const c = perClass ? classes.indexOf(perClass[2]!) : -1;
-  if (perClass && c < 0) throw new ArgumentError(`bootstrapMetric: metric '${metric}' names no class (classes: ${classes.join(', ')})`);
+  if (!perClass && typeof (evaluate(task, labels, targets, probs, classes) as unknown as Record<string, unknown>)[metric] !== 'number') {
+    // e.g. cinc2017F1 of other classes, balancedAccuracy of a multi-label task (a NaN value, as AUROC of a class without positives, is kept)
+    throw new ArgumentError(`bootstrapMetric: metric '${metric}' is not defined for a ${task} model of classes ${classes.join(', ')}`);
+  }
   const stat = (idx: Int32Array): number => {
     const y = pick(labels, idx);
     const p = pick(probs, idx);

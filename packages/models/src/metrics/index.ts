@@ -7,4 +7,4 @@ export { auroc, averagePrecision, macroRanking, oneHot } from './ranking.js';
 export { tuneThresholds, applyThresholds } from './thresholds.js';
 export { bootstrapCI, percentile, pick, type BootstrapResult } from './bootstrap.js';
 export { macroPrecisionRecall } from './precision-recall.js';
-export { argmaxRows, evaluate, evaluateSingleLabel, evaluateMultiLabel, metricValue, bootstrapMetric, type EvalMetrics } from './evaluate.js';
+export { argmaxRows, evaluate, evaluateSingleLabel, evaluateMultiLabel, metricValue, bootstrapMetric, checkMetricName, CI_METRICS, type EvalMetrics } from './evaluate.js';

@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { optim, safetensors, type nn, type Tensor } from '@ecglab/engine';
+import { fileError } from '@ecglab/data';
 import { RunError } from '../errors.js';
 import type { EpochTiming } from './log.js';
-import { writeJsonAtomic } from './run-dir.js';
+import { RUN_FILES, writeJsonAtomic } from './run-dir.js';
 
 /** Everything besides tensors that a resumed run needs to continue exactly. */
 export interface TrainState {
@@ -34,7 +35,7 @@ interface CheckpointFile {
   scheduler: optim.lrScheduler.SchedulerState;
 }
 
-export const CHECKPOINT_JSON = 'checkpoint.json';
+export const CHECKPOINT_JSON = RUN_FILES.checkpoint;
 
 /**
  * Writes a checkpoint in two atomic steps: the tensors (model `model.*`, optimiser state through the engine's
@@ -48,7 +49,11 @@ export function saveCheckpoint(dir: string, model: nn.Module, opt: optim.Optimiz
   for (const [k, v] of model.stateDict()) tensors.set(`model.${k}`, v);
   const flat = optim.flattenState(opt.stateDict());
   for (const [k, v] of flat.tensors) tensors.set(k, v);
-  safetensors.save(join(dir, tensorsFile), tensors, { format: FORMAT, ...flat.metadata });
+  try {
+    safetensors.save(join(dir, tensorsFile), tensors, { format: FORMAT, ...flat.metadata });
+  } catch (err) {
+    throw fileError(err, join(dir, tensorsFile), 'write');
+  }
   const file: CheckpointFile = { format: FORMAT, tensors: tensorsFile, state, scheduler: scheduler.stateDict() };
   writeJsonAtomic(join(dir, CHECKPOINT_JSON), file);
   for (const f of readdirSync(dir)) {

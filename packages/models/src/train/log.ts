@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { writeFileAtomicSync } from '@ecglab/data';
+import { fileError, writeFileAtomicSync } from '@ecglab/data';
 
 /** One line of a run's `log.jsonl`: an epoch's training and validation figures. */
 export interface EpochRecord {
@@ -45,10 +45,18 @@ export interface EpochTiming {
  */
 export class JsonLinesLog<T extends { epoch: number }> {
   constructor(readonly path: string) {
-    if (!existsSync(path)) writeFileSync(path, '');
+    try {
+      if (!existsSync(path)) writeFileSync(path, '');
+    } catch (err) {
+      throw fileError(err, path, 'write');
+    }
   }
   append(record: T): void {
-    appendFileSync(this.path, `${JSON.stringify(record)}\n`);
+    try {
+      appendFileSync(this.path, `${JSON.stringify(record)}\n`);
+    } catch (err) {
+      throw fileError(err, this.path, 'write');
+    }
   }
   read(): T[] {
     // A torn last line (killed while appending) is dropped.

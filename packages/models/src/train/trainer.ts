@@ -18,7 +18,7 @@ import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js
 import { classWeightOf, joinRanks } from './distributed.js';
 import { JsonLinesLog, type EpochRecord, type EpochTiming } from './log.js';
 import { createProgress, type Progress } from './progress.js';
-import { prepareRunDir, RUN_FILES, writeJsonAtomic } from './run-dir.js';
+import { RunDir, RUN_FILES, writeJsonAtomic } from './run-dir.js';
 import { buildSchedule } from './schedule.js';
 import { pageExtras } from '../vizecg/page-extras.js';
 import { PageRenderer } from '../vizecg/page-renderer.js';
@@ -60,9 +60,9 @@ export interface TrainResult {
 export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainResult> {
   const dir = opts.out;
   checkMonitor(cfg);
-  // Alone, or one rank of a data-parallel group (distributed.ts): rank 0 alone writes the run directory.
+  // Alone, or one rank of a data-parallel group (distributed.ts): rank 0 alone holds the run directory's lock and writes it.
   const ranks = joinRanks();
-  if (ranks.writes) prepareRunDir(dir, cfg, opts.resume ?? false);
+  using run = ranks.writes ? RunDir.open(dir, cfg, opts.resume ?? false, opts.quiet ? undefined : (n) => process.stderr.write(`note: ${n}\n`)) : null;
   const threads = ranks.threads(cfg.threads);
   if (getNumThreads() !== threads) setNumThreads(threads);
 
@@ -97,6 +97,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
   const weights = cfg.train.classWeights === 'none' ? null : lossClassWeights(split.train.map((i) => data.targets[i]!), data.task);
   const weightTensor: Tensor | null = weights ? fromArray(Float32Array.from(weights), [weights.length]) : null;
 
+  run?.begin(); // setup succeeded: the run exists from here on (a fresh start writes config.json)
   const log = ranks.writes ? new JsonLinesLog<EpochRecord>(join(dir, RUN_FILES.log)) : null;
   let state: TrainState = { epoch: 0, batchInEpoch: 0, step: 0, best: -Infinity, bestEpoch: -1, badEpochs: 0, lossSum: 0, logSums: {}, trainSeconds: 0 };
   if (opts.resume) {

@@ -100,7 +100,7 @@ export const VIZECG_SIGNAL_DEFAULTS: MaLiangConfig = {
   pooling: 'avg',
   width: 16,
   depth: [1, 1, 1, 1],
-  // 8, not 32: the first stage has 16 channels, and one channel per group kept Ma & Liang's net near chance (FACTS.md).
+  // 8, not 32: the first stage has 16 channels, and one channel per group kept Ma & Liang's net near chance (RESULTS.md, CinC 2017).
   groups: 8,
   stemKernel: 11,
   slope: 0.01,
