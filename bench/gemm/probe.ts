@@ -6,8 +6,7 @@
 //
 //   node --import tsx bench/gemm/probe.ts [--json] [--sizes 1024,2048,3072] [--reps 7] [--threads 2]
 //
-// bf16: the engine's TypeScript API has no 'bfloat16' dtype yet, but its native 'to' op accepts the
-// name, so the probe converts through Tensor.op('to', ...) and multiplies the bf16 tensors with the
+// bf16: the matrices are converted with `.to('bfloat16')` and multiplied with the
 // engine's own matmul (libtorch routes bf16 matmul to oneDNN on CPUs with AVX-512 BF16).
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -48,11 +47,11 @@ const ready = await peerLine();
 setNumThreads(threads);
 manualSeed(0);
 type Dt = 'float32' | 'bfloat16';
-/** n × n standard-normal matrix in `dt`; bf16 through the native 'to' op (see above). */
+/** n × n standard-normal matrix in `dt`. */
 function matrix(n: number, dt: Dt): Tensor {
   const x = randn([n, n]);
   if (dt === 'float32') return x;
-  const y = Tensor.op('to', x.rawHandle, 'bfloat16', undefined);
+  const y = x.to('bfloat16');
   x.dispose();
   return y;
 }

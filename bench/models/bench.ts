@@ -3,7 +3,7 @@
 // same run on the same records, as a ratio.
 //
 //   node --import tsx bench/models/bench.ts [--data DIR] [--records 96] [--batch 32] [--steps 6]
-//        [--threads 2] [--width 64] [--depth 2,2,2,2] [--rounds 3] [--warmup 2] [--json]
+//        [--threads 2] [--width 64] [--depth 2,2,2,2] [--rounds 3] [--warmup 2] [--precisions fp32,bf16] [--json]
 //
 // Both sides: records read once up front; timed: per batch zero-padding to a
 // multiple of the total stride with a mask and random offsets (training), max-abs scaling (the model's first
@@ -18,12 +18,16 @@
 // untimed pairs of a train step and an inference batch, then --rounds passes of --steps train steps and of every inference
 // batch. Reported: each side's records/s over all its timed steps, and the speed ratio ecglab/PyTorch as
 // the median of the per-pair ratios (PyTorch seconds / ecglab seconds for the same step).
+//
+// --precisions fp32,bf16 times every step once per precision, each against the peer in the same precision: bf16
+// is CPU autocast on both sides (ecglab's `autocast('bfloat16', ...)`, PyTorch's `torch.autocast('cpu')`), with
+// float32 parameters, Adam state and loss; so bf16 vs fp32 is measured in the same run, step beside step.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { F, fromArray, getNumThreads, manualSeed, noGrad, optim, setNumThreads, tidy } from '@ecglab/engine';
+import { autocast, cpuAllocatorStats, F, fromArray, getNumThreads, manualSeed, noGrad, optim, setNumThreads, tidy } from '@ecglab/engine';
 import { collate, InputPipeline, Rng, type EcgRecord } from '@ecglab/data';
 import { MA_LIANG_DEFAULTS, MaLiangNet, openDataset, toTensorBatch } from '@ecglab/models';
 
@@ -46,6 +50,11 @@ const depth = opt('depth', '2,2,2,2').split(',').map(Number);
 const rounds = Number(opt('rounds', '3'));
 const warmup = Number(opt('warmup', '2'));
 const json = args.includes('--json');
+type Precision = 'fp32' | 'bf16';
+const precisions = opt('precisions', 'fp32').split(',') as Precision[];
+for (const p of precisions) if (p !== 'fp32' && p !== 'bf16') throw new Error(`--precisions: expected fp32 and/or bf16, got '${p}'`);
+/** Runs fn in the precision: bf16 = CPU autocast (float32 parameters). */
+const inPrecision = <T>(p: Precision, fn: () => T): T => (p === 'bf16' ? autocast('bfloat16', fn) : fn());
 const log = (s: string) => { if (!json) process.stderr.write(`${s}\n`); };
 const SHIFT = 3000;
 const oneHot = (c: number) => Float32Array.from({ length: 4 }, (_, k) => (k === c ? 1 : 0));
@@ -84,13 +93,13 @@ function ecglabSide(records: LabeledRecord[], plan: Plan, byLen: number[]) {
     const items = idx.map((i, j) => ({ id: records[i]!.id, index: i, signals: records[i]!.signals, offset: offsets?.[j] ?? 0, targets: oneHot(records[i]!.label) }));
     return toTensorBatch(collate(items, net.padMultiple, net.minLength), 'single-label');
   };
-  const train = (k: number): Step => {
+  const train = (k: number, p: Precision): Step => {
     const f0 = faults();
     const t0 = performance.now();
     net.train();
     tidy(() => {
       const b = makeBatch(trainIdx(plan, k), plan.offsets[k]!);
-      const loss = F.crossEntropy(net.logits(b), b.labels!, { weight });
+      const loss = inPrecision(p, () => F.crossEntropy(net.logits(b), b.labels!, { weight }));
       adam.zeroGrad();
       loss.backward();
       optim.clipGradNorm(net.parameters(), 5);
@@ -99,12 +108,12 @@ function ecglabSide(records: LabeledRecord[], plan: Plan, byLen: number[]) {
     });
     return { s: (performance.now() - t0) / 1000, faults: faults() - f0 };
   };
-  const infer = (b: number): Step => {
+  const infer = (b: number, p: Precision): Step => {
     const f0 = faults();
     const t0 = performance.now();
     net.eval();
     const idx = byLen.slice(b * batch, (b + 1) * batch);
-    tidy(() => noGrad(() => net.logits(makeBatch(idx, null)).softmax(1).toArray()));
+    tidy(() => noGrad(() => inPrecision(p, () => net.logits(makeBatch(idx, null))).float().softmax(1).toArray()));
     return { s: (performance.now() - t0) / 1000, faults: faults() - f0 };
   };
   const dispose = () => { net.dispose(); adam.dispose(); weight.dispose(); };
@@ -135,8 +144,8 @@ async function pytorchSide(records: LabeledRecord[], plan: Plan) {
   const ready = await line();
   return {
     ready: ready as { torch: string; threads: number },
-    train: (k: number) => ask(`train ${k}`),
-    infer: (b: number) => ask(`infer ${b}`),
+    train: (k: number, p: Precision) => ask(`train ${k} ${p}`),
+    infer: (b: number, p: Precision) => ask(`infer ${b} ${p}`),
     quit: () => { proc.stdin.write('quit\n'); },
   };
 }
@@ -164,17 +173,20 @@ async function main(): Promise<void> {
     if (turn++ % 2 === 0) { x = a(); y = await b(); } else { y = await b(); x = a(); }
     if (out) { out.ecglab.push(x.s); out.pytorch.push(y.s); out.faults.ecglab.push(x.faults); out.faults.pytorch.push(y.faults); }
   };
-  const train: Pairs = { ecglab: [], pytorch: [], faults: { ecglab: [], pytorch: [] } };
-  const infer: Pairs = { ecglab: [], pytorch: [], faults: { ecglab: [], pytorch: [] } };
+  const newPairs = (): Pairs => ({ ecglab: [], pytorch: [], faults: { ecglab: [], pytorch: [] } });
+  const train = Object.fromEntries(precisions.map((p) => [p, newPairs()])) as Record<Precision, Pairs>;
+  const infer = Object.fromEntries(precisions.map((p) => [p, newPairs()])) as Record<Precision, Pairs>;
   for (let w = 0; w < warmup; w++) { // the allocator settles over the first steps on both sides (see BENCHMARKS.md, Models)
-    await pair(null, () => ours.train(0), () => peer.train(0));
-    await pair(null, () => ours.infer(0), () => peer.infer(0));
+    for (const p of precisions) {
+      await pair(null, () => ours.train(0, p), () => peer.train(0, p));
+      await pair(null, () => ours.infer(0, p), () => peer.infer(0, p));
+    }
   }
   for (let r = 0; r < rounds; r++) {
     log(`round ${r + 1}/${rounds}: training`);
-    for (let k = 1; k <= steps; k++) await pair(train, () => ours.train(k), () => peer.train(k));
+    for (let k = 1; k <= steps; k++) for (const p of precisions) await pair(train[p], () => ours.train(k, p), () => peer.train(k, p));
     log(`round ${r + 1}/${rounds}: inference`);
-    for (let b = 0; b < inferBatches; b++) await pair(infer, () => ours.infer(b), () => peer.infer(b));
+    for (let b = 0; b < inferBatches; b++) for (const p of precisions) await pair(infer[p], () => ours.infer(b, p), () => peer.infer(b, p));
   }
   peer.quit();
   ours.dispose();
@@ -182,34 +194,44 @@ async function main(): Promise<void> {
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const side = (p: number[], perStep: number[], f: number[]) =>
     ({ seconds: sum(p), recordsPerSecond: sum(perStep) / sum(p), medianStepSeconds: median(p), medianPageFaults: median(f) });
-  const trainRecs = train.ecglab.map(() => batch);
-  const inferRecs = infer.ecglab.map((_, i) => Math.min(batch, records.length - (i % inferBatches) * batch));
+  const trainRecs = Array.from({ length: rounds * steps }, () => batch);
+  const inferRecs = Array.from({ length: rounds * inferBatches }, (_, i) => Math.min(batch, records.length - (i % inferBatches) * batch));
   const speedRatio = (p: Pairs) => median(p.ecglab.map((v, i) => p.pytorch[i]! / v));
+  const byPrecision = <T>(f: (p: Precision) => T) => Object.fromEntries(precisions.map((p) => [p, f(p)])) as Record<Precision, T>;
   const result = {
     bench: 'models/ma-liang-cinc2017',
     started,
-    setup: { records: records.length, batch, steps, threads: { ecglab: getNumThreads(), pytorch: peer.ready.threads }, width, depth, rounds, warmup, data: dataDir },
+    setup: { records: records.length, batch, steps, threads: { ecglab: getNumThreads(), pytorch: peer.ready.threads }, width, depth, rounds, warmup, precisions, data: dataDir },
     peer: `PyTorch ${peer.ready.torch}`,
     method: 'interleaved per step, alternating who goes first; ratio = median over pairs of PyTorch s / ecglab s (speed, >1 = ecglab faster)',
     load_average_1m: { start: loadStart, end: loadavg()[0]! },
-    ecglab: { train: side(train.ecglab, trainRecs, train.faults.ecglab), infer: side(infer.ecglab, inferRecs, infer.faults.ecglab) },
-    pytorch: { train: side(train.pytorch, trainRecs, train.faults.pytorch), infer: side(infer.pytorch, inferRecs, infer.faults.pytorch) },
-    ratio: { train: speedRatio(train), infer: speedRatio(infer) },
+    cpu_allocator: cpuAllocatorStats(),
+    ecglab: byPrecision((p) => ({ train: side(train[p].ecglab, trainRecs, train[p].faults.ecglab), infer: side(infer[p].ecglab, inferRecs, infer[p].faults.ecglab) })),
+    pytorch: byPrecision((p) => ({ train: side(train[p].pytorch, trainRecs, train[p].faults.pytorch), infer: side(infer[p].pytorch, inferRecs, infer[p].faults.pytorch) })),
+    ratio: byPrecision((p) => ({ train: speedRatio(train[p]), infer: speedRatio(infer[p]) })),
+    // bf16 against fp32 on the same side, per pair of the same step (speed, > 1 = bf16 faster)
+    bf16_over_fp32: precisions.length === 2 ? {
+      ecglab: { train: median(train.fp32.ecglab.map((v, i) => v / train.bf16.ecglab[i]!)), infer: median(infer.fp32.ecglab.map((v, i) => v / infer.bf16.ecglab[i]!)) },
+      pytorch: { train: median(train.fp32.pytorch.map((v, i) => v / train.bf16.pytorch[i]!)), infer: median(infer.fp32.pytorch.map((v, i) => v / infer.bf16.pytorch[i]!)) },
+    } : null,
     samples: { train, infer },
   };
   if (json) process.stdout.write(`${JSON.stringify(result, null, 1)}\n`);
   else {
-    const e = result.ecglab;
-    const t = result.pytorch;
-    process.stdout.write(
-      `Ma & Liang CNN (width ${width}, depth ${depth.join('/')}), ${records.length} CinC 2017 records, batch ${batch}, ${threads} threads, ` +
-        `${rounds} interleaved rounds\n` +
-        `train  records/s: ecglab ${e.train.recordsPerSecond.toFixed(1)}  PyTorch ${t.train.recordsPerSecond.toFixed(1)}  speed ratio ${result.ratio.train.toFixed(2)}\n` +
-        `infer  records/s: ecglab ${e.infer.recordsPerSecond.toFixed(1)}  PyTorch ${t.infer.recordsPerSecond.toFixed(1)}  speed ratio ${result.ratio.infer.toFixed(2)}\n` +
-        `median minor page faults per step: train ecglab ${e.train.medianPageFaults} PyTorch ${t.train.medianPageFaults}, ` +
-        `infer ecglab ${e.infer.medianPageFaults} PyTorch ${t.infer.medianPageFaults}\n` +
-        `speed ratio = median of per-step PyTorch s / ecglab s; load average (1 min) ${loadStart.toFixed(1)} → ${result.load_average_1m.end.toFixed(1)}\n`,
-    );
+    let out = `Ma & Liang CNN (width ${width}, depth ${depth.join('/')}), ${records.length} CinC 2017 records, batch ${batch}, ${threads} threads, ${rounds} interleaved rounds\n`;
+    for (const p of precisions) {
+      const e = result.ecglab[p];
+      const t = result.pytorch[p];
+      out +=
+        `[${p}] train  records/s: ecglab ${e.train.recordsPerSecond.toFixed(1)}  PyTorch ${t.train.recordsPerSecond.toFixed(1)}  speed ratio ${result.ratio[p].train.toFixed(2)}\n` +
+        `[${p}] infer  records/s: ecglab ${e.infer.recordsPerSecond.toFixed(1)}  PyTorch ${t.infer.recordsPerSecond.toFixed(1)}  speed ratio ${result.ratio[p].infer.toFixed(2)}\n` +
+        `[${p}] median minor page faults per step: train ecglab ${e.train.medianPageFaults} PyTorch ${t.train.medianPageFaults}, ` +
+        `infer ecglab ${e.infer.medianPageFaults} PyTorch ${t.infer.medianPageFaults}\n`;
+    }
+    const bf = result.bf16_over_fp32;
+    if (bf) out += `bf16 speed over fp32: ecglab train ${bf.ecglab.train.toFixed(2)} infer ${bf.ecglab.infer.toFixed(2)}; PyTorch train ${bf.pytorch.train.toFixed(2)} infer ${bf.pytorch.infer.toFixed(2)}\n`;
+    out += `speed ratio = median of per-step PyTorch s / ecglab s; load average (1 min) ${loadStart.toFixed(1)} → ${result.load_average_1m.end.toFixed(1)}\n`;
+    process.stdout.write(out);
   }
 }
 

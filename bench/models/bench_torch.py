@@ -4,7 +4,8 @@ ma_liang_torch.py) and the same pipeline (max-abs per lead, zero-padding to a mu
 stride with a mask, random offsets, class-weighted cross-entropy, clipping, Adam) on the same records,
 in bench.ts's record order with its offsets (--order, --offsets), so both sides train on identical batches.
 Not run by tests: bench.ts spawns it with /usr/bin/python3, reads one "ready" line, then sends one command per
-line ("train K": plan step K, 0 = warm-up; "infer B": inference batch B of the length-sorted records; "quit")
+line ("train K P": plan step K, 0 = warm-up; "infer B P": inference batch B of the length-sorted records; P = fp32, or
+bf16 for CPU autocast as ecglab's autocast('bfloat16'); "quit")
 and gets back {"s": seconds, "faults": minor page faults} for each, so the two sides can be interleaved step by step.
 """
 import argparse
@@ -46,6 +47,12 @@ for rid in ids:
     records.append(scipy.io.loadmat(os.path.join(a.dir, rid + ".mat"))["val"].astype(np.float32) / gain)
 records = [r[:, :a.max_len] for r in records]  # prepareSignal's maxSeconds (evaluation keeps the start)
 
+# PyTorch 1.13 has no mixed-dtype group norm on the CPU: under autocast, a bfloat16 conv output into a float32
+# GroupNorm fails ("expected scalar type BFloat16 but found Float"). Normalise in float32 and return the input's
+# dtype, as ecglab's F.groupNorm does (and later PyTorch's mixed kernel); a no-op for float32 input.
+_group_norm = torch.nn.GroupNorm.forward
+torch.nn.GroupNorm.forward = lambda self, x: _group_norm(self, x.float()).to(x.dtype)
+
 depth = tuple(int(x) for x in a.depth.split(","))
 net = MaLiangNet(1, 4, width=a.width, depth=depth, groups=a.groups)
 S = net.stride
@@ -68,10 +75,11 @@ def batch(idx, offs):
     return x / torch.where(peak > 0, peak, torch.ones_like(peak)), mask
 
 
-def train_step(idx, offs):
+def train_step(idx, offs, bf16):
     x, mask = batch(idx, offs)
     y = torch.tensor([labels[i] for i in idx])
-    loss = F.cross_entropy(net(x, mask), y, weight=weight)
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        loss = F.cross_entropy(net(x, mask), y, weight=weight)
     opt.zero_grad(set_to_none=True)  # as ecglab's zeroGrad (PyTorch 1.13's default memsets every grad)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
@@ -88,10 +96,12 @@ def train_idx(k):  # plan step k (0 = warm-up, the same records as step 1)
     return [order[(max(0, k - 1) * a.batch + j) % len(order)] for j in range(a.batch)]
 
 
-def infer_batch(b):
+def infer_batch(b, bf16):
     idx = by_len[b * a.batch:(b + 1) * a.batch]
     with torch.no_grad():
-        torch.softmax(net(*batch(idx, [0] * len(idx))), 1).numpy()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            logits = net(*batch(idx, [0] * len(idx)))
+        torch.softmax(logits.float(), 1).numpy()
 
 
 print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
@@ -101,12 +111,13 @@ for line in sys.stdin:
         break
     f0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     t0 = time.perf_counter()
+    bf16 = len(cmd) > 2 and cmd[2] == "bf16"
     if cmd[0] == "train":
         net.train()
-        train_step(train_idx(int(cmd[1])), offsets[int(cmd[1])])
+        train_step(train_idx(int(cmd[1])), offsets[int(cmd[1])], bf16)
     elif cmd[0] == "infer":
         net.eval()
-        infer_batch(int(cmd[1]))
+        infer_batch(int(cmd[1]), bf16)
     else:
         print(json.dumps({"error": f"unknown command {line.strip()!r}"}), flush=True)
         continue

@@ -13,7 +13,8 @@
         "native/autograd.cc",
         "native/runtime.cc",
         "native/distributed.cc",
-        "native/gradient_sync.cc"
+        "native/gradient_sync.cc",
+        "native/allocator.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

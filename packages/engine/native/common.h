@@ -81,7 +81,9 @@ extern const std::vector<OpDef> kAutogradOps;
 extern const std::vector<OpDef> kRuntimeOps;
 extern const std::vector<OpDef> kDistributedOps;   // distributed.cc (c10d process groups)
 extern const std::vector<OpDef> kGradientSyncOps;  // gradient_sync.cc (all-reduce overlapped with backward)
+extern const std::vector<OpDef> kAllocatorOps;     // allocator.cc (the caching CPU allocator)
 void initRuntime();  // runs once per thread that loads the addon
+void initAllocator();  // installs the caching CPU allocator, once per process
 
 // The message of a caught C++ exception as JS errors show it (libtorch's without its backtrace). The trampoline in
 // handle.cc uses it for every entry point; asynchronous completions (distributed.cc) use it for errors that arrive

@@ -297,6 +297,7 @@ const std::vector<OpDef> kHandleOps = {
 }  // namespace ecg
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  ecg::initAllocator();
   ecg::initRuntime();
   ecg::registerTable(env, exports, ecg::kHandleOps);
   ecg::registerTable(env, exports, ecg::kCreationOps);
@@ -307,6 +308,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ecg::registerTable(env, exports, ecg::kRuntimeOps);
   ecg::registerTable(env, exports, ecg::kDistributedOps);
   ecg::registerTable(env, exports, ecg::kGradientSyncOps);
+  ecg::registerTable(env, exports, ecg::kAllocatorOps);
   return exports;
 }
 

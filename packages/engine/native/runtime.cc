@@ -2,6 +2,7 @@
 #include "common.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/autocast_mode.h>
 
 #include <cstdlib>
 #include <thread>
@@ -36,6 +37,28 @@ const std::vector<OpDef> kRuntimeOps = {
     } END_OP,
     OP(cudaIsAvailable) { return boolean(a, at::hasCUDA()); } END_OP,
     OP(hardwareConcurrency) { return num(a, std::thread::hardware_concurrency()); } END_OP,
+    // CPU autocast (per thread, as grad mode): inside a scope, ops on libtorch's lower-precision list (convolutions,
+    // matmul, linear...) run in the scope's dtype and those on its fp32 list (losses...) in float32; parameters stay
+    // float32. autocastEnter(dtype) -> [previous enabled, previous dtype]; autocastExit(enabled, dtype) restores them
+    // and, when the outermost scope ends, drops the cache of parameters already cast in it.
+    OP(autocastEnter) {
+      Napi::Array prev = Napi::Array::New(a.env(), 2);
+      prev.Set(0u, at::autocast::is_cpu_enabled());
+      prev.Set(1u, dtypeName(at::autocast::get_autocast_cpu_dtype()));
+      at::ScalarType dt = parseDType(a.Str(0));
+      if (dt != at::kBFloat16) a.fail(0, "'bfloat16' (libtorch 1.13's CPU autocast supports bfloat16 only)");
+      at::autocast::set_autocast_cpu_dtype(dt);
+      at::autocast::set_cpu_enabled(true);
+      at::autocast::increment_nesting();
+      return prev;
+    } END_OP,
+    OP(autocastExit) {
+      if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+      at::autocast::set_cpu_enabled(a.B(0));
+      at::autocast::set_autocast_cpu_dtype(parseDType(a.Str(1)));
+      return a.env().Undefined();
+    } END_OP,
+    OP(autocastEnabled) { return boolean(a, at::autocast::is_cpu_enabled()); } END_OP,
 };
 
 }  // namespace ecg

@@ -1,12 +1,13 @@
 // Dtypes, devices and the typed arrays that carry each dtype's data.
 import { TorchError } from './errors.js';
 
-export type DType = 'float32' | 'float64' | 'int64' | 'int32' | 'uint8' | 'bool';
+// bfloat16 is what autocast's lower-precision ops return; toArray widens it to float32 (exactly).
+export type DType = 'float32' | 'float64' | 'int64' | 'int32' | 'uint8' | 'bool' | 'bfloat16';
 export type Device = 'cpu' | 'cuda' | `cuda:${number}`;
-export const DTYPES: readonly DType[] = ['float32', 'float64', 'int64', 'int32', 'uint8', 'bool'];
+export const DTYPES: readonly DType[] = ['float32', 'float64', 'int64', 'int32', 'uint8', 'bool', 'bfloat16'];
 
-/** The typed array `toArray()` returns for a dtype (bool comes back as 0/1 bytes). */
-export type TypedArrayFor<D extends DType> = D extends 'float32' ? Float32Array
+/** The typed array `toArray()` returns for a dtype (bool comes back as 0/1 bytes, bfloat16 as float32). */
+export type TypedArrayFor<D extends DType> = D extends 'float32' | 'bfloat16' ? Float32Array
   : D extends 'float64' ? Float64Array
   : D extends 'int64' ? BigInt64Array
   : D extends 'int32' ? Int32Array

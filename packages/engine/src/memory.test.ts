@@ -110,13 +110,16 @@ test('dispose is idempotent and counted once', () => {
 });
 
 test('finalizers free tensors that were never disposed once V8 collects their handles (safety net)', () => {
-  // In a child with --expose-gc: 50 undisposed 4 MB tensors (200 MB) must not stay resident after GC.
+  // In a child with --expose-gc: 50 undisposed 4 MB tensors (200 MB) must not stay resident after GC. Freed
+  // blocks go to the caching CPU allocator (allocator.ts), so the child empties its cache before measuring: a
+  // block still held by a tensor would stay resident.
   const code = `
-    import { randn, liveTensorCount } from '@ecglab/engine';
+    import { randn, liveTensorCount, emptyCpuCache } from '@ecglab/engine';
     const native = () => { const m = process.memoryUsage(); return (m.rss - m.heapTotal) / 2 ** 20; };
     const before = native();
     for (let i = 0; i < 50; i++) randn([1024, 1024]);
     for (let i = 0; i < 3; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 20)); }
+    emptyCpuCache();
     console.log(JSON.stringify({ grownMb: native() - before, live: liveTensorCount() }));`;
   const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', code],
     { cwd: new URL('..', import.meta.url), encoding: 'utf8' });

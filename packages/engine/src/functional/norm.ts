@@ -32,6 +32,18 @@ export function groupNorm(x: Tensor, groups: number, weight?: Tensor | null, bia
   }
   checkOptionalTensor('groupNorm', 'weight', weight);
   checkOptionalTensor('groupNorm', 'bias', bias);
+  const affine = weight ?? bias;
+  if (x.dtype === 'bfloat16' && affine && affine.dtype === 'float32') {
+    // Under autocast a conv hands bfloat16 to a float32-parameter norm; libtorch 1.13 has no mixed-dtype group-norm
+    // kernel ("expected scalar type BFloat16 but found Float"). Normalise in float32 (the statistics need it) and
+    // return bfloat16, as later PyTorch's mixed kernel does; bench/models/bench_torch.py patches its twin alike.
+    const wide = x.float();
+    const y = groupNorm(wide, groups, weight, bias, eps);
+    wide.dispose();
+    const out = y.to('bfloat16');
+    y.dispose();
+    return out;
+  }
   return Tensor.op('groupNorm', handleOf(x, 'groupNorm', 'input'), groups, opt(weight, 'groupNorm', 'weight'),
     opt(bias, 'groupNorm', 'bias'), eps);
 }

@@ -20,6 +20,8 @@ export function maxModelBytes(): number {
 /** A tensor's dtype, shape and a fresh copy of its elements (row-major). */
 export function tensorToRaw(t: Tensor, name = 'tensor'): RawTensor {
   if (!(t instanceof Tensor)) throw new TorchError('ARGUMENT', `safetensors: '${name}' must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  // Writing bfloat16 would need a rounding codec; autocast leaves parameters in float32, so none is saved.
+  if (t.dtype === 'bfloat16') throw new TorchError('DTYPE', `safetensors: '${name}' is bfloat16; save float32 (t.float())`);
   return { dtype: t.dtype, shape: [...t.shape], data: t.toArray() };
 }
 

@@ -37,7 +37,13 @@ const dir = mkdtempSync(join(tmpdir(), 'ecglab-robust-report-'));
  * A tiny net fitted to 16 fixture records; the report's data are all 16, so that the net gets most of them
  * right (the ones an attack can fool). What it learnt is beside the point here.
  */
-async function tinyRun(): Promise<{ run: string; spec: string }> {
+let tiny: Promise<{ run: string; spec: string }> | undefined;
+function tinyRun(): Promise<{ run: string; spec: string }> {
+  tiny ??= trainTiny(); // trained once, shared by the tests
+  return tiny;
+}
+
+async function trainTiny(): Promise<{ run: string; spec: string }> {
   const cfg = parseRunConfig(
     {
       name: 'tiny',

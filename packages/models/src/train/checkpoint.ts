@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { optim, safetensors, type nn, type Tensor } from '@ecglab/engine';
 import { fileError } from '@ecglab/data';
 import { RunError } from '../errors.js';
+import type { EpochTiming } from './log.js';
 import { RUN_FILES, writeJsonAtomic } from './run-dir.js';
 
 /** Everything besides tensors that a resumed run needs to continue exactly. */
@@ -21,6 +22,8 @@ export interface TrainState {
   lossSum: number;
   logSums: Record<string, number>;
   trainSeconds: number;
+  /** The epoch's time by phase so far (absent in checkpoints written before it existed). */
+  timing?: EpochTiming;
 }
 
 const FORMAT = 'ecglab-checkpoint-2';

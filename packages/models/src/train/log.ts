@@ -14,11 +14,28 @@ export interface EpochRecord {
   val: Record<string, number>;
   seconds: number;
   trainRecordsPerSecond: number;
+  /** Where the epoch's time went, so a slow epoch can be located (summed over its train steps). */
+  timing?: EpochTiming;
   /** Seconds the loop waited for batches (what the pipeline's prefetch did not hide), since the epoch started or resumed. */
   dataWaitSeconds?: number;
   /** VizECGNet: training pages drawn this epoch, seconds spent drawing them (in the workers) and the worker count. */
   pages?: { drawn: number; renderSeconds: number; workers: number };
   time: string;
+}
+
+/**
+ * Seconds of an epoch by phase: `data` waits for the input pipeline's batch and makes its tensors, `forward` is the
+ * objective (forward and loss), `backward`, `optimizer` the gradient reset, clipping and step (with the step scope's
+ * release), `validation` the validation pass; `pageFaults` the minor page faults the train steps took (fresh
+ * memory from the kernel, a cost PyTorch pays too; see BENCHMARKS.md, Models).
+ */
+export interface EpochTiming {
+  data: number;
+  forward: number;
+  backward: number;
+  optimizer: number;
+  validation: number;
+  pageFaults: number;
 }
 
 /**

@@ -38,6 +38,11 @@ test('single-label: a tiny Ma & Liang net fits 8 CinC 2017 records (epoch loss b
   assert.ok(log[0].trainLoss > 1.2, `first epoch loss ${log[0].trainLoss}`);
   assert.ok(log[23].trainLoss < 0.7, `last epoch loss ${log[23].trainLoss}`);
   for (const e of log) assert.ok(Number.isFinite(e.trainLoss) && e.lr > 0 && e.trainRecordsPerSecond > 0);
+  for (const e of log) {
+    const t = e.timing!;
+    assert.ok(t.forward > 0 && t.backward > 0 && t.optimizer > 0 && t.validation > 0 && t.data >= 0 && t.pageFaults >= 0, JSON.stringify(t));
+    assert.ok(t.data + t.forward + t.backward + t.optimizer + t.validation <= e.seconds + 0.01, `phases ${JSON.stringify(t)} within the epoch's ${e.seconds} s`);
+  }
   const metrics = JSON.parse(readFileSync(join(dir, 'fit', 'metrics.json'), 'utf8'));
   assert.equal(metrics.split.val.length, 4);
   assert.equal(metrics.n, 4);

@@ -16,7 +16,7 @@ import { trainPipelineOptions } from '../pipeline/for-model.js';
 import { toTensorBatch } from '../pipeline/to-tensors.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
 import { classWeightOf, joinRanks } from './distributed.js';
-import { JsonLinesLog, type EpochRecord } from './log.js';
+import { JsonLinesLog, type EpochRecord, type EpochTiming } from './log.js';
 import { createProgress, type Progress } from './progress.js';
 import { RunDir, RUN_FILES, writeJsonAtomic } from './run-dir.js';
 import { buildSchedule } from './schedule.js';
@@ -123,6 +123,8 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
       const started = Date.now();
       model.train();
       progress.startEpoch(epoch, epochs, stepsPerEpoch);
+      const timing: EpochTiming = state.timing ?? { data: 0, forward: 0, backward: 0, optimizer: 0, validation: 0, pageFaults: 0 };
+      state.timing = timing;
       // Time the loop waits for its next batch (reading, windowing, pages): what the prefetch did not hide.
       let waitMs = 0;
       let asked = performance.now();
@@ -131,26 +133,38 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
       for await (const part of batches) {
         waitMs += performance.now() - asked;
         const t0 = Date.now();
+        const faults0 = process.resourceUsage().minorPageFault;
         const step = await ranks.prepare(part);
         const ctx: StepContext = {
           task: data.task, classes: data.classes.length, epoch, epochs, step: state.step, stepsPerEpoch,
           rng: Rng.derive(cfg.seed, 0x0b7ec7, state.step), lr: scheduler.getLastLr()[0]!, scheduler, classWeights: weightTensor,
           ...(step.shard ? { shard: step.shard } : {}),
         };
+        let mark = performance.now();
+        const lap = (phase: 'data' | 'forward' | 'backward' | 'optimizer', since: number) => {
+          mark = performance.now();
+          timing[phase] += (mark - since) / 1000;
+        };
         const own = tidy(() => {
-          const r = objective.compute(model, toTensorBatch(step.batch, data.task), ctx);
+          const tensors = toTensorBatch(step.batch, data.task);
+          lap('data', asked);
+          const r = objective.compute(model, tensors, ctx);
           assertFinite(r.loss, `loss of objective '${objective.name}'`);
+          lap('forward', mark);
           opt.zeroGrad();
           (step.lossScale === 1 ? r.loss : r.loss.mul(step.lossScale)).backward();
           return { loss: r.loss.item(), logs: r.logs ?? {} };
         });
         await ranks.averageGradients();
+        lap('backward', mark);
         tidy(() => {
           if (cfg.train.gradClip > 0) optim.clipGradNorm(model.parameters(), cfg.train.gradClip);
           opt.step();
         });
         const { loss, logs } = await ranks.total(own.loss, own.logs, step);
         scheduler.step();
+        lap('optimizer', mark);
+        timing.pageFaults += process.resourceUsage().minorPageFault - faults0;
         checkLeaks();
         state.step++;
         state.batchInEpoch++;
@@ -165,7 +179,9 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
         asked = performance.now();
       }
       if (epoch + 1 < epochs) upcoming = { epoch: epoch + 1, batches: startEpoch(ranks.batches(trainPipe, epoch + 1, 0)) };
+      const valStarted = performance.now();
       const probs = await ranks.probabilities(validator, valPipe);
+      timing.validation += (performance.now() - valStarted) / 1000;
       const val = evaluate(data.task, valLabels, valTargets, probs, data.classes);
       const score = monitorValue(cfg, val);
       // The first epoch always saves, so a run whose monitored metric is undefined on its validation
@@ -186,11 +202,12 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
         seconds: (Date.now() - started) / 1000,
         trainRecordsPerSecond: trainPipe.ids.length / Math.max(1e-9, state.trainSeconds),
         dataWaitSeconds: waitMs / 1000,
+        timing,
         ...(pages && renderer ? { pages: { drawn: pages.stats.epochs[epoch]?.drawn ?? 0, renderSeconds: (pages.stats.epochs[epoch]?.renderMs ?? 0) / 1000, workers: renderer.workers } } : {}),
         time: new Date().toISOString(),
       };
       log?.append(record);
-      state = { ...state, epoch: epoch + 1, batchInEpoch: 0, lossSum: 0, logSums: {}, trainSeconds: 0 };
+      state = { ...state, epoch: epoch + 1, batchInEpoch: 0, lossSum: 0, logSums: {}, trainSeconds: 0, timing: undefined };
       if (ranks.writes) saveCheckpoint(dir, model, opt, scheduler, state);
       lastCheckpoint = Date.now();
       progress.endEpoch(

@@ -1,0 +1,23 @@
+// The caching CPU allocator: large blocks come back from its cache, values are unaffected, the cache empties.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpuAllocatorStats, emptyCpuCache, zeros, ones, tidy, setNumThreads } from './index.js';
+
+setNumThreads(1);
+
+test('a freed large block is reused by the next allocation of its size class', (t) => {
+  if (!cpuAllocatorStats().enabled) { t.skip('ECGLAB_CPU_CACHE_MB=0'); return; }
+  const n = 1 << 20;                                                       // 4 MiB of float32: above the 1 MiB floor
+  tidy(() => { ones([n]).mul(3); });                                       // fills then frees two blocks
+  const s0 = cpuAllocatorStats();
+  assert.ok(s0.cachedBytes >= 4 << 20, `cached ${s0.cachedBytes}`);
+  const sum = tidy(() => zeros([n]).add(2).sum().item());                  // reused memory must not leak old values
+  assert.equal(sum, 2 * n);
+  const s1 = cpuAllocatorStats();
+  assert.ok(s1.hits >= s0.hits + 2, `hits ${s0.hits} -> ${s1.hits}`);
+  assert.equal(s1.misses, s0.misses);
+  emptyCpuCache();
+  const s2 = cpuAllocatorStats();
+  assert.equal(s2.cachedBytes, 0);
+  assert.equal(s2.cachedBlocks, 0);
+});
