@@ -1,12 +1,14 @@
 // The service's web page in headless Chromium (Debian's /usr/bin/chromium through playwright-core; nothing is
 // downloaded): upload a 12-lead record, wait for the probabilities and the plot, move the noise slider and
-// watch the prediction move, drop a photo of a rendered page. Screenshots go to docs/service/.
+// watch the prediction move, switch it to PGD and move it again, drop a photo of a rendered page and see the
+// image model's prediction with its saliency over the photo. Screenshots go to docs/service/.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import sharp from 'sharp';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { serve, type RunningServer } from '@ecglab/service';
 import { fixture, formOf, testModelsDir } from '@ecglab/service/testing';
@@ -67,6 +69,21 @@ test('upload a record: probabilities, the model card, the ECG with saliency; the
   await page.locator('#noise-label', { hasText: /^clean record$/ }).waitFor();
   assert.deepEqual(await page.locator('#bars .val').allInnerTexts(), clean);
 
+  // The same slider over a PGD attack of growing ε (the service's default six ε).
+  await page.locator('input[name=perturb][value=pgd]').check();
+  await page.locator('#noise:enabled').waitFor({ timeout: 120_000 });
+  assert.equal(await slider.getAttribute('max'), '6', 'six ε values');
+  await slider.fill('6');
+  await page.locator('#noise-label', { hasText: /^PGD ε 0\.05 / }).waitFor();
+  assert.match(await page.locator('#noise-label').innerText(), /^PGD ε 0\.05 \(model units; \d+\.\d{3}–\d+\.\d{3} mV by lead\): prediction (changed to|kept) .*largest change \d+\.\d{3} mV/);
+  assert.equal(await page.locator('#plots .lead canvas').count(), 12, 'the perturbed record, lead by lead');
+  await page.screenshot({ path: join(SHOTS, 'page-pgd.png'), fullPage: true });
+  await slider.fill('0');
+  await page.locator('#noise-label', { hasText: /^clean record$/ }).waitFor();
+  assert.deepEqual(await page.locator('#bars .val').allInnerTexts(), clean);
+  await page.locator('input[name=perturb][value=white-noise]').check();
+  await page.locator('#noise:enabled').waitFor();
+
   await page.locator('#paper').click();
   await page.locator('#page:visible').waitFor();
   await page.waitForLoadState('networkidle');
@@ -74,8 +91,9 @@ test('upload a record: probabilities, the model card, the ECG with saliency; the
   assert.deepEqual(errors, []);
 });
 
-test('drop a photo of a printout: shown, and a clear message while no image model is installed', { skip }, async () => {
-  const res = await fetch(`${server.url}/render`, { method: 'POST', body: formOf([`${fixture('ptbxl/records500/00000/00017_hr')}.hea`, `${fixture('ptbxl/records500/00000/00017_hr')}.dat`], { format: 'jpeg', artefacts: 'rotation=0.3,perspective=0.3,blur=0.2' }) });
+test('a photo of a printout predicted by the image model, with its saliency over the photo', { skip }, async () => {
+  const rec = fixture('ptbxl/records500/00000/00017_hr');
+  const res = await fetch(`${server.url}/render`, { method: 'POST', body: formOf([`${rec}.hea`, `${rec}.dat`], { format: 'jpeg', artefacts: 'rotation=0.3,perspective=0.3,blur=0.2' }) });
   assert.equal(res.status, 200);
   const photo = Buffer.from(await res.arrayBuffer()).toString('base64');
   // A DataTransfer holding the photo, made in the page, as a drag from the desktop would bring it.
@@ -86,10 +104,21 @@ test('drop a photo of a printout: shown, and a clear message while no image mode
     return d;
   })()`);
   await page.locator('#drop').dispatchEvent('drop', { dataTransfer: dt });
-  await page.locator('#error:visible').waitFor();
-  assert.match(await page.locator('#error').innerText(), /photo\.jpg: no image model installed.*\(NO_IMAGE_MODEL\)/);
-  assert.equal(await page.locator('#photo').isVisible(), true);
-  await page.screenshot({ path: join(SHOTS, 'page-photo-no-image-model.jpg'), fullPage: true, type: 'jpeg', quality: 80 });
+  await page.locator('#summary', { hasText: /^photo\.jpg/ }).waitFor({ timeout: 120_000 });
+  assert.match(await page.locator('#summary').innerText(), /^photo\.jpg: 1100×850 JPEG, read by the image model as a 220×170 page\.$/);
+  assert.match(await page.locator('#model-name').innerText(), /^ptbxl-image/);
+  assert.equal(await page.locator('#bars .row').count(), 5, 'five superclass bars');
+  assert.equal(await page.locator('#error').isVisible(), false);
+  assert.equal(await page.locator('#ecg').isVisible(), false, 'no signal to plot for a photo');
+  assert.equal(await page.locator('#robustness').isVisible(), false);
+  assert.equal(await page.locator('#photo-img').isVisible(), true);
+  const overlay = page.locator('#photo-saliency');
+  assert.equal(await overlay.isVisible(), true);
+  assert.deepEqual(await overlay.evaluate((c) => [(c as unknown as { width: number }).width, (c as unknown as { height: number }).height]), [220, 170], 'the saliency of the model\'s page, over the photo');
+  const [img, over] = await Promise.all([page.locator('#photo-img').boundingBox(), overlay.boundingBox()]);
+  assert.deepEqual(over, img, 'the overlay covers the photo exactly');
+  // A palette PNG: the photo's texture makes a full-colour one 1.7 MB, the 256-colour one a third of that.
+  await sharp(await page.screenshot({ fullPage: true })).png({ palette: true }).toFile(join(SHOTS, 'page-photo.png'));
+  await page.locator('#show-photo-saliency').uncheck();
+  assert.equal(await overlay.isVisible(), false);
 });
-
-test('a photo of a printout predicted by the image model', { skip: 'VizECGNet phase 2 (the image model) has not landed: /predict answers NO_IMAGE_MODEL for photos until a model with an image spec is in models/' }, () => {});

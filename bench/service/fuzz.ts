@@ -1,7 +1,7 @@
 // Fuzz run of malformed uploads against the service in-process (app.request, the same code as on a port):
 // real fixture records mutated (bit flips, truncation, header tokens, lines), random names, broken zips,
 // CSVs, images with lying headers, bad form fields. Every answer must be a 2xx or a 4xx JSON error: a 5xx,
-// a thrown exception or a dead worker is a crash (501 for the PGD check not yet available is an answer). Seeded: the same --seed sends the same uploads.
+// a thrown exception or a dead worker is a crash. Seeded: the same --seed sends the same uploads.
 //   node --import tsx bench/service/fuzz.ts [--count 10000] [--seed 1] [--concurrency 8] [--json]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -87,7 +87,7 @@ function nextCase(): { kind: string; path: string; parts: Part[]; fields: Record
     default: kind = 'fields'; parts = rec.files;
   }
   if (rng.next() < 0.3 || k === 9) {
-    for (const f of ['model', 'task', 'fs', 'units', 'explain', 'layout', 'dpi', 'artefacts', 'snrDb', 'repeats', 'check', 'seed', 'format']) {
+    for (const f of ['model', 'task', 'fs', 'units', 'explain', 'layout', 'dpi', 'artefacts', 'snrDb', 'repeats', 'eps', 'steps', 'restarts', 'check', 'seed', 'format']) {
       if (rng.next() < 0.25) fields[f] = pick([...WEIRD, 'cinc2017-rhythm', 'true', 'pgd', 'rotation=2', '20,10', '3']);
     }
   }
@@ -113,8 +113,7 @@ async function client(): Promise<void> {
         try { code = (JSON.parse(body) as { error: { code: string } }).error.code; } catch { code = 'NOT-JSON'; }
       }
       key = `${res.status}${code ? ` ${code}` : ''}`;
-      // 501 NOT_AVAILABLE (the PGD check) is an answer; a 500, a body that is not our JSON error, or a throw is not.
-      if ((res.status >= 500 && code !== 'NOT_AVAILABLE') || code === 'NOT-JSON') crashes.push(`${c.kind} ${c.path} ${c.parts.map((p) => (typeof p === 'string' ? p : p.name)).join(',')}: ${res.status} ${body.slice(0, 300)}`);
+      if (res.status >= 500 || code === 'NOT-JSON') crashes.push(`${c.kind} ${c.path} ${c.parts.map((p) => (typeof p === 'string' ? p : p.name)).join(',')}: ${res.status} ${body.slice(0, 300)}`);
     } catch (err) {
       key = 'THROWN';
       crashes.push(`${c.kind} ${c.path}: threw ${(err as Error).message}`);

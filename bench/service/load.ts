@@ -1,6 +1,6 @@
-// Load test of `ecglab serve`: N concurrent clients (default 50) on 127.0.0.1 cycling through five record
-// uploads (CinC .hea+.mat, PTB-XL .hea+.dat, CPSC .mat, a zip, a 12-lead CSV) for a duration or a number of
-// requests; errors, p50/p99 latency, throughput and the server's resident memory over the run.
+// Load test of `ecglab serve`: N concurrent clients (default 50) on 127.0.0.1 cycling through six uploads
+// (CinC .hea+.mat, PTB-XL .hea+.dat, CPSC .mat, a zip, a 12-lead CSV, a JPEG photo of a printout for the
+// image model) for a duration or a number of requests; errors, p50/p99 latency, throughput and the server's resident memory over the run.
 //   node --import tsx bench/service/load.ts [--duration 60 | --amount 10000] [--connections 50] [--models DIR] [--json]
 // The models default to the service's test models (testing/models.ts); the server runs as its own process.
 import { loadavg } from 'node:os';

@@ -1,6 +1,8 @@
-// The record uploads the load test cycles through: each form the service reads, from the shipped fixtures.
+// The uploads the load test cycles through: each record form the service reads, from the shipped fixtures,
+// and a photo of a printout for the image model.
 import { readFileSync } from 'node:fs';
 import { readRecord } from '@ecglab/data';
+import { encodeImage, renderPage } from '@ecglab/render';
 import { fixture, makeZip } from '@ecglab/service/testing';
 
 export interface Upload { name: string; body: Buffer; contentType: string }
@@ -19,7 +21,10 @@ export function multipart(files: { name: string; data: Uint8Array }[], fields: R
 
 const file = (path: string) => ({ name: path.slice(path.lastIndexOf('/') + 1), data: readFileSync(path) });
 
-/** Five uploads: CinC .hea+.mat, PTB-XL .hea+.dat (12 leads), a CPSC .mat, a zip of a CinC record, a 12-lead CSV. */
+/**
+ * Six uploads: CinC .hea+.mat, PTB-XL .hea+.dat (12 leads), a CPSC .mat, a zip of a CinC record, a 12-lead CSV,
+ * and a JPEG photo of a PTB-XL record's page at 100 DPI with photo artefacts (for the image model).
+ */
 export async function recordUploads(): Promise<Upload[]> {
   const cinc = fixture('cinc2017/training2017/A00073');
   const ptb = fixture('ptbxl/records100/00000/00001_lr');
@@ -32,5 +37,12 @@ export async function recordUploads(): Promise<Upload[]> {
     { name: 'cpsc-mat', ...multipart([file(fixture('cpsc2018/TrainingSet1/A1980.mat'))]) },
     { name: 'zip', ...multipart([{ name: 'A00067.zip', data: zip }]) },
     { name: 'csv-12-lead', ...multipart([{ name: '00001_lr.csv', data: Buffer.from(csv) }], { fs: '100' }) },
+    { name: 'photo-jpeg', ...multipart([{ name: 'photo.jpg', data: await photo() }]) },
   ];
+}
+
+/** A PTB-XL record drawn as a 1100×850 page with rotation, perspective and blur, as a JPEG. */
+async function photo(): Promise<Uint8Array> {
+  const page = await renderPage(await readRecord(fixture('ptbxl/records500/00000/00017_hr')), { layout: '3x4+II', dpi: 100, artefacts: { rotation: 0.3, perspective: 0.3, blur: 0.2 }, seed: 1 });
+  return new Uint8Array(await encodeImage(page, { format: 'jpeg' }));
 }

@@ -1,13 +1,16 @@
 // The service in-process (app.request, no port): every endpoint with every record form, and every class of bad
 // input answered with a 4xx JSON error naming the problem, the service still up after each. Models: the test
-// models of testing/models.ts (a CinC 2017 CNN trained on fixtures, a 12-lead random-weight one).
+// models of testing/models.ts (a CinC 2017 CNN trained on fixtures, a 12-lead random-weight one, a VizECGNet
+// image model trained on fixture pages).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import sharp from 'sharp';
-import { Predictor } from '@ecglab/models';
+import { tidy } from '@ecglab/engine';
+import { memorySource, readRecord, Rng } from '@ecglab/data';
+import { attack, EcgClassifier, Predictor, toTensorBatch } from '@ecglab/models';
 import { Service, buildApp } from './app.js';
 import { LimitsSchema } from './limits.js';
 import { loadPage } from './page/assets.js';
@@ -51,25 +54,30 @@ async function refused(path: string, parts: Part[], fields: Record<string, strin
 test('GET /health, /models, a model card, /openapi.json and the page', async () => {
   const h = await (await svc.app.request('/health')).json() as { status: string; models: number };
   assert.equal(h.status, 'ok');
-  assert.equal(h.models, 2);
-  const { models } = await (await svc.app.request('/models')).json() as { models: { name: string; leads: string[]; multiLabel: boolean; dtype: string; card: string }[] };
-  assert.deepEqual(models.map((m) => m.name), ['cinc2017-rhythm', 'ptbxl-superclass']);
+  assert.equal(h.models, 3);
+  const { models } = await (await svc.app.request('/models')).json() as { models: { name: string; modality: string; leads: string[]; multiLabel: boolean; dtype: string; card: string }[] };
+  assert.deepEqual(models.map((m) => [m.name, m.modality]), [['cinc2017-rhythm', 'signal'], ['ptbxl-image', 'image'], ['ptbxl-superclass', 'signal']]);
   assert.deepEqual(models[0]!.leads, ['#0']);
-  assert.equal(models[1]!.leads.length, 12);
-  assert.equal(models[1]!.multiLabel, true);
+  assert.equal(models[2]!.leads.length, 12);
+  assert.equal(models[2]!.multiLabel, true);
   assert.equal(models[0]!.dtype, 'float32');
   const card = await svc.app.request(models[0]!.card);
   assert.equal(card.status, 200);
   assert.match(await card.text(), /research use only/i);
   const none = await svc.app.request('/models/nope/card');
   assert.equal(none.status, 404);
-  assert.match(((await none.json()) as { error: { message: string } }).error.message, /no model named 'nope' \(models: cinc2017-rhythm, ptbxl-superclass\)/);
+  assert.match(((await none.json()) as { error: { message: string } }).error.message, /no model named 'nope' \(models: cinc2017-rhythm, ptbxl-image, ptbxl-superclass\)/);
   const doc = await (await svc.app.request('/openapi.json')).json() as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, { properties: Record<string, { format?: string; enum?: string[] }> }> } };
   assert.equal(doc.openapi, '3.1.0');
   assert.deepEqual(Object.keys(doc.paths).sort(), ['/health', '/models', '/models/{name}/card', '/predict', '/render', '/robustness']);
   // The document comes from the schemas that validate: the form's fields and enums are there.
   assert.deepEqual(Object.keys(doc.components.schemas.PredictForm!.properties).sort(), ['explain', 'file', 'fs', 'model', 'task', 'units']);
   assert.deepEqual(doc.components.schemas.RenderForm!.properties.layout!.enum, ['3x4+II', '6x2', '12x1', 'strip']);
+  // The PGD caps are stated where a client reads the fields.
+  const rob = doc.components.schemas.RobustnessForm!.properties as Record<string, { description?: string }>;
+  assert.match(rob.eps!.description!, /at most limits\.robustness\.maxEps, default 8/);
+  assert.match(rob.steps!.description!, /at most limits\.robustness\.maxSteps, default 100/);
+  assert.match(rob.restarts!.description!, /at most limits\.robustness\.maxRestarts, default 4.*maxPgdMs from the arrival of the request \(default 20,000 ms/);
   const page = await svc.app.request('/');
   assert.equal(page.status, 200);
   assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
@@ -203,25 +211,147 @@ test('bad zips: .. and absolute entry names, bombs, lying sizes, nested zips, ga
   assert.deepEqual(readdirSync(svc.ctx.tmpRoot), []);
 });
 
-test('photos: too small, not page-shaped, and a rendered page with no image model installed', async () => {
+test('photos: too small, not page-shaped, no image model installed, a signal model named for a photo', async () => {
   const png = (w: number, h: number) => sharp({ create: { width: w, height: h, channels: 3, background: '#fff' } }).png().toBuffer();
   await refused('/predict', [{ name: 'tiny.png', data: new Uint8Array(await png(120, 80)) }], {}, 422, 'BAD_IMAGE', /tiny\.png: 120×80 pixels is too small for a printout; at least 800×400/);
   await refused('/predict', [{ name: 'strip.png', data: new Uint8Array(await png(3000, 400)) }], {}, 422, 'BAD_IMAGE', /strip\.png: 3000×400 is not ECG-page shaped/);
+  // Past the service's aspect check (5:1) but not the image reader's (3:1): the reader's refusal, without the temp path.
+  await refused('/predict', [{ name: 'wide.png', data: new Uint8Array(await png(1600, 400)) }], {}, 422, 'BAD_IMAGE', /^wide\.png: 1600×400 px \(4\.0:1\) is not shaped like an ECG page/);
   const page = await post('/render', [`${PTB}.hea`, `${PTB}.dat`], { format: 'jpeg', artefacts: 'rotation=0.3,blur=0.2' });
   assert.equal(page.status, 200);
-  await refused('/predict', [{ name: 'photo.jpg', data: new Uint8Array(page.body as ArrayBuffer) }], {}, 422, 'NO_IMAGE_MODEL', /photo\.jpg: no image model installed/);
-  await refused('/predict', [{ name: 'photo.jpg', data: new Uint8Array(page.body as ArrayBuffer) }, `${PTB}.hea`], {}, 400, 'BAD_REQUEST', /send one photo per request, alone/);
-  await refused('/render', [{ name: 'photo.jpg', data: new Uint8Array(page.body as ArrayBuffer) }], {}, 415, 'UNSUPPORTED_TYPE', /\/render takes a record, not a photo/);
+  const photo = { name: 'photo.jpg', data: new Uint8Array(page.body as ArrayBuffer) };
+  const signalOnly = buildApp({ ...svc.ctx, models: svc.ctx.models.filter((m) => m.modality === 'signal') }, await loadPage());
+  await refused('/predict', [photo], {}, 422, 'NO_IMAGE_MODEL', /photo\.jpg: no image model installed/, signalOnly);
+  await refused('/predict', [photo], { model: 'cinc2017-rhythm' }, 400, 'BAD_REQUEST', /field 'model': 'cinc2017-rhythm' reads records, not photos \(photo\.jpg\); image models: ptbxl-image/);
+  await refused('/predict', [photo], { task: 'rhythm' }, 404, 'NO_MODEL', /field 'task': no image model for task 'rhythm' \(image models: ptbxl-image \(superclass\)\)/);
+  await refused('/predict', [`${PTB}.hea`, `${PTB}.dat`], { model: 'ptbxl-image' }, 400, 'BAD_REQUEST', /model 'ptbxl-image' reads images, not records/);
+  await refused('/predict', [photo, `${PTB}.hea`], {}, 400, 'BAD_REQUEST', /send one photo per request, alone/);
+  await refused('/render', [photo], {}, 415, 'UNSUPPORTED_TYPE', /\/render takes a record, not a photo/);
+  assert.deepEqual(readdirSync(svc.ctx.tmpRoot), [], 'the photos were deleted with their request folders');
+});
+
+test('POST /predict with a photo: the image model, as Predictor.predictImages, with the image summary and saliency', async () => {
+  const page = await post('/render', [`${PTB}.hea`, `${PTB}.dat`], { format: 'jpeg', artefacts: 'rotation=0.3,perspective=0.3,blur=0.2' });
+  const bytes = new Uint8Array(page.body as ArrayBuffer);
+  const r = await post('/predict', [{ name: 'photo.jpg', data: bytes }], { explain: 'true' });
+  assert.equal(r.status, 200, JSON.stringify(r.body).slice(0, 300));
+  assert.equal(r.body.model.name, 'ptbxl-image', 'a photo goes to the image model');
+  const [p] = r.body.predictions;
+  assert.equal(p.id, 'photo.jpg');
+  assert.deepEqual(p.image, { width: 1100, height: 850, format: 'jpeg', orientation: 1, modelWidth: 220, modelHeight: 170 });
+  assert.deepEqual(Object.keys(p.probabilities).sort(), ['CD', 'HYP', 'MI', 'NORM', 'STTC']);
+  const file = `${svc.ctx.tmpRoot}-direct.jpg`;
+  const { writeFileSync, rmSync } = await import('node:fs');
+  writeFileSync(file, bytes);
+  try {
+    using direct = Predictor.load(`${modelsDir}/ptbxl-image`);
+    const [want] = await direct.predictImages([file]);
+    for (const [c, v] of Object.entries(want!.probabilities)) assert.ok(Math.abs(p.probabilities[c] - v) < 1e-6, `${c}: ${p.probabilities[c]} vs ${v}`);
+    assert.equal(p.prediction, want!.prediction);
+  } finally {
+    rmSync(file);
+  }
+  const e = r.body.explanation;
+  assert.equal(e.kind, 'image');
+  assert.deepEqual([e.width, e.height, e.saliency.length, e.saliency[0].length], [220, 170, 170, 220]);
+  assert.deepEqual(e.region, { left: 0, top: 0, width: 220, height: 170 });
+  assert.ok(e.saliency.flat().some((v: number) => v !== 0));
+  const plain = await post('/predict', [{ name: 'photo.jpg', data: bytes }]);
+  assert.equal(plain.body.explanation, undefined);
+  assert.deepEqual(plain.body.predictions, r.body.predictions);
+  assert.deepEqual(readdirSync(svc.ctx.tmpRoot), []);
 });
 
 test('render and robustness refuse what they cannot do, naming the field', async () => {
   await refused('/render', [`${PTB}.hea`, `${PTB}.dat`], { artefacts: 'sparkle=0.5' }, 400, 'BAD_REQUEST', /field 'artefacts': .*sparkle/);
   await refused('/render', [`${PTB}.hea`, `${PTB}.dat`], { dpi: '5000' }, 400, 'BAD_REQUEST', /field 'dpi'/);
   await refused('/render', [`${PTB}.hea`, `${PTB}.dat`, `${CINC}.hea`, `${CINC}.mat`], {}, 400, 'BAD_REQUEST', /\/render takes one record; the upload holds 2/);
-  await refused('/robustness', [`${CINC}.hea`, `${CINC}.mat`], { check: 'pgd' }, 501, 'NOT_AVAILABLE', /field 'check': the PGD ε sweep arrives with the robustness work/);
   await refused('/robustness', [`${CINC}.hea`, `${CINC}.mat`], { snrDb: '10,abc' }, 400, 'BAD_REQUEST', /field 'snrDb': '10,abc' must be comma-separated numbers/);
-  await refused('/robustness', [`${CINC}.hea`, `${CINC}.mat`], { snrDb: '1,2,3,4,5,6,7,8,9' }, 400, 'BAD_REQUEST', /9 levels, more than the limit of 8/);
+  await refused('/robustness', [`${CINC}.hea`, `${CINC}.mat`], { snrDb: '1,2,3,4,5,6,7,8,9' }, 400, 'BAD_REQUEST', /field 'snrDb': 9 values, more than the limit of 8/);
   await refused('/robustness', [`${CINC}.hea`, `${CINC}.mat`], { repeats: '50' }, 400, 'BAD_REQUEST', /field 'repeats': 50 is more than the limit of 8/);
+  // PGD: each new field's bad values, named; fields of the other check refused.
+  const pgd = (fields: Record<string, string>, status: number, msg: RegExp) => refused('/robustness', [`${CINC}.hea`, `${CINC}.mat`], { check: 'pgd', ...fields }, status, 'BAD_REQUEST', msg);
+  await pgd({ check: 'fgsm' }, 400, /field 'check'/);
+  await pgd({ eps: '0.01,x' }, 400, /field 'eps': '0\.01,x' must be comma-separated numbers in \(0, 1\] \(model units\)/);
+  await pgd({ eps: '0' }, 400, /field 'eps': '0' must be comma-separated numbers in \(0, 1\]/);
+  await pgd({ eps: '2' }, 400, /field 'eps': '2' must be/);
+  await pgd({ eps: ',' }, 400, /field 'eps'/);
+  await pgd({ eps: '0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9' }, 400, /field 'eps': 9 values, more than the limit of 8/);
+  await pgd({ steps: '0' }, 400, /field 'steps'/);
+  await pgd({ steps: '2.5' }, 400, /field 'steps'/);
+  await pgd({ steps: '101' }, 400, /field 'steps': 101 is more than the limit of 100/);
+  await pgd({ restarts: 'many' }, 400, /field 'restarts'/);
+  await pgd({ restarts: '5' }, 400, /field 'restarts': 5 is more than the limit of 4/);
+  await pgd({ seed: '-1' }, 400, /field 'seed'/);
+  await pgd({ examples: 'maybe' }, 400, /field 'examples'/);
+  await pgd({ snrDb: '10' }, 400, /field 'snrDb': applies to check=white-noise, not check=pgd/);
+  await refused('/robustness', [`${CINC}.hea`, `${CINC}.mat`], { eps: '0.01' }, 400, 'BAD_REQUEST', /field 'eps': applies to check=pgd, not check=white-noise/);
+});
+
+test('POST /robustness check=pgd: the sweep is the robustness module\'s attack with the same seed; δ within ε, zero on the padding', async () => {
+  const eps = [0.002, 0.02, 0.2];
+  const r = await post('/robustness', [`${PTB}.hea`, `${PTB}.dat`], { check: 'pgd', eps: eps.join(','), steps: '5', restarts: '2', seed: '9', examples: 'true' });
+  assert.equal(r.status, 200, JSON.stringify(r.body).slice(0, 300));
+  const b = r.body;
+  assert.equal(b.check, 'pgd');
+  assert.equal(b.model.name, 'ptbxl-superclass');
+  assert.deepEqual(b.attack, { kind: 'pgd', norm: 'inf', loss: 'bce', steps: 5, stepRatio: 0.1, restarts: 2, seed: 9 });
+  assert.deepEqual(b.skipped, []);
+  assert.deepEqual(b.levels.map((l: { eps: number }) => l.eps), eps);
+  assert.equal(b.samples, 1000);
+  assert.ok(b.paddedSamples > b.samples, `the record is padded (${b.samples} → ${b.paddedSamples}), so the padding is checked`);
+
+  // The same record through the model's pipeline, attacked by @ecglab/models' attack with Rng.derive(seed, i).
+  using p = Predictor.load(`${modelsDir}/ptbxl-superclass`);
+  const model = p.model as EcgClassifier;
+  model.eval();
+  const pipe = await p.pipeline(memorySource([await readRecord(PTB)]));
+  for await (const batch of pipe.epoch(0)) {
+    tidy(() => {
+      const tb = toTensorBatch(batch, p.spec.task);
+      const z = model.forward(tb.x, tb.mask);
+      const targets = z.sigmoid().ge(p.spec.threshold).float();
+      const scale = Array.from(model.inputNorm.stats(tb.x, tb.mask).scale.toArray() as Float32Array);
+      b.levels.forEach((level: { eps: number; epsMv: number[]; delta: number[][]; example: number[][]; probabilities: Record<string, number>; linf: number; fooled: boolean }, i: number) => {
+        const want = attack(model, { x: tb.x, mask: tb.mask, labels: null, targets }, { kind: 'pgd', norm: 'inf', loss: 'bce', eps: eps[i]!, steps: 5, stepRatio: 0.1, restarts: 2, randomStart: true, thresholds: p.spec.classes.map(() => p.spec.threshold) }, { rng: Rng.derive(9, i) });
+        const delta = want.delta.toArray() as Float32Array; // [1, 12, L]
+        const L = b.paddedSamples;
+        let worst = 0;
+        level.delta.forEach((row, l) => {
+          assert.equal(row.length, L);
+          row.forEach((v, t) => {
+            worst = Math.max(worst, Math.abs(v - delta[l * L + t]!));
+            assert.ok(Math.abs(v) <= eps[i]! + 1e-7, `ε ${eps[i]}: |δ| ${v} at lead ${l} sample ${t}`);
+            if (t >= b.samples) assert.equal(v, 0, `ε ${eps[i]}: δ is zero on the padding (lead ${l} sample ${t})`);
+          });
+        });
+        assert.ok(worst <= 1e-7, `ε ${eps[i]}: the answer's δ is the attack's (worst difference ${worst})`);
+        const probs = Array.from(want.advLogits.sigmoid().toArray() as Float32Array);
+        p.spec.classes.forEach((c, k) => assert.ok(Math.abs(level.probabilities[c]! - probs[k]!) < 1e-6, `ε ${eps[i]} ${c}`));
+        assert.equal(level.fooled, (want.fooled.toArray() as Uint8Array)[0] === 1);
+        assert.ok(level.linf <= eps[i]! + 1e-7);
+        level.epsMv.forEach((v, l) => assert.ok(Math.abs(v - eps[i]! * scale[l]!) < 1e-9, 'ε in mV is ε × the lead\'s scale'));
+        // The perturbed record is the clean one plus δ in mV, over its real samples.
+        assert.equal(level.example[0]!.length, b.samples);
+        const x = tb.x.toArray() as Float32Array;
+        for (const t of [0, 500, 999]) assert.ok(Math.abs(level.example[3]![t]! - (x[3 * L + t]! + delta[3 * L + t]! * scale[3]!)) < 1e-4);
+      });
+    });
+  }
+  assert.equal(b.clean.prediction, (await post('/predict', [`${PTB}.hea`, `${PTB}.dat`])).body.predictions[0].prediction);
+  const again = await post('/robustness', [`${PTB}.hea`, `${PTB}.dat`], { check: 'pgd', eps: eps.join(','), steps: '5', restarts: '2', seed: '9' });
+  assert.deepEqual(again.body.levels.map((l: { probabilities: unknown }) => l.probabilities), b.levels.map((l: { probabilities: unknown }) => l.probabilities), 'seeded: the same answer twice');
+  assert.equal(again.body.levels[0].delta, undefined, 'no examples unless asked');
+
+  assert.ok(b.passMs > 0, 'the pace the wall-time limit is kept by');
+
+  // The wall-time cap: with 1 ms no attack can finish in time, so none is started; the answer says which.
+  const hurried = buildApp({ ...svc.ctx, limits: LimitsSchema.parse({ robustness: { maxPgdMs: 1 } }) }, await loadPage());
+  const cut = await post('/robustness', [`${CINC}.hea`, `${CINC}.mat`], { check: 'pgd', eps: '0.01,0.02,0.05' }, hurried);
+  assert.equal(cut.status, 200);
+  assert.deepEqual(cut.body.levels, []);
+  assert.deepEqual(cut.body.skipped, [0.01, 0.02, 0.05]);
+  assert.equal(cut.body.attack.loss, 'ce', 'single-label models are attacked with cross-entropy');
 });
 
 test('limits: body size, a full queue, draining; JSON logs carry request ids', async () => {

@@ -14,7 +14,6 @@ export type ServiceErrorCode =
   | 'NO_IMAGE_MODEL' // a photo, with no image model installed
   | 'WRONG_LEADS' // a record without the leads the model reads
   | 'NO_MODEL' // no model of that name, or none matching the record
-  | 'NOT_AVAILABLE' // a check that this build does not provide yet
   | 'QUEUE_FULL' // too many requests waiting for the worker
   | 'TIMEOUT' // the request ran past its time limit
   | 'SHUTTING_DOWN' // the service is draining
@@ -24,7 +23,7 @@ export type ServiceErrorCode =
 
 const STATUS: Record<ServiceErrorCode, number> = {
   BAD_REQUEST: 400, UNSUPPORTED_TYPE: 415, BAD_RECORD: 422, BAD_ZIP: 422, ZIP_BOMB: 413, TOO_LARGE: 413,
-  BAD_IMAGE: 422, NO_IMAGE_MODEL: 422, WRONG_LEADS: 422, NO_MODEL: 404, NOT_AVAILABLE: 501,
+  BAD_IMAGE: 422, NO_IMAGE_MODEL: 422, WRONG_LEADS: 422, NO_MODEL: 404,
   QUEUE_FULL: 503, TIMEOUT: 504, SHUTTING_DOWN: 503, WORKER_RESTARTED: 503, NOT_FOUND: 404, INTERNAL: 500,
 };
 

@@ -5,9 +5,9 @@ import { ServiceError } from './errors.js';
 import type { Limits } from './limits.js';
 import type { BundledModel } from './models/registry.js';
 import { WorkQueue } from './queue.js';
-import type { Explanation, NoiseLevel, Padding } from './worker/inference.js';
+import type { Explanation, ImageResult, NoiseLevel, Padding, PgdSweep, PgdSweepOptions } from './worker/inference.js';
 
-export type { Explanation, NoiseLevel };
+export type { Explanation, ImageResult, NoiseLevel, PgdSweep, PgdSweepOptions };
 
 /** Error names the models package gives to problems with the input rather than the service. */
 const INPUT_ERRORS = new Set(['DataSpecError', 'RecordError', 'PipelineError', 'DspArgumentError']);
@@ -15,6 +15,8 @@ const INPUT_ERRORS = new Set(['DataSpecError', 'RecordError', 'PipelineError', '
 /** A worker error as a ServiceError: the record's fault → 422, anything else → 500 (message kept). */
 function fromWorker(e: Error): ServiceError {
   if (e instanceof ServiceError) return e;
+  // readPageImage's refusals (too small, banner-shaped, undecodable) are the photo's fault.
+  if (e.name === 'RenderImageError') return new ServiceError('BAD_IMAGE', e.message);
   if (INPUT_ERRORS.has(e.name) || /marked invalid|too short|no samples/.test(e.message)) return new ServiceError('BAD_RECORD', e.message);
   return new ServiceError('INTERNAL', `inference failed: ${e.message}`, { cause: e });
 }
@@ -60,7 +62,7 @@ export class Inference {
     });
   }
 
-  /** Starts the worker and loads every signal model in it (each checked: spec and weight shapes). */
+  /** Starts the worker and loads every model in it, signal and image (each checked: spec and weight shapes). */
   static async start(models: readonly BundledModel[], limits: Limits, opts: { numThreads?: number } = {}): Promise<Inference> {
     const { worker, padding } = await Inference.#startWorker(models, opts);
     return new Inference(worker, models, limits, padding, opts);
@@ -69,7 +71,7 @@ export class Inference {
   static async #startWorker(models: readonly BundledModel[], opts: { numThreads?: number }) {
     const worker = await TorchWorker.start(new URL('./worker/inference.ts', import.meta.url), opts);
     try {
-      const padding = await worker.call<Record<string, Padding>>('load', models.filter((m) => m.modality === 'signal').map((m) => ({ name: m.name, file: m.file })));
+      const padding = await worker.call<Record<string, Padding>>('load', models.map((m) => ({ name: m.name, file: m.file })));
       return { worker, padding };
     } catch (err) {
       await worker.terminate();
@@ -127,6 +129,19 @@ export class Inference {
   /** The white-noise check of one record. */
   whiteNoise(model: string, record: EcgRecord, snrDb: number[], repeats: number, seed: number, examples: boolean) {
     return this.#call<{ clean: { probabilities: number[]; prediction: string }; levels: NoiseLevel[] }>('whiteNoise', model, copyRecord(record), snrDb, repeats, seed, examples);
+  }
+
+  /**
+   * An image model's prediction for a photo at `path` (in the request's folder), with its saliency when asked.
+   * Photos run one per call: an image batch would have to wait for photos of other requests to decode.
+   */
+  image(model: string, path: string, explain: boolean): Promise<ImageResult> {
+    return this.#call('predictImage', model, path, explain);
+  }
+
+  /** The PGD ε sweep of one record (options checked against the limits by the route). */
+  pgd(model: string, record: EcgRecord, opts: PgdSweepOptions): Promise<PgdSweep> {
+    return this.#call('pgdSweep', model, copyRecord(record), opts);
   }
 
   #call<R>(method: string, ...args: unknown[]): Promise<R> {

@@ -39,6 +39,17 @@ export const LimitsSchema = z.object({
     /** White-noise levels per check, each a batch of `repeats` noisy copies. */
     maxLevels: z.number().int().positive().default(8),
     maxRepeats: z.number().int().positive().default(8),
+    /** PGD ε values per sweep: one attack each. */
+    maxEps: z.number().int().positive().default(8),
+    /** PGD steps per run: Ma & Liang evaluate with 100 (steps of ε/10); more costs time, not strength. */
+    maxSteps: z.number().int().positive().default(100),
+    /** PGD runs from random starts per ε (Ma & Liang: 2). */
+    maxRestarts: z.number().int().positive().default(4),
+    /**
+     * Wall time of one PGD sweep from the request's arrival, ms (at most 3/4 of `requestTimeoutMs` whatever is
+     * set here): an ε that could overrun it is not started but listed as skipped, so the answer is never a 504.
+     */
+    maxPgdMs: z.number().int().positive().default(20_000),
   }).prefault({}),
 });
 

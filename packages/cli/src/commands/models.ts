@@ -36,7 +36,9 @@ export function register(program: Command, io: CommandIo = stdio): void {
           io.out(`${JSON.stringify({ name: m.name, title: m.meta.title, task: m.meta.task, modality: m.modality, classes: s.classes, task_kind: s.task, leads: s.conform.leads ?? s.conform.leadIndices, fs: s.conform.fs, model: s.model.kind, bytes: m.bytes, dtype: m.dtype, card: m.card, ...(opts.check ? { check: status } : {}) })}\n`);
         } else {
           const size = `${(m.bytes / 1024).toFixed(0)} kB ${m.dtype}`;
-          io.out(`${m.name}\t${m.meta.task ?? '-'}\t${leads} at ${s.conform.fs} Hz\t${s.classes.join(' ')}${s.task === 'multi-label' ? ' (multi-label)' : ''}\t${s.model.kind}, ${size}${m.meta.title ? `\t${m.meta.title}` : ''}${opts.check ? `\t${status}` : ''}\n`);
+          // An image model reads photos at its page size; its leads and rate are those of its training signals.
+          const input = m.modality === 'image' && s.pages ? `photos as ${s.pages.width}×${s.pages.height} pages` : `${leads} at ${s.conform.fs} Hz`;
+          io.out(`${m.name}\t${m.meta.task ?? '-'}\t${input}\t${s.classes.join(' ')}${s.task === 'multi-label' ? ' (multi-label)' : ''}\t${s.model.kind}, ${size}${m.meta.title ? `\t${m.meta.title}` : ''}${opts.check ? `\t${status}` : ''}\n`);
         }
       }
       if (failed) throw new Error(`${failed} of ${models.length} models failed to load`);

@@ -31,11 +31,12 @@ test('ecglab models lists the folder, --check loads each model', async () => {
   const dir = await testModelsDir();
   const { out } = await run(['models', '--models', dir, '--check']);
   const lines = out.trim().split('\n');
-  assert.equal(lines.length, 2);
+  assert.equal(lines.length, 3);
   assert.match(lines[0]!, /^cinc2017-rhythm\trhythm\t1 lead\(s\) by position at 300 Hz\tN A O ~\tma-liang, \d+ kB float32\tCinC 2017 rhythm \(test model\)\tok$/);
-  assert.match(lines[1]!, /^ptbxl-superclass\tsuperclass\t12 leads at 100 Hz\tCD HYP MI NORM STTC \(multi-label\)\tma-liang/);
+  assert.match(lines[1]!, /^ptbxl-image\tsuperclass\tphotos as 220×170 pages\tNORM MI STTC CD HYP \(multi-label\)\tvizecgnet, \d+ kB float32\t.*\tok$/);
+  assert.match(lines[2]!, /^ptbxl-superclass\tsuperclass\t12 leads at 100 Hz\tCD HYP MI NORM STTC \(multi-label\)\tma-liang/);
   const json = (await run(['models', '--models', dir, '--json'])).out.trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(json.map((m) => m.name), ['cinc2017-rhythm', 'ptbxl-superclass']);
+  assert.deepEqual(json.map((m) => [m.name, m.modality]), [['cinc2017-rhythm', 'signal'], ['ptbxl-image', 'image'], ['ptbxl-superclass', 'signal']]);
 });
 
 test('ecglab models add copies a model as float16 with a card to complete', async () => {
@@ -64,7 +65,7 @@ test('ecglab predict with no --model picks the bundled model per record by leads
   assert.equal(byName.model, 'cinc2017-rhythm');
   const byTask = JSON.parse((await run(['predict', '--models', dir, '--task', 'rhythm', '--json', ptb])).out);
   assert.equal(byTask.model, 'cinc2017-rhythm');
-  await assert.rejects(run(['predict', '--models', dir, '--model', 'nope', cinc]), /no model named 'nope' \(models: cinc2017-rhythm, ptbxl-superclass\)/);
+  await assert.rejects(run(['predict', '--models', dir, '--model', 'nope', cinc]), /no model named 'nope' \(models: cinc2017-rhythm, ptbxl-image, ptbxl-superclass\)/);
   await assert.rejects(run(['predict', '--models', dir, '--task', 'superclass', cinc]), /no model reads a record with leads ECG: ptbxl-superclass reads I,II,III/);
 });
 

@@ -15,16 +15,16 @@ const TWELVE = ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', '
 
 test('listModels reads specs and cards from headers; matchModel picks by leads and task', async () => {
   const models = listModels(await testModelsDir());
-  assert.deepEqual(models.map((m) => [m.name, m.modality, m.meta.task, m.dtype]), [['cinc2017-rhythm', 'signal', 'rhythm', 'float32'], ['ptbxl-superclass', 'signal', 'superclass', 'float32']]);
-  assert.equal(matchModel(models, TWELVE).name, 'ptbxl-superclass', 'twelve named leads: the 12-lead model');
+  assert.deepEqual(models.map((m) => [m.name, m.modality, m.meta.task, m.dtype]), [['cinc2017-rhythm', 'signal', 'rhythm', 'float32'], ['ptbxl-image', 'image', 'superclass', 'float32'], ['ptbxl-superclass', 'signal', 'superclass', 'float32']]);
+  assert.equal(matchModel(models, TWELVE).name, 'ptbxl-superclass', 'twelve named leads: the 12-lead signal model, never the image model');
   assert.equal(matchModel(models, TWELVE.map((l) => l.toUpperCase())).name, 'ptbxl-superclass', 'lead names match case-insensitively');
   assert.equal(matchModel(models, TWELVE, 'rhythm').name, 'cinc2017-rhythm', 'the task narrows the choice');
   assert.equal(matchModel(models, ['ECG']).name, 'cinc2017-rhythm');
   assert.equal(matchModel(models, ['I', 'II']).name, 'cinc2017-rhythm', 'a 2-lead record: only the by-position model fits');
   assert.throws(() => matchModel(models, ['ECG'], 'superclass'), /no model reads a record with leads ECG: ptbxl-superclass reads I,II,III,aVR/);
   assert.throws(() => matchModel(models, TWELVE, 'sleep'), /no signal model for task 'sleep' \(tasks: rhythm, superclass\)/);
-  assert.deepEqual(leadFit(models[1]!.spec, ['I', 'II']).missing, TWELVE.slice(2));
-  assert.throws(() => findModel(models, 'x'), /no model named 'x' \(models: cinc2017-rhythm, ptbxl-superclass\)/);
+  assert.deepEqual(leadFit(models[2]!.spec, ['I', 'II']).missing, TWELVE.slice(2));
+  assert.throws(() => findModel(models, 'x'), /no model named 'x' \(models: cinc2017-rhythm, ptbxl-image, ptbxl-superclass\)/);
   assert.deepEqual(listModels(join(tmpdir(), 'no-such-models-folder')), []);
 });
 

@@ -22,3 +22,20 @@ export function chooseModel(ctx: ServiceContext, records: readonly EcgRecord[], 
 export function modelRef(m: BundledModel): { name: string; title?: string; card: string } {
   return { name: m.name, ...(m.meta.title ? { title: m.meta.title } : {}), card: `/models/${encodeURIComponent(m.name)}/card` };
 }
+
+/**
+ * The image model for a photo: by name, else the first installed (by name) whose card's `task` (or name) is
+ * `task` when given. None installed: 422 NO_IMAGE_MODEL naming the photo.
+ */
+export function chooseImageModel(ctx: ServiceContext, photo: string, name?: string, task?: string): BundledModel {
+  if (name) {
+    const m = findModel(ctx.models, name);
+    if (m.modality !== 'image') throw new ServiceError('BAD_REQUEST', `field 'model': '${m.name}' reads records, not photos (${photo}); image models: ${ctx.models.filter((x) => x.modality === 'image').map((x) => x.name).join(', ') || 'none installed'}`);
+    return m;
+  }
+  const images = ctx.models.filter((m) => m.modality === 'image');
+  if (images.length === 0) throw new ServiceError('NO_IMAGE_MODEL', `${photo}: no image model installed; photos of printouts need an image model in the models folder. Send the record's signal files instead`);
+  const fit = task === undefined ? images : images.filter((m) => m.meta.task === task || m.name === task);
+  if (fit.length === 0) throw new ServiceError('NO_MODEL', `field 'task': no image model for task '${task}' (image models: ${images.map((m) => `${m.name} (${m.meta.task ?? 'no task'})`).join(', ')})`);
+  return fit[0]!;
+}

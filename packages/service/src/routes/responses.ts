@@ -9,7 +9,6 @@ export const errors = {
   413: json('The body, or a zip inside it, is past its size limit'),
   415: json('A file of a type the service does not read'),
   422: json('A record or image that does not parse or does not suit the model (header line, lead count, image size, no image model)'),
-  501: json('A check this build does not provide yet'),
   503: json('The queue is full, or the service is shutting down'),
   504: json('The request ran past its time limit'),
 } as const;

@@ -15,6 +15,8 @@ export interface ImageUpload {
   width: number;
   height: number;
   data: Uint8Array;
+  /** The photo written into the request's folder, for the image model's reader (deleted with the folder). */
+  path: string;
 }
 
 /** What an upload holds: records (read in mV) or one image. */
@@ -58,7 +60,11 @@ export async function readUpload(parts: UploadedFile[], fields: UploadFields, di
   const images = files.filter((f) => kinds.get(f.name) === 'png' || kinds.get(f.name) === 'jpeg');
   if (images.length > 0) {
     if (files.length > 1) throw new ServiceError('BAD_REQUEST', `send one photo per request, alone (got ${files.length} files: ${files.map((f) => f.name).slice(0, 5).join(', ')})`);
-    return { kind: 'image', image: await checkImage(images[0]!, kinds.get(images[0]!.name) as 'png' | 'jpeg', limits) };
+    const image = await checkImage(images[0]!, kinds.get(images[0]!.name) as 'png' | 'jpeg', limits);
+    const path = join(dir, image.name);
+    await mkdir(dir, { recursive: true });
+    await writeFile(path, image.data, { flag: 'wx' });
+    return { kind: 'image', image: { ...image, path } };
   }
   return { kind: 'records', records: await readRecords(files, kinds, fields, dir, limits) };
 }
@@ -138,7 +144,7 @@ function parseUploadedHeader(f: UploadedFile): WfdbHeader {
 }
 
 /** Decodes an image's header (sharp) and checks that it could be a printout: large enough, page-shaped. */
-async function checkImage(f: UploadedFile, format: 'png' | 'jpeg', limits: Limits): Promise<ImageUpload> {
+async function checkImage(f: UploadedFile, format: 'png' | 'jpeg', limits: Limits): Promise<Omit<ImageUpload, 'path'>> {
   let width: number | undefined;
   let height: number | undefined;
   try {

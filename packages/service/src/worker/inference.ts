@@ -1,38 +1,15 @@
 // Runs inside the service's TorchWorker thread: owns every loaded Predictor and all torch work (prediction,
-// input-gradient saliency, the white-noise check), so the event loop only parses uploads and answers.
-// Calls arrive one at a time in order (worker_host.ts); records arrive as transferred Float32Arrays.
+// input-gradient saliency, the white-noise check here; photos in image.ts, the PGD sweep in pgd.ts), so the
+// event loop only parses uploads and answers. Calls arrive one at a time in order (worker_host.ts); records
+// arrive as transferred Float32Arrays. This module is the worker's entry: what it exports can be called.
 import { enableGrad, grad, tidy } from '@ecglab/engine';
 import { addWhiteNoise, memorySource, Rng, type EcgRecord } from '@ecglab/data';
-import { Predictor, toTensorBatch, type Prediction } from '@ecglab/models';
+import { toTensorBatch, type Prediction, type Predictor } from '@ecglab/models';
+import { labelOf, predictorOf } from './loaded.js';
 
-const predictors = new Map<string, Predictor>();
-
-function predictorOf(name: string): Predictor {
-  const p = predictors.get(name);
-  if (!p) throw new Error(`model '${name}' is not loaded in the inference worker (loaded: ${[...predictors.keys()].join(', ') || 'none'})`);
-  return p;
-}
-
-/** How a model's batches are padded: to a multiple of `padMultiple` samples, at least `minLength`. */
-export interface Padding { padMultiple: number; minLength: number }
-
-/**
- * Loads each model once (loadModel checks the spec and the weights' shapes, one line per problem); returns
- * each model's padding, so the queue can batch together only records padded to the same length.
- */
-export function load(models: { name: string; file: string }[]): Record<string, Padding> {
-  for (const m of models) {
-    if (predictors.has(m.name)) continue;
-    predictors.set(m.name, Predictor.load(m.file));
-  }
-  return Object.fromEntries([...predictors].map(([name, p]) => [name, { padMultiple: p.model.padMultiple ?? 1, minLength: p.model.minLength ?? 1 }]));
-}
-
-/** Frees every model. */
-export function unload(): void {
-  for (const p of predictors.values()) p.dispose();
-  predictors.clear();
-}
+export { load, unload, type Padding } from './loaded.js';
+export { predictImage, type ImageExplanation, type ImageResult } from './image.js';
+export { pgdSweep, type PgdLevel, type PgdSweep, type PgdSweepOptions } from './pgd.js';
 
 /** Predictions of records of any rate and lead order (conformed to the model's); ids must be distinct. */
 export function predict(name: string, records: EcgRecord[]): Promise<Prediction[]> {
@@ -130,12 +107,6 @@ export async function whiteNoise(name: string, record: EcgRecord, snrDb: number[
     };
   });
   return { clean: { probabilities: probs[0]!, prediction: cleanLabel }, levels };
-}
-
-function labelOf(p: Predictor, row: number[]): string {
-  const { classes, task, threshold } = p.spec;
-  if (task === 'single-label') return classes[row.indexOf(Math.max(...row))]!;
-  return classes.filter((_, k) => row[k]! >= threshold).join('+') || '-';
 }
 
 /** The record as the model reads it, without gradients. */
