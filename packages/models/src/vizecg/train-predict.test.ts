@@ -90,13 +90,19 @@ test('train on fixture pages paired with signals, then predict PNG files from th
   assert.deepEqual(fromPng!.image, { width: 220, height: 170, format: 'png', orientation: 1, modelWidth: 220, modelHeight: 170 });
   assert.equal(Object.keys(fromPng!.probabilities).join(), 'NORM,MI,STTC,CD,HYP');
 
-  // The signal side is never read at inference: NaN weights there leave the image predictions unchanged.
+  // The signal side is never read at inference: garbage weights there (1e30, finite, so that the file loads;
+  // non-finite weights are refused at load, naming one) leave the image predictions unchanged.
   const { tensors, metadata } = safetensors.load(join(run, 'model.safetensors'));
-  const poisoned = new Map([...tensors].map(([k, t]) => [k, /^(signal|signalSmam|cmam)\./.test(k) && t.dtype === 'float32' ? t.mul(Number.NaN) : t.clone()]));
-  assert.ok([...poisoned.keys()].some((k) => k.startsWith('cmam.')) && [...poisoned.keys()].some((k) => k.startsWith('signal.')));
-  const file = join(dir, 'poisoned.safetensors');
-  safetensors.save(file, poisoned, metadata!);
-  for (const t of [...tensors.values(), ...poisoned.values()]) t.dispose();
+  const signalSide = (k: string, t: { dtype: string }) => /^(signal|signalSmam|cmam)\./.test(k) && t.dtype === 'float32';
+  const garbage = new Map([...tensors].map(([k, t]) => [k, signalSide(k, t) ? t.mul(0).add(1e30) : t.clone()]));
+  const nan = new Map([...tensors].map(([k, t]) => [k, signalSide(k, t) ? t.mul(Number.NaN) : t.clone()]));
+  assert.ok([...garbage.keys()].some((k) => k.startsWith('cmam.')) && [...garbage.keys()].some((k) => k.startsWith('signal.')));
+  const file = join(dir, 'garbage.safetensors');
+  const nanFile = join(dir, 'nan.safetensors');
+  safetensors.save(file, garbage, metadata!);
+  safetensors.save(nanFile, nan, metadata!);
+  for (const t of [...tensors.values(), ...garbage.values(), ...nan.values()]) t.dispose();
+  assert.throws(() => Predictor.load(nanFile), /nan\.safetensors: weight '(signal|signalSmam|cmam)\.[^']+' is not finite/);
   using q = Predictor.load(file);
   assert.deepEqual((await q.predictImages([png]))[0]!.probabilities, fromPng!.probabilities);
 
