@@ -19,7 +19,7 @@ import { parseArtefacts, readPageRecord, renderPage, renderToTensor, RenderPool,
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const RECORD = 'ptbxl/records500/00000/00017_hr';
-// the peers sit in ../shared/peers beside the checkout (/work/main), or two levels up from a worktree
+// the peers sit in ../shared/peers beside the checkout, or two levels up from a worktree
 const KIT = process.env.ECG_IMAGE_KIT_BENCH ?? [join(root, '../shared/peers/ecg-image-kit-bench.sh'), join(root, '../../shared/peers/ecg-image-kit-bench.sh')].find((p) => existsSync(p)) ?? 'ecg-image-kit-bench.sh';
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
