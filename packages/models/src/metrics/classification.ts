@@ -142,10 +142,19 @@ export function cpsc2018Score(yTrue: ReadonlyArray<ReadonlyArray<number>>, yPred
   };
 }
 
-/** Multi-label F1s from 0/1 indicator rows `[N][K]`: per class, macro (mean) and micro (pooled counts). */
-export function multiLabelF1(yTrue: ReadonlyArray<ArrayLike<number>>, yPred: ReadonlyArray<ArrayLike<number>>): { perClass: number[]; macro: number; micro: number } {
+/**
+ * Per-class true-positive, false-positive and false-negative counts of 0/1 indicator rows `[N][K]`; errors name
+ * `caller`. Shared by the F1, precision and recall metrics.
+ *
+ * @example indicatorCounts([[1, 0]], [[1, 1]], 'f'); // { tp: [1, 0], fp: [0, 1], fn: [0, 0] }
+ */
+export function indicatorCounts(
+  yTrue: ReadonlyArray<ArrayLike<number>>,
+  yPred: ReadonlyArray<ArrayLike<number>>,
+  caller: string,
+): { tp: number[]; fp: number[]; fn: number[] } {
   if (yTrue.length !== yPred.length) {
-    throw new ArgumentError(`multiLabelF1: 'yTrue' and 'yPred' must have the same length, got ${yTrue.length} and ${yPred.length}`);
+    throw new ArgumentError(`${caller}: 'yTrue' and 'yPred' must have the same length, got ${yTrue.length} and ${yPred.length}`);
   }
   const k = yTrue[0]?.length ?? 0;
   const tp = new Array<number>(k).fill(0);
@@ -153,7 +162,7 @@ export function multiLabelF1(yTrue: ReadonlyArray<ArrayLike<number>>, yPred: Rea
   const fn = new Array<number>(k).fill(0);
   yTrue.forEach((row, i) => {
     const pred = yPred[i] as ArrayLike<number>;
-    if (row.length !== k || pred.length !== k) throw new ArgumentError(`multiLabelF1: row ${i} must have ${k} classes, got ${row.length} and ${pred.length}`);
+    if (row.length !== k || pred.length !== k) throw new ArgumentError(`${caller}: row ${i} must have ${k} classes, got ${row.length} and ${pred.length}`);
     for (let c = 0; c < k; c++) {
       const t = row[c] === 1;
       const p = pred[c] === 1;
@@ -162,6 +171,13 @@ export function multiLabelF1(yTrue: ReadonlyArray<ArrayLike<number>>, yPred: Rea
       else if (t) fn[c]! += 1;
     }
   });
+  return { tp, fp, fn };
+}
+
+/** Multi-label F1s from 0/1 indicator rows `[N][K]`: per class, macro (mean) and micro (pooled counts). */
+export function multiLabelF1(yTrue: ReadonlyArray<ArrayLike<number>>, yPred: ReadonlyArray<ArrayLike<number>>): { perClass: number[]; macro: number; micro: number } {
+  const { tp, fp, fn } = indicatorCounts(yTrue, yPred, 'multiLabelF1');
+  const k = tp.length;
   const perClass = tp.map((t, c) => f1FromCounts(t, fp[c] as number, fn[c] as number));
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   return { perClass, macro: k === 0 ? 0 : sum(perClass) / k, micro: f1FromCounts(sum(tp), sum(fp), sum(fn)) };
