@@ -1,20 +1,30 @@
-// Reading speed of the WFDB/MAT readers on the shared data, beside the raw-read ceiling measured in
-// the same run: the same files' bytes read into typed arrays with no decoding.
-//   node --import tsx bench/data-read/run.ts [--json] [--repeats N]
+// Reading speed of the WFDB/MAT readers on the shared data, beside the raw-read ceiling and wfdb-python
+// measured in the same run: the ceiling is the same files' bytes read into typed arrays with no decoding.
+//   node --import tsx bench/data-read/run.ts [--json] [--repeats N] [--in-flight 16]
 // Sets: CinC 2017 (3411 MAT v4 `16+24` records), PTB-XL 500 Hz (100 records, format 16, 12 leads),
-// NSTDB bw, ma (format 212) and 118e00 (format 16). The data is read from $ECGLAB_DATA (default ../shared/data beside the checkout).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// NSTDB bw, ma (format 212) and 118e00 (format 16); annotations: every .atr of wfdb's sample-data and NSTDB.
+// Every variant runs once per round, rounds interleaved (the machine is shared), wfdb-python in a child
+// process answering one pass at a time (bench_wfdb.py). The data is read from $ECGLAB_DATA (default
+// ../shared/data beside the checkout); the peer from ../shared/peers/wfdb-python (or $ECGLAB_PEERS).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadavg } from 'node:os';
-import { dataDir, rdheaderSync, rdrecord, rdrecordSync } from '@ecglab/data';
+import { loadavg, tmpdir } from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { dataDir, rdann, rdannSync, rdheaderSync, rdrecord, rdrecordSync, readRecord } from '@ecglab/data';
 
 const DATA = dataDir();
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const repeats = Number(args[args.indexOf('--repeats') + 1] ?? 0) || 5;
+const option = (name: string, dflt: number): number => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) || dflt : dflt);
+const repeats = option('--repeats', 5);
+const inFlight = option('--in-flight', 16);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const peerDir = process.env.ECGLAB_PEERS ? join(process.env.ECGLAB_PEERS, 'wfdb-python') : join(root, '../shared/peers/wfdb-python');
 
-interface DataSet { name: string; records: string[] }
+interface DataSet { name: string; records: string[]; annotations?: boolean }
 
 function recordsIn(dir: string, suffix = ''): string[] {
   return readdirSync(dir).filter((f) => f.endsWith(`${suffix}.hea`)).sort().map((f) => join(dir, f.slice(0, -4)));
@@ -24,10 +34,16 @@ const sets: DataSet[] = [
   { name: 'cinc2017 (MAT v4 16+24)', records: recordsIn(join(DATA, 'cinc2017/training2017')) },
   { name: 'ptbxl 500 Hz (fmt 16)', records: recordsIn(join(DATA, 'ptbxl/records500/00000'), '_hr') },
   { name: 'nstdb bw, ma (fmt 212), 118e00 (fmt 16)', records: ['bw', 'ma', '118e00'].map((r) => join(DATA, 'nstdb', r)) },
+  {
+    name: 'annotations (.atr: wfdb sample-data, nstdb)', annotations: true,
+    records: [...readdirSync(join(DATA, 'wfdb/sample-data')).filter((f) => f.endsWith('.atr')).map((f) => join(DATA, 'wfdb/sample-data', f.slice(0, -4))),
+      join(DATA, 'nstdb/118e00')].sort(),
+  },
 ];
 
-/** Every file a record's reader touches: its header and its signal files. */
-function filesOf(rec: string): string[] {
+/** Every file a record's reader touches: its header and its signal files (its annotation file for rdann). */
+function filesOf(rec: string, annotations = false): string[] {
+  if (annotations) return [`${rec}.atr`];
   const h = rdheaderSync(rec);
   const dir = rec.slice(0, rec.lastIndexOf('/'));
   return [`${rec}.hea`, ...new Set(h.signals.map((s) => join(dir, s.fileName)))];
@@ -77,55 +93,119 @@ async function rawRead(path: string): Promise<Buffer> {
 // Sink so that the work cannot be optimised away.
 let sink = 0;
 
+/** `fn` over `items` with at most `n` calls in flight: the batched async read of many records. */
+async function inParallel<T>(items: readonly T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
+
+// ---- the wfdb-python peer: one pass per request, so that its passes interleave with ours ----
+const peer = existsSync(join(peerDir, 'wfdb'))
+  ? spawn('/usr/bin/python3', [join(root, 'bench/data-read/bench_wfdb.py')], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, PYTHONPATH: peerDir } })
+  : undefined;
+const peerLines = peer ? createInterface({ input: peer.stdout! })[Symbol.asyncIterator]() : undefined;
+async function peerAnswer(): Promise<Record<string, unknown>> {
+  const r = await peerLines!.next();
+  if (r.done) throw new Error(`bench_wfdb.py exited (code ${peer!.exitCode}) without answering`);
+  return JSON.parse(r.value) as Record<string, unknown>;
+}
+const peerVersion = peer ? (await peerAnswer()).wfdb as string : undefined;
+if (!peer) process.stderr.write(`wfdb-python not found in ${peerDir}: its rows are left out\n`);
+const listDir = mkdtempSync(join(tmpdir(), 'ecglab-bench-read-'));
+const peerPass = async (mode: string, list: string): Promise<number> => {
+  peer!.stdin!.write(`time\t${mode}\t${list}\n`);
+  return (await peerAnswer()).s as number;
+};
+
 const loadBefore = loadavg()[0]!;
+const started = new Date().toISOString();
 const results = [];
-for (const set of sets) {
-  const files = set.records.map(filesOf);
+for (const [si, set] of sets.entries()) {
+  const files = set.records.map((r) => filesOf(r, set.annotations));
   const bytes = files.flat().reduce((a, f) => a + statSync(f).size, 0);
-  const variants: Record<string, () => Promise<number>> = {
+  const list = join(listDir, `set${si}.txt`);
+  writeFileSync(list, set.records.map((r) => (set.annotations ? `${r}\tatr` : r)).join('\n'));
+  const ceilings: Record<string, () => Promise<number>> = {
     // Ceiling: read each file whole into a Uint8Array and view it as Int16Array, no decoding.
     'ceiling sync': async () => time(() => {
       for (const fs of files) for (const f of fs) { const b = readFileSync(f); sink += view16(b).length; }
     }),
+    'ceiling async': () => timeAsync(async () => {
+      for (const fs of files) for (const f of fs) { const b = await rawRead(f); sink += view16(b).length; }
+    }),
+    [`ceiling async, ${inFlight} in flight`]: () => timeAsync(() => inParallel(files, inFlight, async (fs) => {
+      for (const f of fs) { const b = await rawRead(f); sink += view16(b).length; }
+    })),
+  };
+  const readers: Record<string, () => Promise<number>> = set.annotations ? {
+    'rdannSync': async () => time(() => { for (const r of set.records) sink += rdannSync(r, 'atr').sample.length; }),
+    'rdann': () => timeAsync(async () => { for (const r of set.records) sink += (await rdann(r, 'atr')).sample.length; }),
+    ...(peer ? { 'wfdb-python rdann': () => peerPass('rdann', list) } : {}),
+  } : {
     'rdrecordSync physical': async () => time(() => {
       for (const r of set.records) sink += rdrecordSync(r).sigLen;
+    }),
+    'rdrecordSync physical float32': async () => time(() => {
+      for (const r of set.records) sink += rdrecordSync(r, { float32: true }).sigLen;
     }),
     'rdrecordSync digital': async () => time(() => {
       for (const r of set.records) sink += rdrecordSync(r, { physical: false }).sigLen;
     }),
-    'ceiling async': () => timeAsync(async () => {
-      for (const fs of files) for (const f of fs) { const b = await rawRead(f); sink += view16(b).length; }
-    }),
     'rdrecord physical': () => timeAsync(async () => {
       for (const r of set.records) sink += (await rdrecord(r)).sigLen;
     }),
+    [`rdrecord physical, ${inFlight} in flight`]: () => timeAsync(() => inParallel(set.records, inFlight, async (r) => {
+      sink += (await rdrecord(r)).sigLen;
+    })),
+    // The loaders' reader: an EcgRecord, Float32 in mV, invalid samples 0.
+    [`readRecord, ${inFlight} in flight`]: () => timeAsync(() => inParallel(set.records, inFlight, async (r) => {
+      sink += (await readRecord(r)).signals.length;
+    })),
+    ...(peer ? {
+      'wfdb-python physical': () => peerPass('physical', list),
+      'wfdb-python digital': () => peerPass('digital', list),
+    } : {}),
   };
-  const secs: Record<string, number> = {};
-  for (const [name, run] of Object.entries(variants)) {
-    await run(); // warm the page cache and the JIT
-    const t: number[] = [];
-    for (let k = 0; k < repeats; k++) t.push(await run());
-    secs[name] = median(t);
+  const variants = { ...ceilings, ...readers };
+  const names = Object.keys(variants);
+  const t: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (const run of Object.values(variants)) await run(); // warm the page cache, the JIT and the peer
+  // Rounds: every variant once per round, starting one further each round, so that a change in the
+  // machine's load falls on all of them alike.
+  for (let k = 0; k < repeats; k++) {
+    for (let j = 0; j < names.length; j++) {
+      const name = names[(j + k) % names.length]!;
+      t[name]!.push(await variants[name]!());
+    }
   }
-  const row = {
+  const secs = Object.fromEntries(names.map((n) => [n, median(t[n]!)]));
+  const ceilingOf = (k: string): string => (k.includes('in flight') ? `ceiling async, ${inFlight} in flight` : k.startsWith('rdrecord ') || k === 'rdann' || k === 'ceiling async' ? 'ceiling async' : 'ceiling sync');
+  const syncReader = set.annotations ? 'rdannSync' : 'rdrecordSync physical';
+  results.push({
     set: set.name, records: set.records.length, bytes,
-    variants: Object.fromEntries(Object.entries(secs).map(([k, s]) => [k, {
-      seconds: s, recordsPerS: set.records.length / s, MBPerS: bytes / 1e6 / s,
-      ofCeiling: (k.endsWith('async') || k.startsWith('rdrecord ')) ? secs['ceiling async']! / s : secs['ceiling sync']! / s,
+    variants: Object.fromEntries(names.map((k) => [k, {
+      seconds: secs[k]!, recordsPerS: set.records.length / secs[k]!, MBPerS: bytes / 1e6 / secs[k]!,
+      ofCeiling: k.startsWith('wfdb-python') ? undefined : secs[ceilingOf(k)]! / secs[k]!,
+      // > 1: faster than ecglab's sync reader of the same kind (physical or rdann).
+      vsSync: secs[syncReader]! / secs[k]!,
+      rounds: t[k]!,
     }])),
-  };
-  results.push(row);
+  });
 }
+peer?.stdin!.end();
 
 if (json) {
-  process.stdout.write(`${JSON.stringify({ node: process.version, repeats, loadavg1m: { before: loadBefore, after: loadavg()[0] }, results, sink: sink > 0 }, null, 1)}\n`);
+  process.stdout.write(`${JSON.stringify({ node: process.version, wfdbPython: peerVersion, started, repeats, inFlight, loadavg1m: { before: loadBefore, after: loadavg()[0] }, results, sink: sink > 0 }, null, 1)}\n`);
 } else {
   // Other processes share the 2 cores: the load average says how far to trust absolute numbers.
-  process.stdout.write(`load average (1 min): ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after\n`);
+  process.stdout.write(`load average (1 min): ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after; wfdb-python ${peerVersion ?? 'absent'}\n`);
   for (const r of results) {
-    process.stdout.write(`\n${r.set}: ${r.records} records, ${(r.bytes / 1e6).toFixed(1)} MB (median of ${repeats})\n`);
+    process.stdout.write(`\n${r.set}: ${r.records} records, ${(r.bytes / 1e6).toFixed(1)} MB (median of ${repeats} interleaved rounds)\n`);
     for (const [k, v] of Object.entries(r.variants)) {
-      process.stdout.write(`  ${k.padEnd(24)} ${v.recordsPerS.toFixed(0).padStart(8)} rec/s ${v.MBPerS.toFixed(0).padStart(6)} MB/s  ${(v.ofCeiling * 100).toFixed(0).padStart(4)}% of ceiling\n`);
+      const ceil = v.ofCeiling === undefined ? '' : `${(v.ofCeiling * 100).toFixed(0).padStart(4)}% of ceiling`;
+      process.stdout.write(`  ${k.padEnd(34)} ${v.recordsPerS.toFixed(0).padStart(8)} rec/s ${v.MBPerS.toFixed(0).padStart(6)} MB/s ${ceil.padEnd(17)} ${v.vsSync.toFixed(2).padStart(6)}× sync\n`);
     }
   }
 }

@@ -39,29 +39,32 @@ export async function readRecord(path: string, opts: ReadRecordOptions = {}): Pr
   const base = path.replace(/\.(hea|mat|dat)$/i, '');
   const h = await rdheader(base);
   const sampto = opts.maxSeconds === undefined || h.sigLen === undefined ? undefined : Math.min(h.sigLen, Math.ceil(h.fs * opts.maxSeconds));
-  const r = await rdrecord(base, { ...(opts.channels ? { channels: opts.channels } : {}), ...(sampto === undefined ? {} : { sampto }) });
-  const signals: Float32Array[] = [];
-  const leadNames: string[] = [];
-  const units: string[] = [];
-  let invalid = 0;
-  r.physical!.forEach((s, j) => {
-    const unit = r.units[j] ?? '';
-    const k = millivoltsPer(unit);
-    if (k === undefined) {
-      if (opts.nonVoltage === 'drop') return;
-      throw new RecordError(`${base}.hea: signal ${j} (${r.sigName[j]}) is in '${unit}', not a voltage (mV, uV, V); pass nonVoltage: 'drop' to leave it out`, `${base}.hea`);
-    }
-    const out = new Float32Array(s.length);
-    for (let i = 0; i < s.length; i++) {
-      const v = s[i]!;
-      if (Number.isNaN(v)) invalid++; // WFDB's invalid sample: 0 here, so filters and models never see NaN
-      else out[i] = v * k;
-    }
-    signals.push(out);
-    leadNames.push(r.sigName[j] ?? `signal ${j}`);
-    units.push(unit);
+  // The voltage signals wanted, each with its factor to mV, known before any sample is read (a multi-segment
+  // record's signals are those of its layout: a read of no frames gives them).
+  const layout = h.segments ? await rdrecord(base, { header: h, sampto: 0 }) : undefined;
+  const declared = layout?.units ?? h.signals.map((s) => s.units);
+  const names = layout?.sigName ?? h.signals.map((s) => s.description);
+  const wanted = (opts.channels ?? declared.map((_, j) => j)).filter((j) => {
+    const unit = declared[j];
+    if (unit === undefined || millivoltsPer(unit) !== undefined) return true; // a channel that does not exist: rdrecord says so
+    if (opts.nonVoltage === 'drop') return false;
+    throw new RecordError(`${base}.hea: signal ${j} (${names[j]}) is in '${unit}', not a voltage (mV, uV, V); pass nonVoltage: 'drop' to leave it out`, `${base}.hea`);
   });
-  if (signals.length === 0) throw new RecordError(`${base}.hea: no voltage signals to read`, `${base}.hea`);
+  if (wanted.length === 0) throw new RecordError(`${base}.hea: no voltage signals to read`, `${base}.hea`);
+  // Float32 in mV straight from the reader: one array and one pass per lead.
+  const r = await rdrecord(base, {
+    header: h, channels: wanted, float32: true, scale: wanted.map((j) => millivoltsPer(declared[j] ?? '') ?? 1),
+    ...(sampto === undefined ? {} : { sampto }),
+  });
+  const signals = r.physical!;
+  let invalid = 0;
+  for (const s of signals) {
+    for (let i = 0; i < s.length; i++) {
+      if (Number.isNaN(s[i]!)) { invalid++; s[i] = 0; } // WFDB's invalid sample: 0 here, so filters and models never see NaN
+    }
+  }
+  const leadNames = r.sigName;
+  const units = r.units;
   return {
     id: opts.id ?? basename(base),
     fs: r.fs,

@@ -3,6 +3,7 @@
 // decode inside worker threads or synchronous iterators, and behave identically.
 export type { CommentInfo, SegmentSpec, SignalSpec, WfdbHeader } from './header-types.js';
 export type { ChecksumStatus, RdrecordOptions, WfdbRecord } from './record-types.js';
+export type { PhysicalArray } from './samples.js';
 export { parseHeader, formatHeader, parseCommentInfo } from './header.js';
 export { rdheader, rdheaderSync, rdrecord, rdrecordSync, type RdheaderOptions } from './rdrecord.js';
 export { headerLines, type HeaderLines } from './header.js';

@@ -9,7 +9,8 @@ import { headerLines } from './header.js';
 import type { SignalSpec, WfdbHeader } from './header-types.js';
 import { checkRealInside, checkRealInsideSync, insidePath } from './paths.js';
 import { rdheader, rdheaderSync } from './rdheader.js';
-import { checkSampleLimit } from './record.js';
+import { checkSampleLimit, physicalScales } from './record.js';
+import type { PhysicalArray } from './samples.js';
 import type { ChecksumStatus, RdrecordOptions, WfdbRecord } from './record-types.js';
 
 /** Reads one segment (a single-segment record) at `path` with the options given. */
@@ -56,7 +57,7 @@ function plan(base: string, h: WfdbHeader, opts: RdrecordOptions): { from: numbe
       const segTo = Math.min(to, piece.start + piece.len) - piece.start;
       return {
         piece, from: segFrom, to: segTo, path: piece.name === '~' ? undefined : pathOf(piece),
-        segOpts: { ...opts, sampfrom: segFrom, sampto: segTo, channels: undefined },
+        segOpts: { ...opts, sampfrom: segFrom, sampto: segTo, channels: undefined, scale: undefined, float32: undefined, header: undefined },
       };
     });
   return { from, to, layoutPath, firstPath: layoutPath === undefined && firstReal ? pathOf(firstReal) : undefined, parts };
@@ -93,7 +94,7 @@ function outputSpf(layout: SignalSpec[], opts: RdrecordOptions): number[] {
   return channels.map((c) => (opts.smoothFrames ?? true ? 1 : layout[c]?.sampsPerFrame ?? 1));
 }
 
-function assemble(base: string, h: WfdbHeader, layout: SignalSpec[], fixed: boolean, opts: RdrecordOptions, from: number, to: number, parts: { piece: Piece; from: number; rec: WfdbRecord | undefined }[]): WfdbRecord {
+function assemble(base: string, h: WfdbHeader, layout: SignalSpec[], fixed: boolean, opts: RdrecordOptions, from: number, to: number, parts: { piece: Piece; from: number; rec: WfdbRecord | undefined }[]): WfdbRecord<PhysicalArray> {
   const channels = opts.channels ?? layout.map((_, i) => i);
   for (const c of channels) {
     if (!Number.isInteger(c) || c < 0 || c >= layout.length) throw new RangeRequestError(`${h.recordName}: channel ${c} does not exist (the record has ${layout.length} signals)`, `${base}.hea`);
@@ -102,7 +103,9 @@ function assemble(base: string, h: WfdbHeader, layout: SignalSpec[], fixed: bool
   const spfOut = outputSpf(layout, opts);
   const n = to - from;
   // Only the kind of array returned is made; samples no segment covers stay invalid.
-  const phys = physical ? channels.map((_, i) => new Float64Array(n * spfOut[i]!).fill(NaN)) : undefined;
+  const Out = opts.float32 ? Float32Array : Float64Array;
+  const scales = physicalScales(base, channels, opts);
+  const phys = physical ? channels.map((_, i) => new Out(n * spfOut[i]!).fill(NaN)) : undefined;
   const dig = physical ? undefined : channels.map((c, i) => new Int32Array(n * spfOut[i]!).fill(missingDigital(layout[c]!)));
   const checks: ChecksumStatus[][] = channels.map(() => []);
   const found: { piece: Piece; rec: WfdbRecord; k: number }[][] = channels.map(() => []);
@@ -123,7 +126,7 @@ function assemble(base: string, h: WfdbHeader, layout: SignalSpec[], fixed: bool
       if (spf !== spfOut[i]) {
         throw new HeaderError(`${h.recordName}: signal ${layout[c]!.description} has ${rec.header.signals[k]!.sampsPerFrame} samples per frame in segment ${part.piece.name}, the layout has ${layout[c]!.sampsPerFrame}`, `${base}.hea`);
       }
-      if (phys) phys[i]!.set(rec.physical![k]!, at * spf);
+      if (phys) setScaled(phys[i]!, rec.physical![k]!, at * spf, scales.get(c)!);
       else dig![i]!.set(rec.digital![k]!, at * spf);
       checks[i]!.push(rec.checksums[k]!);
       found[i]!.push({ piece: part.piece, rec, k });
@@ -144,8 +147,14 @@ function assemble(base: string, h: WfdbHeader, layout: SignalSpec[], fixed: bool
   };
 }
 
+// A segment's physical values into the record's array at `at`, times `k` (the product rounded once).
+function setScaled(out: PhysicalArray, x: Float64Array, at: number, k: number): void {
+  if (k === 1) { out.set(x, at); return; }
+  for (let i = 0; i < x.length; i++) out[at + i] = x[i]! * k;
+}
+
 /** Reads a multi-segment record with the async single-segment reader. */
-export async function readMultiSegment(base: string, h: WfdbHeader, opts: RdrecordOptions, read: SegmentReader<Promise<WfdbRecord>>): Promise<WfdbRecord> {
+export async function readMultiSegment(base: string, h: WfdbHeader, opts: RdrecordOptions, read: SegmentReader<Promise<WfdbRecord>>): Promise<WfdbRecord<PhysicalArray>> {
   const { from, to, layoutPath, firstPath, parts } = plan(base, h, opts);
   const dir = dirname(base);
   const header = async (p: string): Promise<WfdbHeader> => {
@@ -156,7 +165,6 @@ export async function readMultiSegment(base: string, h: WfdbHeader, opts: Rdreco
   const firstSeg = firstPath ? await header(firstPath) : undefined;
   const sigs = layoutSignals(layout, firstSeg, base);
   checkSampleLimit(`${base}.hea`, h, to - from, outputSpf(sigs, opts), opts);
-  checkSampleLimit(`${base}.hea`, h, to - from, outputSpf(sigs, opts), opts);
   const recs = [];
   for (const p of parts) {
     if (p.path) await checkRealInside(`${p.path}.hea`, dir, `${base}.hea`, 'segment header', opts);
@@ -166,7 +174,7 @@ export async function readMultiSegment(base: string, h: WfdbHeader, opts: Rdreco
 }
 
 /** Synchronous {@link readMultiSegment}. */
-export function readMultiSegmentSync(base: string, h: WfdbHeader, opts: RdrecordOptions, read: SegmentReader<WfdbRecord>): WfdbRecord {
+export function readMultiSegmentSync(base: string, h: WfdbHeader, opts: RdrecordOptions, read: SegmentReader<WfdbRecord>): WfdbRecord<PhysicalArray> {
   const { from, to, layoutPath, firstPath, parts } = plan(base, h, opts);
   const dir = dirname(base);
   const header = (p: string): WfdbHeader => {

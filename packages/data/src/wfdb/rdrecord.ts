@@ -13,6 +13,7 @@ import { checkRealInside, checkRealInsideSync } from './paths.js';
 import { rdheader, rdheaderSync, recordBase } from './rdheader.js';
 import { fileGroups, finishRead, framesInFile, planRead } from './record.js';
 import type { RdrecordOptions, WfdbRecord } from './record-types.js';
+import type { PhysicalArray } from './samples.js';
 
 export { rdheader, rdheaderSync, recordBase, type RdheaderOptions } from './rdheader.js';
 
@@ -26,21 +27,25 @@ export { rdheader, rdheaderSync, recordBase, type RdheaderOptions } from './rdhe
  * Checksums: see checksum.ts for how a field of 0 is treated.
  * @example const r = await rdrecord('fixtures/data/wfdb/100', { sampto: 3600 }); r.physical![0][0] // -0.145
  */
-export async function rdrecord(recordPath: string, opts: RdrecordOptions = {}): Promise<WfdbRecord> {
+export async function rdrecord(recordPath: string, opts: RdrecordOptions & { float32: true }): Promise<WfdbRecord<Float32Array>>;
+export async function rdrecord(recordPath: string, opts?: RdrecordOptions & { float32?: false }): Promise<WfdbRecord>;
+export async function rdrecord(recordPath: string, opts?: RdrecordOptions): Promise<WfdbRecord<PhysicalArray>>;
+export async function rdrecord(recordPath: string, opts: RdrecordOptions = {}): Promise<WfdbRecord<PhysicalArray>> {
   const base = recordBase(recordPath);
-  const h = await rdheader(base, opts);
+  const h = opts.header ?? await rdheader(base, opts);
   if (h.segments) return readMultiSegment(base, h, opts, readSegment);
   return readSingle(base, h, opts);
 }
 
-// A segment of a multi-segment record is an ordinary record in the same folder.
+// A segment of a multi-segment record is an ordinary record in the same folder (read as Float64, unscaled:
+// the multi-segment reader converts when it assembles).
 async function readSegment(path: string, opts: RdrecordOptions): Promise<WfdbRecord> {
   const h = await rdheader(path, opts);
   if (h.segments) throw nestedSegments(path);
-  return readSingle(path, h, opts);
+  return readSingle(path, h, opts) as Promise<WfdbRecord>;
 }
 
-async function readSingle(base: string, h: WfdbHeader, opts: RdrecordOptions): Promise<WfdbRecord> {
+async function readSingle(base: string, h: WfdbHeader, opts: RdrecordOptions): Promise<WfdbRecord<PhysicalArray>> {
   let sigLen = h.sigLen;
   if (sigLen === undefined) {
     const g = fileGroups(h, `${base}.hea`)[0];
@@ -54,9 +59,12 @@ async function readSingle(base: string, h: WfdbHeader, opts: RdrecordOptions): P
 }
 
 /** Synchronous {@link rdrecord}. */
-export function rdrecordSync(recordPath: string, opts: RdrecordOptions = {}): WfdbRecord {
+export function rdrecordSync(recordPath: string, opts: RdrecordOptions & { float32: true }): WfdbRecord<Float32Array>;
+export function rdrecordSync(recordPath: string, opts?: RdrecordOptions & { float32?: false }): WfdbRecord;
+export function rdrecordSync(recordPath: string, opts?: RdrecordOptions): WfdbRecord<PhysicalArray>;
+export function rdrecordSync(recordPath: string, opts: RdrecordOptions = {}): WfdbRecord<PhysicalArray> {
   const base = recordBase(recordPath);
-  const h = rdheaderSync(base, opts);
+  const h = opts.header ?? rdheaderSync(base, opts);
   if (h.segments) return readMultiSegmentSync(base, h, opts, readSegmentSync);
   return readSingleSync(base, h, opts);
 }
@@ -64,10 +72,10 @@ export function rdrecordSync(recordPath: string, opts: RdrecordOptions = {}): Wf
 function readSegmentSync(path: string, opts: RdrecordOptions): WfdbRecord {
   const h = rdheaderSync(path, opts);
   if (h.segments) throw nestedSegments(path);
-  return readSingleSync(path, h, opts);
+  return readSingleSync(path, h, opts) as WfdbRecord;
 }
 
-function readSingleSync(base: string, h: WfdbHeader, opts: RdrecordOptions): WfdbRecord {
+function readSingleSync(base: string, h: WfdbHeader, opts: RdrecordOptions): WfdbRecord<PhysicalArray> {
   let sigLen = h.sigLen;
   if (sigLen === undefined) {
     const g = fileGroups(h, `${base}.hea`)[0];

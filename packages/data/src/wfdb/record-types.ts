@@ -1,5 +1,6 @@
 import type { DataLimits } from '../limits.js';
 import type { WfdbHeader } from './header-types.js';
+import type { PhysicalArray } from './samples.js';
 
 /**
  * Result of comparing a signal's 16-bit sample sum with the header's checksum field:
@@ -20,6 +21,21 @@ export interface RdrecordOptions {
   /** Physical units as Float64Array (default true), or stored digital values as Int32Array. */
   physical?: boolean;
   /**
+   * Physical values as Float32Array instead (each the Float64 value rounded once): half the bytes, and the
+   * precision models compute in, so a loader needs no second array and pass.
+   */
+  float32?: boolean;
+  /**
+   * Per returned channel, a factor the physical values are multiplied by before they are stored (e.g. 0.001 to
+   * turn µV into mV); default 1. Applied in the same pass as the conversion.
+   */
+  scale?: readonly number[];
+  /**
+   * The record's header, already read with rdheader for this same path: it is not read again. A loader that
+   * needs the header first (units, length) then reads the samples once.
+   */
+  header?: WfdbHeader;
+  /**
    * With several samples per frame (`16x2`), return one value per frame (the mean, as rdsamp does;
    * default true) or every sample (`false`, each channel then has sigLen × sampsPerFrame values).
    */
@@ -36,7 +52,7 @@ export interface RdrecordOptions {
 }
 
 /** A WFDB record's samples, one typed array per returned channel, and its header. */
-export interface WfdbRecord {
+export interface WfdbRecord<P extends PhysicalArray = Float64Array> {
   recordName: string;
   header: WfdbHeader;
   /** Frames per second. */
@@ -53,7 +69,7 @@ export interface WfdbRecord {
   /** Samples per frame of each returned array (1 when frames are smoothed). */
   sampsPerFrame: number[];
   /** Physical values (NaN where the stored sample is WFDB's invalid value); set when `physical`. */
-  physical: Float64Array[] | undefined;
+  physical: P[] | undefined;
   /** Stored digital values; set when `physical` is false. */
   digital: Int32Array[] | undefined;
   checksums: ChecksumStatus[];

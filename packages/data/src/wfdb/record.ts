@@ -8,7 +8,7 @@ import { dataLimits, raiseHint } from '../limits.js';
 import { checkSignal } from './checksum.js';
 import { FORMATS, bytesFor, samplesIn, type FormatSpec } from './formats.js';
 import { decodeFlacFrames, flacSpec, isFlacFormat } from './flac.js';
-import { EMPTY, NULL_SAMPLE, decode212Digital, decode212Physical, extract, integrateFormat8, invalidOf, pickDigital, pickPhysical, smoothDigital, storedSum, toPhysical } from './samples.js';
+import { EMPTY, NULL_SAMPLE, decode212Digital, decode212Physical, extract, integrateFormat8, invalidOf, pickDigital, pickPhysical, smoothDigital, storedSum, toPhysical, type PhysicalArray } from './samples.js';
 import { headerLines } from './header.js';
 import type { SignalSpec, WfdbHeader } from './header-types.js';
 import { insidePath } from './paths.js';
@@ -164,8 +164,10 @@ function checkMatHeader(r: GroupRead, bytes: Uint8Array, h: WfdbHeader, sigLen: 
 }
 
 /** Decodes the bytes read for a plan into the record. */
-export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, plan: Plan, got: ByteRange[], opts: RdrecordOptions): WfdbRecord {
+export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, plan: Plan, got: ByteRange[], opts: RdrecordOptions): WfdbRecord<PhysicalArray> {
   const physical = opts.physical ?? true;
+  const Out = opts.float32 ? Float32Array : Float64Array;
+  const scaleOf = physicalScales(recordPath, plan.channels, opts);
   const smooth = opts.smoothFrames ?? true;
   const { from, to } = plan;
   const n = to - from;
@@ -173,7 +175,7 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
   const allZero = h.signals.every((s) => s.checksum === 0);
   const warnings = [...h.warnings];
   const expanded = new Map<number, Int32Array>();
-  const physicalDirect = new Map<number, Float64Array>();
+  const physicalDirect = new Map<number, PhysicalArray>();
   const status = new Map<number, ChecksumStatus>();
   // Each wanted signal of a file out of its frame-ordered stream: picked, summed, converted.
   const pickMembers = (stream: Int16Array | Int32Array, r: GroupRead): void => {
@@ -186,7 +188,7 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
       if (m.spf === 1 && m.skew === 0) {
         // One pass per signal: pick its samples, sum them, and convert them if asked.
         if (physical) {
-          const x = pickPhysical(stream, r.lead + m.offset, tpf, n, sp.baseline, sp.adcGain === 0 ? 200 : sp.adcGain, spec.invalid);
+          const x = pickPhysical(stream, r.lead + m.offset, tpf, n, sp.baseline, sp.adcGain === 0 ? 200 : sp.adcGain, scaleOf.get(m.sig)!, spec.invalid, Out);
           physicalDirect.set(m.sig, x.out);
           sum = x.sum;
         } else {
@@ -242,11 +244,11 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
       const [m0, m1] = group.members as [FileGroup['members'][0], FileGroup['members'][0]];
       const s0 = h.signals[m0.sig]!, s1 = h.signals[m1.sig]!;
       const x = physical
-        ? decode212Physical(bytes, n, s0.baseline, s0.adcGain === 0 ? 200 : s0.adcGain, s1.baseline, s1.adcGain === 0 ? 200 : s1.adcGain)
+        ? decode212Physical(bytes, n, s0.baseline, s0.adcGain === 0 ? 200 : s0.adcGain, scaleOf.get(m0.sig) ?? 1, s1.baseline, s1.adcGain === 0 ? 200 : s1.adcGain, scaleOf.get(m1.sig) ?? 1, Out)
         : decode212Digital(bytes, n);
       for (const [k, m] of [[0, m0], [1, m1]] as const) {
         if (!plan.channels.includes(m.sig)) continue;
-        if (physical) physicalDirect.set(m.sig, x.out[k] as Float64Array);
+        if (physical) physicalDirect.set(m.sig, x.out[k] as PhysicalArray);
         else expanded.set(m.sig, x.out[k] as Int32Array);
         const sp = h.signals[m.sig]!;
         status.set(m.sig, whole
@@ -274,7 +276,7 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
     if (!isNullSignal(s)) return;
     // No file: every sample is invalid, made straight in the form returned (no stream, no copy).
     const len = smooth ? n : n * s.sampsPerFrame;
-    if (physical) physicalDirect.set(c, new Float64Array(len).fill(NaN));
+    if (physical) physicalDirect.set(c, new Out(len).fill(NaN));
     else expanded.set(c, new Int32Array(len).fill(NULL_SAMPLE));
     status.set(c, 'absent');
   });
@@ -295,11 +297,20 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
     baseline: sigs.map((s) => s.baseline),
     fmt: sigs.map((s) => s.fmt),
     sampsPerFrame: sigs.map((s) => (smooth ? 1 : s.sampsPerFrame)),
-    physical: physical ? digital.map((d, i) => physicalDirect.get(plan.channels[i]!) ?? toPhysical(d, sigs[i]!)) : undefined,
+    physical: physical ? digital.map((d, i) => physicalDirect.get(plan.channels[i]!) ?? toPhysical(d, sigs[i]!, scaleOf.get(plan.channels[i]!)!, Out)) : undefined,
     digital: physical ? undefined : digital,
     checksums: plan.channels.map((c) => status.get(c)!),
     warnings,
   };
+}
+
+/** `opts.scale` (one factor per returned channel, default 1) by signal index, checked. */
+export function physicalScales(recordPath: string, channels: readonly number[], opts: RdrecordOptions): Map<number, number> {
+  const { scale } = opts;
+  if (scale !== undefined && (scale.length !== channels.length || !scale.every((k) => Number.isFinite(k)))) {
+    throw new RangeRequestError(`${basename(recordPath)}: 'scale' must give one finite factor per returned channel (${channels.length}), got [${scale.join(', ')}]`, `${recordPath}.hea`);
+  }
+  return new Map(channels.map((c, i) => [c, scale?.[i] ?? 1]));
 }
 
 export { toPhysical } from './samples.js';

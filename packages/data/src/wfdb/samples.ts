@@ -37,9 +37,14 @@ export const EMPTY = new Int32Array(0);
 
 const mod16 = (acc: number): number => ((acc % 65536) + 65536) % 65536;
 
-// Format 212 frames of two signals (3 bytes each) to physical units, with both checksums.
-export function decode212Physical(src: Uint8Array, n: number, b0: number, g0: number, b1: number, g1: number): { out: [Float64Array, Float64Array]; sums: [number, number] } {
-  const o0 = new Float64Array(n), o1 = new Float64Array(n);
+/** Physical values as the reader returns them: Float64Array, or Float32Array when asked (`float32`). */
+export type PhysicalArray = Float64Array | Float32Array;
+/** The constructor of the physical arrays returned. */
+export type PhysicalType = typeof Float64Array | typeof Float32Array;
+
+// Format 212 frames of two signals (3 bytes each) to physical units (times `k0`, `k1`), with both checksums.
+export function decode212Physical(src: Uint8Array, n: number, b0: number, g0: number, k0: number, b1: number, g1: number, k1: number, Out: PhysicalType): { out: [PhysicalArray, PhysicalArray]; sums: [number, number] } {
+  const o0 = new Out(n), o1 = new Out(n);
   let a0 = 0, a1 = 0;
   for (let f = 0, j = 0; f < n; f++, j += 3) {
     const mid = src[j + 1]!;
@@ -47,8 +52,8 @@ export function decode212Physical(src: Uint8Array, n: number, b0: number, g0: nu
     const y = ((src[j + 2]! | ((mid & 0xf0) << 4)) << 20) >> 20;
     a0 = (a0 + x) | 0;
     a1 = (a1 + y) | 0;
-    o0[f] = x === -2048 ? NaN : (x - b0) / g0;
-    o1[f] = y === -2048 ? NaN : (y - b1) / g1;
+    o0[f] = x === -2048 ? NaN : ((x - b0) / g0) * k0;
+    o1[f] = y === -2048 ? NaN : ((y - b1) / g1) * k1;
   }
   return { out: [o0, o1], sums: [mod16(a0), mod16(a1)] };
 }
@@ -69,15 +74,17 @@ export function decode212Digital(src: Uint8Array, n: number): { out: [Int32Array
   return { out: [o0, o1], sums: [mod16(a0), mod16(a1)] };
 }
 
-// Every `tpf`-th sample from `base`, in physical units, with the samples' 16-bit sum. Digital and
-// physical are two functions because one with both branches deoptimises on whichever ran second.
-export function pickPhysical(src: Int16Array | Int32Array, base: number, tpf: number, n: number, baseline: number, gain: number, invalid: number): { out: Float64Array; sum: number } {
+// Every `tpf`-th sample from `base`, in physical units times `k`, with the samples' 16-bit sum. Digital
+// and physical are two functions because one with both branches deoptimises on whichever ran second.
+// The product is taken in float64 and rounded once on the store, so a Float32Array output holds exactly
+// the Float64 values rounded.
+export function pickPhysical(src: Int16Array | Int32Array, base: number, tpf: number, n: number, baseline: number, gain: number, k: number, invalid: number, Out: PhysicalType): { out: PhysicalArray; sum: number } {
   let acc = 0;
-  const out = new Float64Array(n);
+  const out = new Out(n);
   for (let f = 0, p = base; f < n; f++, p += tpf) {
     const x = src[p]!;
     acc = (acc + x) | 0;
-    out[f] = x === invalid ? NaN : (x - baseline) / gain;
+    out[f] = x === invalid ? NaN : ((x - baseline) / gain) * k;
   }
   return { out, sum: ((acc % 65536) + 65536) % 65536 };
 }
@@ -131,16 +138,16 @@ export function smoothDigital(e: Int32Array, spf: number, n: number, invalid: nu
   return out;
 }
 
-/** Digital to physical units: (d − baseline) / gain, NaN for the format's invalid value. */
-export function toPhysical(d: Int32Array, s: SignalSpec): Float64Array {
+/** Digital to physical units: (d − baseline) / gain × k, NaN for the format's invalid value. */
+export function toPhysical(d: Int32Array, s: SignalSpec, k = 1, Out: PhysicalType = Float64Array): PhysicalArray {
   const gain = s.adcGain === 0 ? 200 : s.adcGain; // WFDB_DEFGAIN for uncalibrated signals
   const invalid = invalidOf(s);
   const baseline = s.baseline;
   const n = d.length;
-  const out = new Float64Array(n);
+  const out = new Out(n);
   for (let i = 0; i < n; i++) {
     const v = d[i]!;
-    out[i] = v === invalid ? NaN : (v - baseline) / gain;
+    out[i] = v === invalid ? NaN : ((v - baseline) / gain) * k;
   }
   return out;
 }
