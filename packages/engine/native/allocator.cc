@@ -73,20 +73,28 @@ class CachingCpuAllocator final : public c10::Allocator {
   c10::DeleterFnPtr raw_deleter() const override { return &release; }
 
   void free(void* p) const {
-    size_t size;
+    size_t size = 0;  // 0: not one of our blocks
     {
       std::lock_guard<std::mutex> lock(mu_);
       auto it = live_.find(p);
-      if (it == live_.end()) return;  // not ours (cannot happen: only our DataPtrs carry this deleter)
-      size = it->second;
-      live_.erase(it);
-      if (cached_ + size <= limit_) {
-        free_.emplace(size, p);
-        cached_ += size;
-        return;
+      if (it != live_.end()) {
+        size = it->second;
+        live_.erase(it);
+        if (cached_ + size <= limit_) {
+          free_.emplace(size, p);
+          cached_ += size;
+          return;
+        }
       }
     }
-    munmap(p, size);
+    if (size > 0) {
+      munmap(p, size);
+    } else {
+      // A small block: allocate() gave it out from the fallback, but raw_deallocate() (which libtorch and
+      // oneDNN use for scratch buffers) frees through raw_deleter(), which is ours. Hand it back to glibc;
+      // ignoring it instead leaked every such buffer (~27 MB per Ma & Liang train step).
+      fallbackDeleter_(p);
+    }
   }
 
   void emptyCache() const {
@@ -114,6 +122,7 @@ class CachingCpuAllocator final : public c10::Allocator {
  private:
   const size_t limit_;
   c10::Allocator* fallback_ = c10::GetDefaultCPUAllocator();
+  c10::DeleterFnPtr fallbackDeleter_ = fallback_->raw_deleter();
   mutable std::mutex mu_;
   mutable std::multimap<size_t, void*> free_;      // class size -> cached block
   mutable std::unordered_map<void*, size_t> live_;  // block -> class size, for blocks handed out
