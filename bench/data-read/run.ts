@@ -168,7 +168,24 @@ for (const [si, set] of sets.entries()) {
       'wfdb-python digital': () => peerPass('digital', list),
     } : {}),
   };
-  const variants = { ...ceilings, ...readers };
+  // Where a physical read's time goes, without file I/O: the stored samples (held in memory) converted as the
+  // reader converts them, (x − baseline) / gain, into a fresh Float64Array per record, or into one reused array.
+  const stored = set.annotations ? [] : set.records.map((r) => rdrecordSync(r, { physical: false }).digital!);
+  const reused = new Float64Array(Math.max(0, ...stored.flat().map((d) => d.length)));
+  const convert = (fresh: boolean) => async (): Promise<number> => time(() => {
+    for (const rec of stored) {
+      for (const d of rec) {
+        const out = fresh ? new Float64Array(d.length) : reused;
+        for (let i = 0; i < d.length; i++) out[i] = (d[i]! - 0) / 200;
+        sink += out[0]!;
+      }
+    }
+  });
+  const probes: Record<string, () => Promise<number>> = set.annotations ? {} : {
+    'convert only, fresh Float64Array': convert(true),
+    'convert only, reused Float64Array': convert(false),
+  };
+  const variants = { ...ceilings, ...readers, ...probes };
   const names = Object.keys(variants);
   const t: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (const run of Object.values(variants)) await run(); // warm the page cache, the JIT and the peer
@@ -183,11 +200,12 @@ for (const [si, set] of sets.entries()) {
   const secs = Object.fromEntries(names.map((n) => [n, median(t[n]!)]));
   const ceilingOf = (k: string): string => (k.includes('in flight') ? `ceiling async, ${inFlight} in flight` : k.startsWith('rdrecord ') || k === 'rdann' || k === 'ceiling async' ? 'ceiling async' : 'ceiling sync');
   const syncReader = set.annotations ? 'rdannSync' : 'rdrecordSync physical';
+  const isProbe = (k: string): boolean => k.startsWith('convert only');
   results.push({
     set: set.name, records: set.records.length, bytes,
     variants: Object.fromEntries(names.map((k) => [k, {
       seconds: secs[k]!, recordsPerS: set.records.length / secs[k]!, MBPerS: bytes / 1e6 / secs[k]!,
-      ofCeiling: k.startsWith('wfdb-python') ? undefined : secs[ceilingOf(k)]! / secs[k]!,
+      ofCeiling: k.startsWith('wfdb-python') || isProbe(k) ? undefined : secs[ceilingOf(k)]! / secs[k]!,
       // > 1: faster than ecglab's sync reader of the same kind (physical or rdann).
       vsSync: secs[syncReader]! / secs[k]!,
       rounds: t[k]!,
