@@ -13,14 +13,21 @@ import { join } from 'node:path';
 import { loadavg, tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { dataDir, rdann, rdannSync, rdheaderSync, rdrecord, rdrecordSync, readRecord } from '@ecglab/data';
 
 const DATA = dataDir();
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const option = (name: string, dflt: number): number => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) || dflt : dflt);
-const repeats = option('--repeats', 5);
-const inFlight = option('--in-flight', 16);
+const { values: args } = parseArgs({ options: {
+  json: { type: 'boolean', default: false }, repeats: { type: 'string', default: '5' }, 'in-flight': { type: 'string', default: '16' },
+} });
+const json = args.json;
+const count = (name: 'repeats' | 'in-flight'): number => {
+  const n = Number(args[name]);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: expected a whole number ≥ 1, got '${args[name]}'`);
+  return n;
+};
+const repeats = count('repeats');
+const inFlight = count('in-flight');
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const peerDir = process.env.ECGLAB_PEERS ? join(process.env.ECGLAB_PEERS, 'wfdb-python') : join(root, '../shared/peers/wfdb-python');
 

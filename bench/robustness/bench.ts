@@ -17,6 +17,7 @@ import { createInterface } from 'node:readline';
 import { loadavg, tmpdir } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { fromArray, getNumThreads, manualSeed, noGrad, optim, safetensors, setNumThreads, tidy, type Tensor } from '@ecglab/engine';
 import { Rng } from '@ecglab/data';
@@ -27,21 +28,21 @@ import type { StepContext } from '../../packages/models/src/objectives/objective
 import type { TensorBatch } from '../../packages/models/src/pipeline/tensor-batch.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const args = process.argv.slice(2);
-const opt = (name: string, def: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
-};
-const batchSize = Number(opt('batch', '32'));
-const length = Number(opt('length', '9000'));
-const threads = Number(opt('threads', '2'));
-const width = Number(opt('width', '64'));
-const depth = opt('depth', '2,2,2,2').split(',').map(Number);
-const rounds = Number(opt('rounds', '3'));
-const warmup = Number(opt('warmup', '1'));
 const ALL = ['pgd-step', 'ce', 'advls-pgd1', 'advls-pgd5', 'advls-pgd20', 'jacobian-exact', 'jacobian-projection', 'nsr'];
-const cases = opt('cases', ALL.join(',')).split(',');
-const json = args.includes('--json');
+const { values: args } = parseArgs({ options: {
+  batch: { type: 'string', default: '32' }, length: { type: 'string', default: '9000' }, threads: { type: 'string', default: '2' },
+  width: { type: 'string', default: '64' }, depth: { type: 'string', default: '2,2,2,2' }, rounds: { type: 'string', default: '3' },
+  warmup: { type: 'string', default: '1' }, cases: { type: 'string', default: ALL.join(',') }, json: { type: 'boolean', default: false },
+} });
+const batchSize = Number(args.batch);
+const length = Number(args.length);
+const threads = Number(args.threads);
+const width = Number(args.width);
+const depth = args.depth.split(',').map(Number);
+const rounds = Number(args.rounds);
+const warmup = Number(args.warmup);
+const cases = args.cases.split(',');
+const json = args.json;
 const log = (s: string) => { if (!json) process.stderr.write(`${s}\n`); };
 const CLASSES = 4;
 /** One timed step: wall seconds and the minor page faults it took (fresh memory from the kernel; see BENCHMARKS.md, Models). */

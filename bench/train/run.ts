@@ -15,20 +15,21 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { loadRunConfig, openDataset, RUN_FILES, splitDataset, train, type RunConfig } from '@ecglab/models';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const args = process.argv.slice(2);
-const opt = (name: string, def: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
-};
-const records = Number(opt('records', '256'));
-const epochs = Number(opt('epochs', '2'));
-const repeats = Number(opt('repeats', '2'));
-const threads = Number(opt('threads', '2'));
-const dataDir = opt('data', join(root, 'fixtures/data/cinc2017/training2017'));
-const json = args.includes('--json');
+const { values: args } = parseArgs({ options: {
+  records: { type: 'string', default: '256' }, epochs: { type: 'string', default: '2' }, repeats: { type: 'string', default: '2' },
+  threads: { type: 'string', default: '2' }, data: { type: 'string', default: join(root, 'fixtures/data/cinc2017/training2017') },
+  json: { type: 'boolean', default: false },
+} });
+const records = Number(args.records);
+const epochs = Number(args.epochs);
+const repeats = Number(args.repeats);
+const threads = Number(args.threads);
+const dataDir = args.data;
+const json = args.json;
 
 type Timing = { data: number; forward: number; backward: number; optimizer: number; validation: number; pageFaults: number };
 type Epoch = { epoch: number; seconds: number; trainRecordsPerSecond: number; timing: Timing; cinc2017F1?: number; val?: Record<string, number> };
