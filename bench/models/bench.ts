@@ -26,7 +26,8 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { join, relative } from 'node:path';
 import { autocast, cpuAllocatorStats, F, fromArray, getNumThreads, manualSeed, noGrad, optim, setNumThreads, tidy } from '@ecglab/engine';
 import { collate, InputPipeline, Rng, type EcgRecord } from '@ecglab/data';
 import { MA_LIANG_DEFAULTS, MaLiangNet, openDataset, toTensorBatch } from '@ecglab/models';
@@ -35,23 +36,24 @@ import { MA_LIANG_DEFAULTS, MaLiangNet, openDataset, toTensorBatch } from '@ecgl
 type LabeledRecord = EcgRecord & { label: number };
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const args = process.argv.slice(2);
-function opt(name: string, def: string): string {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
-}
-const dataDir = opt('data', join(root, 'fixtures/data/cinc2017/training2017'));
-const nRecords = Number(opt('records', '96'));
-const batch = Number(opt('batch', '32'));
-const steps = Number(opt('steps', '6'));
-const threads = Number(opt('threads', '2'));
-const width = Number(opt('width', '64'));
-const depth = opt('depth', '2,2,2,2').split(',').map(Number);
-const rounds = Number(opt('rounds', '3'));
-const warmup = Number(opt('warmup', '2'));
-const json = args.includes('--json');
+const { values: args } = parseArgs({ options: {
+  data: { type: 'string', default: join(root, 'fixtures/data/cinc2017/training2017') }, records: { type: 'string', default: '96' },
+  batch: { type: 'string', default: '32' }, steps: { type: 'string', default: '6' }, threads: { type: 'string', default: '2' },
+  width: { type: 'string', default: '64' }, depth: { type: 'string', default: '2,2,2,2' }, rounds: { type: 'string', default: '3' },
+  warmup: { type: 'string', default: '2' }, precisions: { type: 'string', default: 'fp32' }, json: { type: 'boolean', default: false },
+} });
+const dataDir = args.data;
+const nRecords = Number(args.records);
+const batch = Number(args.batch);
+const steps = Number(args.steps);
+const threads = Number(args.threads);
+const width = Number(args.width);
+const depth = args.depth.split(',').map(Number);
+const rounds = Number(args.rounds);
+const warmup = Number(args.warmup);
+const json = args.json;
 type Precision = 'fp32' | 'bf16';
-const precisions = opt('precisions', 'fp32').split(',') as Precision[];
+const precisions = args.precisions.split(',') as Precision[];
 for (const p of precisions) if (p !== 'fp32' && p !== 'bf16') throw new Error(`--precisions: expected fp32 and/or bf16, got '${p}'`);
 /** Runs fn in the precision: bf16 = CPU autocast (float32 parameters). */
 const inPrecision = <T>(p: Precision, fn: () => T): T => (p === 'bf16' ? autocast('bfloat16', fn) : fn());
@@ -201,7 +203,7 @@ async function main(): Promise<void> {
   const result = {
     bench: 'models/ma-liang-cinc2017',
     started,
-    setup: { records: records.length, batch, steps, threads: { ecglab: getNumThreads(), pytorch: peer.ready.threads }, width, depth, rounds, warmup, precisions, data: dataDir },
+    setup: { records: records.length, batch, steps, threads: { ecglab: getNumThreads(), pytorch: peer.ready.threads }, width, depth, rounds, warmup, precisions, data: relative(root, dataDir) }, // relative to the checkout: no machine paths in results
     peer: `PyTorch ${peer.ready.torch}`,
     method: 'interleaved per step, alternating who goes first; ratio = median over pairs of PyTorch s / ecglab s (speed, >1 = ecglab faster)',
     load_average_1m: { start: loadStart, end: loadavg()[0]! },

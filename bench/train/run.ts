@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadRunConfig, openDataset, RUN_FILES, splitDataset, train, type RunConfig } from '@ecglab/models';
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   const ratio = sorted.length % 2 ? sorted[sorted.length >> 1]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
   const result = {
     bench: 'train/cinc2017-recipe',
-    setup: { records, train: split.train.length, val: split.val.length, epochs, repeats, threads, data: cfg.data.path },
+    setup: { records, train: split.train.length, val: split.val.length, epochs, repeats, threads, data: relative(root, cfg.data.path) },
     method: 'whole trainings, sides alternating first; ratio = median over adjacent pairs of ecglab / PyTorch train records/s of the last epoch',
     ratio,
     pairRatios: pairs,

@@ -25,7 +25,8 @@ import { createInterface } from 'node:readline';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { join, relative } from 'node:path';
 import { fromArray, getNumThreads, manualSeed, noGrad, optim, safetensors, setNumThreads, tidy, type Tensor } from '@ecglab/engine';
 import { Rng } from '@ecglab/data';
 import { ARTEFACT_NAMES, listRecords, readPageRecord, renderToTensor, type ArtefactStrengths, type EcgRecord } from '@ecglab/render';
@@ -33,20 +34,21 @@ import { pageNetMacs, VizECGNet, VIZECGNET_DEFAULTS, vizEcgObjective, VIZECG_OBJ
 import type { StepContext } from '../../packages/models/src/objectives/objective.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const args = process.argv.slice(2);
-function opt(name: string, def: string): string {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
-}
-const dataDir = opt('data', join(root, 'fixtures/data/ptbxl/records100'));
-const N = Number(opt('batch', '16'));
-const B = Number(opt('batches', '2'));
-const steps = Number(opt('steps', '4'));
-const rounds = Number(opt('rounds', '2'));
-const warmup = Number(opt('warmup', '1'));
-const threads = Number(opt('threads', '2'));
-const dpi = Number(opt('dpi', '40'));
-const json = args.includes('--json');
+const { values: args } = parseArgs({ options: {
+  data: { type: 'string', default: join(root, 'fixtures/data/ptbxl/records100') }, batch: { type: 'string', default: '16' },
+  batches: { type: 'string', default: '2' }, steps: { type: 'string', default: '4' }, rounds: { type: 'string', default: '2' },
+  warmup: { type: 'string', default: '1' }, threads: { type: 'string', default: '2' }, dpi: { type: 'string', default: '40' },
+  json: { type: 'boolean', default: false },
+} });
+const dataDir = args.data;
+const N = Number(args.batch);
+const B = Number(args.batches);
+const steps = Number(args.steps);
+const rounds = Number(args.rounds);
+const warmup = Number(args.warmup);
+const threads = Number(args.threads);
+const dpi = Number(args.dpi);
+const json = args.json;
 const K = 5;
 const log = (s: string) => { if (!json) process.stderr.write(`${s}\n`); };
 const median = (xs: number[]) => {
@@ -225,7 +227,7 @@ async function main(): Promise<void> {
     started,
     setup: {
       records: all.length, leads, samples: L, batch: N, batches: B, steps, rounds, warmup, dpi, page: [H, W],
-      threads: { ecglab: getNumThreads(), pytorch: ready.threads }, data: dataDir,
+      threads: { ecglab: getNumThreads(), pytorch: ready.threads }, data: relative(root, dataDir),
       model: VIZECGNET_DEFAULTS, pageNetGflopPerPage: (2 * flops.macs) / 1e9, grid: flops.grid, artefacts: 'every artefact at 0.3',
     },
     peer: `PyTorch ${ready.torch}`,

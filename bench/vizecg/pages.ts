@@ -14,8 +14,9 @@
 // batch with and without the wait (on 2 shared cores the worker's drawing competes with the step for CPU).
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { manualSeed, optim, setNumThreads, tidy } from '@ecglab/engine';
 import { InputPipeline, memorySource, readRecord, Rng, type EcgRecord } from '@ecglab/data';
 import { dataDir } from '@ecglab/data';
@@ -24,19 +25,20 @@ import {
 } from '../../packages/models/src/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const args = process.argv.slice(2);
-const opt = (name: string, def: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : def;
-};
 const shared = join(dataDir(), 'ptbxl/records100');
-const dir = opt('data', statSync(shared, { throwIfNoEntry: false })?.isDirectory() ? shared : join(root, 'fixtures/data/ptbxl/records100'));
-const nRecords = Number(opt('records', '64'));
-const N = Number(opt('batch', '16'));
-const rounds = Number(opt('rounds', '2'));
-const threads = Number(opt('threads', '1'));
-const workers = Number(opt('workers', '1'));
-const json = args.includes('--json');
+const { values: args } = parseArgs({ options: {
+  data: { type: 'string', default: statSync(shared, { throwIfNoEntry: false })?.isDirectory() ? shared : join(root, 'fixtures/data/ptbxl/records100') },
+  records: { type: 'string', default: '64' }, batch: { type: 'string', default: '16' }, rounds: { type: 'string', default: '2' },
+  threads: { type: 'string', default: '1' }, workers: { type: 'string', default: '1' }, json: { type: 'boolean', default: false },
+  save: { type: 'boolean', default: false },
+} });
+const dir = args.data;
+const nRecords = Number(args.records);
+const N = Number(args.batch);
+const rounds = Number(args.rounds);
+const threads = Number(args.threads);
+const workers = Number(args.workers);
+const json = args.json;
 const log = (s: string) => { if (!json) process.stderr.write(`${s}\n`); };
 
 function heaFiles(d: string, out: string[] = []): string[] {
@@ -114,7 +116,7 @@ const results = [...totals.values()].map((s) => ({
   /** What the epoch cost per batch: the step and the wait for it. With 2 busy cores a worker's drawing can slow the step itself. */
   totalSPerBatch: (s.stepS + s.waitS) / s.batches,
 }));
-const out = { time: new Date().toISOString(), data: dir, records: records.length, batch: N, rounds, threads, load: [load0, loadavg()[0]!], results };
+const out = { time: new Date().toISOString(), data: relative(root, dir), records: records.length, batch: N, rounds, threads, load: [load0, loadavg()[0]!], results };
 if (json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 else {
   for (const r of results) {
@@ -123,6 +125,6 @@ else {
   }
   log(`load ${out.load.map((l) => l.toFixed(1)).join(' → ')}`);
 }
-if (args.includes('--save')) writeFileSync(join(root, `bench/vizecg/results/${out.time.slice(0, 16).replace(':', '')}-pages.json`), `${JSON.stringify(out, null, 2)}\n`);
+if (args.save) writeFileSync(join(root, `bench/vizecg/results/${out.time.slice(0, 16).replace(':', '')}-pages.json`), `${JSON.stringify(out, null, 2)}\n`);
 opt_.dispose();
 net.dispose();
