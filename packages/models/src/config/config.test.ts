@@ -32,6 +32,15 @@ test('a minimal YAML config gets the documented defaults', () => {
   assert.equal(cfg.data.path, join(dir, 'data/cinc'));
 });
 
+test("a seed given with the file replaces the config's (ecglab train --seed) and is validated like it", () => {
+  const f = file('seeded.yaml', 'name: s\nseed: 1\ndata:\n  kind: cinc2017\n  path: data/cinc\ntrain:\n  precision: bf16\n');
+  assert.equal(loadRunConfig(f).seed, 1);
+  assert.equal(loadRunConfig(f, { seed: 3 }).seed, 3);
+  assert.equal(loadRunConfig(f, { seed: 3 }).train.precision, 'bf16');
+  assert.equal(loadRunConfig(file('min2.yaml', 'name: t\ndata:\n  kind: cinc2017\n  path: data/cinc\n')).train.precision, 'fp32');
+  assert.throws(() => loadRunConfig(f, { seed: -1 }), /seeded\.yaml: \/seed must be an integer >= 0/);
+});
+
 test('variants merge with their own defaults', () => {
   const cfg = parseRunConfig({ name: 'x', data: { kind: 'cinc2017', path: '/d' }, model: { kind: 'xresnet1d', kernel: 7 }, schedule: { kind: 'constant' } }, 'x.json');
   assert.deepEqual(cfg.model, { kind: 'xresnet1d', widths: [64, 128, 256, 512], depth: [2, 2, 2, 2], kernel: 7, cropSeconds: 2.5, cropStrideSeconds: 1.25 });
@@ -128,6 +137,7 @@ test('numbers that validate must make sense: infinite epochs or batch sizes are 
   inf({ gradClip: Infinity }, /i\.yaml: \/train\/gradClip must be a number >= 0 and <= 1000000000/);
   inf({ objective: { kind: 'pgd' } }, /i\.yaml: \/train\/objective\/kind must be one of "ce", "advls", "jacobian", "nsr", "vizecg", got "pgd"/);
   inf({ objective: { kind: 'ce', labelSmoothing: 1 } }, /i\.yaml: \/train\/objective\/labelSmoothing must be a number >= 0 and < 1, got 1/);
+  inf({ precision: 'fp16' }, /i\.yaml: \/train\/precision must be one of "fp32", "bf16", got "fp16"/);
 });
 
 test('data paths: ${ECGLAB_DATA} stands for the data collection, other variables are refused; --data replaces data.path', () => {

@@ -30,6 +30,7 @@ export const RUN_DEFAULTS: Omit<RunConfig, 'name' | 'data'> = {
     objective: objectiveDefaults('ce'),
     // An epoch of the 7,728-record CinC 2017 set takes minutes on 2 cores; a kill should cost less than that.
     checkpointMinutes: 10,
+    precision: 'fp32',
   },
 };
 

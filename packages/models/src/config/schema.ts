@@ -213,6 +213,7 @@ export const RUN_SCHEMA: Schema = object(
       objective: { type: 'object', required: ['kind'], properties: { kind: { enum: Object.keys(VARIANTS.objective) } } },
       checkpointMinutes: nonNegNumber,
       valSplit: nonEmpty,
+      precision: { enum: ['fp32', 'bf16'] },
     }),
   },
   ['name', 'data'],

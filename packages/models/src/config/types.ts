@@ -173,6 +173,12 @@ export type TrainConfig = {
   objective: ObjectiveConfig;
   /** Also checkpoint inside an epoch every this many minutes (0: at epoch ends only), so a kill loses little of a long epoch. */
   checkpointMinutes: number;
+  /**
+   * `bf16`: each train step's forward and loss run under the engine's CPU autocast (convolutions and matmuls in
+   * bfloat16; weights, gradients and optimizer state stay float32, so no loss scaling). Validation, checkpoints
+   * and the saved model are float32 either way. `fp32`: everything in float32.
+   */
+  precision: 'fp32' | 'bf16';
 };
 
 /** A training run's configuration, as validated from a JSON or YAML file. */

@@ -170,3 +170,27 @@ test('a new objective written here, without touching the trainer, trains (label-
   assert.deepEqual(log.map((e: { trainLogs: { epochSeen: number } }) => e.trainLogs.epochSeen), log.map((_: unknown, i: number) => i));
   assert.ok(existsSync(join(dir, 'smooth', 'model.safetensors')));
 });
+
+test('train.precision bf16: the step runs under autocast (loss within 3 % of float32, not equal), the saved model stays float32', async () => {
+  const base = {
+    seed: 5,
+    data: { kind: 'cinc2017', path: join(root, 'fixtures/data/cinc2017/training2017'), limit: 12 },
+    input: { kind: 'max-abs', leads: [0], maxSeconds: 60, maxShiftSeconds: 0 },
+    model: { kind: 'ma-liang', width: 8, depth: [1, 1, 1, 1], groups: 4 },
+    optimizer: { kind: 'adam', lr: 0.001 },
+    schedule: { kind: 'constant' },
+  };
+  const losses: Record<string, number> = {};
+  for (const precision of ['fp32', 'bf16'] as const) {
+    const cfg = parseRunConfig({ ...base, name: precision, train: { epochs: 1, batchSize: 4, valFraction: 0.25, classWeights: 'none', precision } }, `${precision}.yaml`);
+    await train(cfg, { out: join(dir, precision), quiet: true, bootstrapIterations: 20 });
+    losses[precision] = readLog(join(dir, precision))[0].trainLoss;
+    // safetensors: an 8-byte little-endian header length, then the JSON header naming every tensor's dtype
+    const bytes = readFileSync(join(dir, precision, 'model.safetensors'));
+    const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8')) as Record<string, { dtype?: string }>;
+    const dtypes = new Set(Object.entries(header).filter(([k]) => k !== '__metadata__').map(([, v]) => v.dtype));
+    assert.deepEqual([...dtypes], ['F32'], `${precision}: saved dtypes ${[...dtypes]}`);
+  }
+  const rel = Math.abs(losses.bf16! - losses.fp32!) / losses.fp32!;
+  assert.ok(rel > 0 && rel < 0.03, `epoch loss fp32 ${losses.fp32} vs bf16 ${losses.bf16} (relative difference ${rel})`);
+});

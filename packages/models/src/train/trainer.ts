@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { assertFinite, fromArray, getNumThreads, manualSeed, optim, setNumThreads, tidy, watchLiveTensors, type Tensor } from '@ecglab/engine';
+import { assertFinite, autocast, fromArray, getNumThreads, manualSeed, optim, setNumThreads, tidy, watchLiveTensors, type Tensor } from '@ecglab/engine';
 import { InputPipeline, lossClassWeights, Rng, writeFileAtomicSync, type Batch } from '@ecglab/data';
 import type { RunConfig } from '../config/types.js';
 import { openDataset, type Dataset } from '../datasets/dataset.js';
@@ -148,7 +148,7 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
         const own = tidy(() => {
           const tensors = toTensorBatch(step.batch, data.task);
           lap('data', asked);
-          const r = objective.compute(model, tensors, ctx);
+          const r = cfg.train.precision === 'bf16' ? autocast('bfloat16', () => objective.compute(model, tensors, ctx)) : objective.compute(model, tensors, ctx);
           assertFinite(r.loss, `loss of objective '${objective.name}'`);
           lap('forward', mark);
           opt.zeroGrad();
