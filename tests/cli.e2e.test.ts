@@ -101,4 +101,7 @@ test('bad input: a clear error naming the file, field or argument, never a stack
   writeFileSync(config, `name: bad\ndata: { kind: cinc2017, path: ${data} }\nmodel: { kind: ma-liang, width: wide }\n`);
   fails(['train', '--config', config, '--out', join(dir, 'bad')], 'bad.yaml', 'width');
   fails(['train', '--config', join(dir, 'missing.yaml'), '--out', join(dir, 'bad')], 'missing.yaml');
+  fails(['train', '--config', config, '--seed', 'x', '--out', join(dir, 'bad')], "--seed must be a whole number >= 0, got 'x'");
+  fails(['train', '--config', config, '--seed', '1.5', '--out', join(dir, 'bad')], '--seed', '1.5');
+  fails(['train', '--resume', '--out', run, '--seed', '2'], '--seed goes with --config');
 });

@@ -201,10 +201,10 @@ function checkFolds(folds: PtbxlFolds, valFraction: unknown, source: string): vo
 /**
  * Reads a `.json`, `.yaml` or `.yml` run config, validates it and fills in defaults; relative data paths
  * resolve against the file's folder. `dataPath` replaces the config's `data.path` (`ecglab train --data`;
- * relative to the working directory), `seed` its seed (`ecglab train --seed`: the seeds of one study from one file). A top-level `extends: base.yaml` (relative to the file) starts from
- * that file's fields and deep-merges this file's over them (arrays and scalars replace; a section whose `kind`
- * changes replaces the base's section), so the ablations of one study share its budget and differ only in what
- * they change. Relative paths resolve against the extending file's folder.
+ * relative to the working directory), `seed` its seed (`ecglab train --seed`: the seeds of one study from one
+ * file). A top-level `extends: base.yaml` (relative to the file) starts from that file's fields and deep-merges
+ * this file's over them (arrays and scalars replace; a section whose `kind` changes replaces the base's section),
+ * so the ablations of one study share its budget and differ only in what they change. Relative paths resolve against the extending file's folder.
  */
 export function loadRunConfig(file: string, opts: { dataPath?: string; seed?: number } = {}): RunConfig {
   const raw = readConfigFile(file, []);

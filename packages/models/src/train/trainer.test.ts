@@ -14,20 +14,20 @@ import { train } from './trainer.js';
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'ecglab-trainer-'));
 const readLog = (run: string) => readFileSync(join(run, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+// A tiny Ma & Liang net on 12 CinC 2017 records, whole and unshifted: the same inputs every epoch.
+const TINY_CINC = {
+  seed: 5,
+  data: { kind: 'cinc2017', path: join(root, 'fixtures/data/cinc2017/training2017'), limit: 12 },
+  input: { kind: 'max-abs', leads: [0], maxSeconds: 60, maxShiftSeconds: 0 },
+  model: { kind: 'ma-liang', width: 8, depth: [1, 1, 1, 1], groups: 4 },
+  optimizer: { kind: 'adam', lr: 0.001 },
+  schedule: { kind: 'constant' },
+};
 
 test('single-label: a tiny Ma & Liang net fits 8 CinC 2017 records (epoch loss below half of chance, ln 4 ≈ 1.39)', async () => {
   const cfg = parseRunConfig(
-    {
-      name: 'fit',
-      seed: 5,
-      data: { kind: 'cinc2017', path: join(root, 'fixtures/data/cinc2017/training2017'), limit: 12 },
-      // Whole records, no shift: the same inputs every epoch, so the net can fit them.
-      input: { kind: 'max-abs', leads: [0], maxSeconds: 60, maxShiftSeconds: 0 },
-      model: { kind: 'ma-liang', width: 8, depth: [1, 1, 1, 1], groups: 4 },
-      optimizer: { kind: 'adam', lr: 0.001 },
-      schedule: { kind: 'constant' },
-      train: { epochs: 24, batchSize: 4, valFraction: 0.25, classWeights: 'none' },
-    },
+    // Whole records, no shift: the same inputs every epoch, so the net can fit them.
+    { ...TINY_CINC, name: 'fit', train: { epochs: 24, batchSize: 4, valFraction: 0.25, classWeights: 'none' } },
     'fit.yaml',
   );
   const before = liveTensorCount();
@@ -172,17 +172,9 @@ test('a new objective written here, without touching the trainer, trains (label-
 });
 
 test('train.precision bf16: the step runs under autocast (loss within 3 % of float32, not equal), the saved model stays float32', async () => {
-  const base = {
-    seed: 5,
-    data: { kind: 'cinc2017', path: join(root, 'fixtures/data/cinc2017/training2017'), limit: 12 },
-    input: { kind: 'max-abs', leads: [0], maxSeconds: 60, maxShiftSeconds: 0 },
-    model: { kind: 'ma-liang', width: 8, depth: [1, 1, 1, 1], groups: 4 },
-    optimizer: { kind: 'adam', lr: 0.001 },
-    schedule: { kind: 'constant' },
-  };
   const losses: Record<string, number> = {};
   for (const precision of ['fp32', 'bf16'] as const) {
-    const cfg = parseRunConfig({ ...base, name: precision, train: { epochs: 1, batchSize: 4, valFraction: 0.25, classWeights: 'none', precision } }, `${precision}.yaml`);
+    const cfg = parseRunConfig({ ...TINY_CINC, name: precision, train: { epochs: 1, batchSize: 4, valFraction: 0.25, classWeights: 'none', precision } }, `${precision}.yaml`);
     await train(cfg, { out: join(dir, precision), quiet: true, bootstrapIterations: 20 });
     losses[precision] = readLog(join(dir, precision))[0].trainLoss;
     // safetensors: an 8-byte little-endian header length, then the JSON header naming every tensor's dtype
