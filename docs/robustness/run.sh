@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The CinC 2017 robustness study of RESULTS.md, end to end: trains each model of configs/robustness/cinc2017-*.yaml
+# (one thread each), then attacks and corrupts each with `ecglab robustness` on the shared validation split and
+# merges the reports into docs/robustness/cinc2017 (sweep: PGD-20, 1 start, at six ε, white noise, NSTDB) and
+# docs/robustness/cinc2017-pgd100 (PGD-100 with 2 restarts at ε 0.01, Ma & Liang's attack).
+# A finished run (metrics.json) or report (robustness.json) is skipped and a started run resumed, so the script
+# can be rerun after a kill. Run wall times go to runs/robust/times.tsv.
+#   ECGLAB_DATA=/abs/path/to/data bash docs/robustness/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+: "${ECGLAB_DATA:?set ECGLAB_DATA to the absolute path of the shared data folder}"
+ecglab() { MALLOC_ARENA_MAX=2 node packages/cli/bin/ecglab.mjs "$@"; }
+models=(ce:CE advls-eps0.01:"advls ε 0.01" advls-eps0.03:"advls ε 0.03" jacobian:Jacobian nsr:"NSR ε_max 0.01" nsr-epsmax0.1:"NSR ε_max 0.1")
+data="cinc2017:$ECGLAB_DATA/cinc2017/training2017:configs/splits/cinc2017-val.txt"
+mkdir -p runs/robust reports/robust reports/robust-pgd100
+for entry in "${models[@]}"; do
+  name="cinc2017-${entry%%:*}"; out="runs/robust/$name"
+  [ -f "$out/metrics.json" ] && continue
+  resume=(); [ -f "$out/config.json" ] && resume=(--resume)
+  start=$(date +%s)
+  ecglab train --config "configs/robustness/$name.yaml" --out "$out" "${resume[@]}"
+  printf '%s\t%s\t%s\n' "$name" "$((($(date +%s) - start)))" "${resume[*]:-fresh}" >> runs/robust/times.tsv
+done
+for entry in "${models[@]}"; do
+  name="cinc2017-${entry%%:*}"; label="${entry#*:}"
+  [ -f "reports/robust/$name/robustness.json" ] || ecglab robustness -m "runs/robust/$name" --label "$label" -d "$data" \
+    --eps 0.001,0.003,0.005,0.01,0.03,0.1 --steps 20 --restarts 1 --white 0.05,0.1,0.2,0.3,0.4,0.5,0.6 \
+    --nstdb bw,ma:24,18,12,6,0,-6 --no-progress -o "reports/robust/$name"
+  [ -f "reports/robust-pgd100/$name/robustness.json" ] || ecglab robustness -m "runs/robust/$name" --label "$label" -d "$data" \
+    --eps 0.01 --steps 100 --restarts 2 --no-progress -o "reports/robust-pgd100/$name"
+done
+ecglab robustness-merge reports/robust/cinc2017-*/robustness.json -o docs/robustness/cinc2017
+ecglab robustness-merge reports/robust-pgd100/cinc2017-*/robustness.json -o docs/robustness/cinc2017-pgd100
