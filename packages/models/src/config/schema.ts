@@ -174,6 +174,7 @@ export const VARIANTS: Record<'data' | 'model' | 'input' | 'schedule' | 'objecti
       beta2: { type: 'number', minimum: 0, maximum: 1e6 },
       epsMax: { type: 'number', minimum: 0, maximum: 1e6 },
       startEpoch: nonNegInt,
+      weightedMse: { type: 'boolean' },
     }),
     vizecg: object({ kind: { enum: ['vizecg'] }, lambdaCls: { type: 'number', minimum: 0, maximum: 1000 }, lambdaKd: { type: 'number', minimum: 0, maximum: 1000 } }),
   },

@@ -122,6 +122,39 @@ test('before their start epoch the defences are their base loss: advls (1−β)�
   model.dispose();
 });
 
+test('NSR with weightedMse: the MSE is the class-weighted mean of each record\'s squared error (single-label), pos_weight on positives (multi-label)', () => {
+  manualSeed(6);
+  const model = tinyMaLiang();
+  model.train();
+  const weights = [0.5, 2, 4];
+  for (const task of ['single-label', 'multi-label'] as const) {
+    const batch = batchFor(task);
+    tidy(() => {
+      const c = { ...ctx(task, 0, 0), classWeights: fromArray(Float32Array.from(weights), [3]) };
+      const { loss } = defenceObjective({ ...NSR_DEFAULTS, weightedMse: true }).compute(model, batch, c);
+      const z = model.call(batch.x, batch.mask).toArray() as Float32Array;
+      let num = 0;
+      let den = 0;
+      LENGTHS.forEach((_, n) => {
+        let e = 0;
+        for (let k = 0; k < 3; k++) {
+          const code = task === 'single-label' ? (LABELS[n] === k ? 1 : 0) : 2 * TARGETS[n]![k]! - 1;
+          const w = task === 'multi-label' && code > 0 ? weights[k]! : 1;
+          e += w * (z[n * 3 + k]! - code) ** 2;
+        }
+        const w = task === 'single-label' ? weights[LABELS[n]!]! : 1;
+        num += w * e;
+        den += w;
+      });
+      assert.ok(Math.abs(loss.item() - num / den) < 1e-5, `${task}: ${loss.item()} vs ${num / den}`);
+      const unweighted = defenceObjective(NSR_DEFAULTS).compute(model, batch, c).loss.item();
+      assert.ok(Math.abs(unweighted - num / den) > 1e-3, `${task}: the weights changed nothing`);
+    });
+    for (const t of [batch.x, batch.mask, batch.labels, batch.targets]) t?.dispose();
+  }
+  model.dispose();
+});
+
 test("advls ε ramp follows Ma & Liang's noise·(epoch − epoch_adv + 1)/(epoch_end − epoch_adv)", () => {
   const cfg = { ...ADVLS_DEFAULTS, eps: 0.06 };
   assert.equal(advlsEps(cfg, 9, 70), 0);
@@ -136,6 +169,7 @@ test('defence configs are checked field by field', () => {
   assert.throws(() => defenceObjective({ ...ADVLS_DEFAULTS, steps: 0 }), /'steps' must be an integer >= 1, got 0/);
   assert.throws(() => defenceObjective({ ...JACOBIAN_DEFAULTS, estimator: 'fast' as 'exact' }), /'estimator' must be 'exact' or 'projection', got "fast"/);
   assert.throws(() => defenceObjective({ ...NSR_DEFAULTS, epsMax: -1 }), /defence 'nsr': 'epsMax' must be a number >= 0, got -1/);
+  assert.throws(() => defenceObjective({ ...NSR_DEFAULTS, weightedMse: 1 as unknown as boolean }), /defence 'nsr': 'weightedMse' must be true or false, got 1/);
   assert.throws(() => defenceObjective({ kind: 'mixup' } as unknown as DefenceConfig), /'kind' must be 'advls', 'jacobian' or 'nsr', got "mixup"/);
 });
 

@@ -71,13 +71,18 @@ export interface NsrConfig {
   epsMax: number;
   /** First epoch with the margin and NSR terms (their --epoch_adv 10); MSE alone before. */
   startEpoch: number;
+  /**
+   * Weigh the MSE term by the run's class weights (train.classWeights; see codeMse), as the cross-entropy of the
+   * other objectives is. Theirs is unweighted (false), on CPSC 2018's milder imbalance.
+   */
+  weightedMse: boolean;
 }
 
 export type DefenceConfig = AdvlsConfig | JacobianConfig | NsrConfig;
 
 export const ADVLS_DEFAULTS: AdvlsConfig = { kind: 'advls', eps: 0.01, beta: 0.5, startEpoch: 10, ramp: true, steps: 20, stepRatio: 0.2, randomStart: true, norm: 'inf', loss: 'margin' };
 export const JACOBIAN_DEFAULTS: JacobianConfig = { kind: 'jacobian', beta: 44, startEpoch: 0, estimator: 'exact', projections: 1 };
-export const NSR_DEFAULTS: NsrConfig = { kind: 'nsr', beta1: 1, beta2: 1, epsMax: 1, startEpoch: 10 };
+export const NSR_DEFAULTS: NsrConfig = { kind: 'nsr', beta1: 1, beta2: 1, epsMax: 1, startEpoch: 10, weightedMse: false };
 
 function check(ok: boolean, kind: string, field: string, expected: string, got: unknown): void {
   if (!ok) throw new ArgumentError(`defence '${kind}': '${field}' must be ${expected}, got ${JSON.stringify(got)}`);
@@ -105,6 +110,7 @@ export function checkDefenceConfig(cfg: DefenceConfig): void {
     case 'nsr':
       for (const f of ['beta1', 'beta2', 'epsMax'] as const) check(Number.isFinite(cfg[f]) && cfg[f] >= 0, cfg.kind, f, 'a number >= 0', cfg[f]);
       check(nonNegInt(cfg.startEpoch), cfg.kind, 'startEpoch', 'an integer >= 0', cfg.startEpoch);
+      check(typeof cfg.weightedMse === 'boolean', cfg.kind, 'weightedMse', 'true or false', cfg.weightedMse);
       return;
     default:
       throw new ArgumentError(`defence: 'kind' must be 'advls', 'jacobian' or 'nsr', got ${JSON.stringify((cfg as { kind: unknown }).kind)}`);

@@ -8,7 +8,7 @@ import { nsrObjective } from './nsr.js';
 export * from './config.js';
 export { advlsObjective, advlsEps } from './advls.js';
 export { jacobianObjective, jacobianPenalty, projectedJacobianPenalty } from './jacobian.js';
-export { nsrObjective, nsrTerms, multiLabelNsrTerms, type NsrTerms } from './nsr.js';
+export { nsrObjective, nsrTerms, multiLabelNsrTerms, codeMse, type NsrTerms } from './nsr.js';
 
 /**
  * The training objective of a defence config (`train.objective` with kind advls, jacobian or nsr).

@@ -1,11 +1,31 @@
 import { grad, noGrad, type Tensor } from '@ecglab/engine';
 import type { EcgClassifier } from '../../models/classifier.js';
-import type { Objective } from '../../objectives/objective.js';
+import type { Objective, StepContext } from '../../objectives/objective.js';
 import { checkDefenceConfig, type NsrConfig } from './config.js';
 import { labelsOf, oneHot, targetsOf } from './common.js';
 
 /** The NSR denominator's offset: dZdX_loss3zs is called with eps = 0.01 in CPSC2018_CNN_NSR.py. */
 const SIGNAL_OFFSET = 0.01;
+
+/**
+ * Mean over records of Σ_k w·(z_k − code_k)², the NSR loss's fit to the ±1/one-hot `code` `[N, K]`. Without
+ * `weights` (Ma & Liang) w = 1. Single-label `weights` are the class weights `[K]` of the records' labels,
+ * normalised as a weighted cross-entropy (Σ_n w_n·e_n / Σ_n w_n; one rank of a data-parallel step divides by the
+ * whole batch's sum, as classificationLoss); multi-label ones are `pos_weight` `[K]` on the positive targets.
+ */
+export function codeMse(logits: Tensor, code: Tensor, weights: Tensor | null, ctx: Pick<StepContext, 'task' | 'shard'>, labels?: Tensor): Tensor {
+  const d = logits.sub(code);
+  const sq = d.mul(d); // [N, K]
+  if (!weights) return sq.sum(1).mean();
+  if (ctx.task === 'multi-label') {
+    const w = code.gt(0).to(logits.dtype).mul(weights.reshape([1, -1]).sub(1)).add(1); // pos_weight on positives, 1 on negatives
+    return sq.mul(w).sum(1).mean();
+  }
+  const w = weights.indexSelect(0, labels!); // [N]
+  const mse = sq.sum(1).mul(w).sum().div(w.sum());
+  const s = ctx.shard;
+  return s && s.records > 0 && s.weight !== s.records ? mse.mul(s.weight / s.records) : mse;
+}
 
 /** The three terms of the NSR loss for one batch (scalars). */
 export interface NsrTerms {
@@ -23,11 +43,10 @@ export interface NsrTerms {
  *
  * @example const { mse, margin, nsr } = nsrTerms(model.classify(xn, mask), xn, labels, 1);
  */
-export function nsrTerms(logits: Tensor, xn: Tensor, labels: Tensor, epsMax: number): NsrTerms {
+export function nsrTerms(logits: Tensor, xn: Tensor, labels: Tensor, epsMax: number, mse?: Tensor): NsrTerms {
   const [, k] = logits.shape as [number, number];
   const hot = oneHot(labels, k, logits); // [N, K]
-  const diff = logits.sub(hot);
-  const mse = diff.mul(diff).sum(1).mean();
+  mse ??= codeMse(logits, hot, null, { task: 'single-label' });
   const correct = logits.detach().argmax(1).eq(labels).to(logits.dtype); // [N] 1 = correct
   const count = correct.sum().item();
   if (count === 0) return { mse, margin: logits.sum().mul(0), nsr: logits.sum().mul(0) };
@@ -49,11 +68,10 @@ export function nsrTerms(logits: Tensor, xn: Tensor, labels: Tensor, epsMax: num
  * `margin` = mean of `1 − s·z` over the pairs with `0 < 1 − s·z < 2`, and `nsr` = mean of
  * `log(1 + ε_max·‖∂relu(s·z)/∂x‖₁/(relu(s·z) + 0.01))`, one backward per class.
  */
-export function multiLabelNsrTerms(logits: Tensor, xn: Tensor, targets: Tensor, epsMax: number): NsrTerms {
+export function multiLabelNsrTerms(logits: Tensor, xn: Tensor, targets: Tensor, epsMax: number, mse?: Tensor): NsrTerms {
   const [, k] = logits.shape as [number, number];
   const s = targets.mul(2).sub(1).to(logits.dtype); // [N, K] ±1
-  const diff = logits.sub(s);
-  const mse = diff.mul(diff).sum(1).mean();
+  mse ??= codeMse(logits, s, null, { task: 'multi-label' });
   const sz = logits.mul(s); // [N, K] > 0 when decided correctly
   const correct = sz.detach().gt(0).to(logits.dtype); // [N, K]
   const count = correct.sum().item();
@@ -88,15 +106,14 @@ export function nsrObjective(cfg: NsrConfig): Objective<EcgClassifier> {
       const active = ctx.epoch >= cfg.startEpoch;
       const xn = noGrad(() => model.normalize(batch.x, batch.mask)).detach().requiresGrad_(active); // [N, leads, L]
       const logits = model.classify(xn, batch.mask); // [N, K]
-      if (!active) {
-        const target = ctx.task === 'multi-label' ? targetsOf(batch, 'nsr').mul(2).sub(1).to(logits.dtype) : oneHot(labelsOf(batch, 'nsr'), ctx.classes, logits);
-        const d = logits.sub(target);
-        const mse = d.mul(d).sum(1).mean();
-        return { loss: mse, logs: { mse: mse.item(), margin: 0, nsr: 0 } };
-      }
-      const t = ctx.task === 'multi-label'
-        ? multiLabelNsrTerms(logits, xn, targetsOf(batch, 'nsr'), cfg.epsMax)
-        : nsrTerms(logits, xn, labelsOf(batch, 'nsr'), cfg.epsMax);
+      const multi = ctx.task === 'multi-label';
+      const labels = multi ? undefined : labelsOf(batch, 'nsr');
+      const code = multi ? targetsOf(batch, 'nsr').mul(2).sub(1).to(logits.dtype) : oneHot(labels!, ctx.classes, logits);
+      const mse = codeMse(logits, code, cfg.weightedMse ? ctx.classWeights : null, ctx, labels);
+      if (!active) return { loss: mse, logs: { mse: mse.item(), margin: 0, nsr: 0 } };
+      const t = multi
+        ? multiLabelNsrTerms(logits, xn, targetsOf(batch, 'nsr'), cfg.epsMax, mse)
+        : nsrTerms(logits, xn, labels!, cfg.epsMax, mse);
       const loss = t.mse.add(t.margin.mul(cfg.beta1)).add(t.nsr.mul(cfg.beta2));
       return { loss, logs: { mse: t.mse.item(), margin: t.margin.item(), nsr: t.nsr.item() } };
     },
