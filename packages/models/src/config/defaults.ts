@@ -26,6 +26,7 @@ export const RUN_DEFAULTS: Omit<RunConfig, 'name' | 'data'> = {
     bucketByLength: false,
     monitor: 'cinc2017F1',
     patience: 0,
+    selectFrom: 0,
     valFraction: 0.2,
     objective: objectiveDefaults('ce'),
     // An epoch of the 7,728-record CinC 2017 set takes minutes on 2 cores; a kill should cost less than that.

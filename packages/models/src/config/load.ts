@@ -150,6 +150,9 @@ export function parseRunConfig(raw: unknown, source: string, baseDir = process.c
     cfg.data.folds.test ??= [];
     checkFolds(cfg.data.folds, (obj.train as Json | undefined)?.valFraction, source);
   }
+  if (cfg.train.selectFrom >= cfg.train.epochs) {
+    throw new ConfigError(`${source}: /train/selectFrom must be < /train/epochs (${cfg.train.epochs}), got ${cfg.train.selectFrom}: no epoch's model could be kept`);
+  }
   if (cfg.schedule.warmupEpochs >= cfg.train.epochs) {
     throw new ConfigError(`${source}: /schedule/warmupEpochs must be < /train/epochs (${cfg.train.epochs}), got ${cfg.schedule.warmupEpochs}`);
   }

@@ -210,6 +210,7 @@ export const RUN_SCHEMA: Schema = object(
       bucketByLength: { type: 'boolean' },
       monitor: { enum: ['cinc2017F1', 'macroF1', 'macroAuroc', 'accuracy'] },
       patience: nonNegInt,
+      selectFrom: nonNegInt,
       valFraction: fraction,
       objective: { type: 'object', required: ['kind'], properties: { kind: { enum: Object.keys(VARIANTS.objective) } } },
       checkpointMinutes: nonNegNumber,

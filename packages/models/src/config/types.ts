@@ -162,6 +162,11 @@ export type TrainConfig = {
 
   /** Stop after this many epochs without improvement of `monitor`; 0 disables. */
   patience: number;
+  /**
+   * First epoch (0-based) whose model may be kept as the best (and from which `patience` counts), e.g. a
+   * defence's start epoch, so that a defended run never keeps a model from before its defence began. 0: any.
+   */
+  selectFrom: number;
   /** Fraction of records held out for validation (stratified, seeded by `seed`); not used with `data.folds` or `valSplit`. */
   valFraction: number;
   /**

@@ -117,6 +117,25 @@ test('early stopping: with no improvement for `patience` epochs the run stops an
   assert.equal(readLog(join(dir, 'stop')).length, 3);
 });
 
+test('train.selectFrom: the kept model is the best of the eligible epochs, and patience counts from there', async () => {
+  const raw = {
+    name: 'select-from',
+    seed: 2,
+    data: { kind: 'cinc2017', path: join(root, 'fixtures/data/cinc2017/training2017'), limit: 8 },
+    input: { kind: 'max-abs', leads: [0], maxSeconds: 10, maxShiftSeconds: 0 },
+    model: { kind: 'ma-liang', width: 8, depth: [1, 1, 1, 1], groups: 4 },
+    // A learning rate this small leaves the weights (and the validation metric) unchanged: no later epoch beats the first eligible one.
+    optimizer: { kind: 'adam', lr: 1e-12 },
+    schedule: { kind: 'constant' },
+    train: { epochs: 5, batchSize: 4, valFraction: 0.5, patience: 2, selectFrom: 2 },
+  };
+  const r = await train(parseRunConfig(raw, 'select.yaml'), { out: join(dir, 'select-from'), quiet: true, bootstrapIterations: 10 });
+  assert.equal(r.bestEpoch, 2, 'epochs 0 and 1 are not eligible, epoch 2 is the first that is');
+  assert.equal(r.epochsRun, 5, 'patience counts epochs 3 and 4 only');
+  assert.equal(JSON.parse(readFileSync(join(dir, 'select-from', 'metrics.json'), 'utf8')).bestEpoch, 2);
+  assert.throws(() => parseRunConfig({ ...raw, train: { ...raw.train, selectFrom: 5 } }, 'select.yaml'), /select.yaml: \/train\/selectFrom must be < \/train\/epochs \(5\), got 5/);
+});
+
 test('a monitored metric undefined on the validation split (AUROC with one class) still leaves a model', async () => {
   const cfg = parseRunConfig(
     {

@@ -184,9 +184,11 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
       timing.validation += (performance.now() - valStarted) / 1000;
       const val = evaluate(data.task, valLabels, valTargets, probs, data.classes);
       const score = monitorValue(cfg, val);
-      // The first epoch always saves, so a run whose monitored metric is undefined on its validation
-      // split (AUROC of a class with no positives) still leaves a model; later epochs must beat it.
-      if (score > state.best || state.bestEpoch < 0) {
+      // The first eligible epoch (train.selectFrom) always saves, so a run whose monitored metric is undefined
+      // on its validation split (AUROC of a class with no positives) still leaves a model; later epochs must beat it.
+      if (epoch < cfg.train.selectFrom) {
+        // not eligible: neither the best nor a bad epoch
+      } else if (score > state.best || state.bestEpoch < 0) {
         state = { ...state, best: score, bestEpoch: epoch, badEpochs: 0 };
         if (ranks.writes) saveModel(join(dir, RUN_FILES.model), model, { ...spec, trained: { ...spec.trained!, epoch, time: new Date().toISOString() } }, { epoch: String(epoch) });
       } else state.badEpochs++;
@@ -212,7 +214,8 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
       lastCheckpoint = Date.now();
       progress.endEpoch(
         `epoch ${epoch + 1}/${epochs} loss ${record.trainLoss.toFixed(4)} val_loss ${val.loss.toFixed(4)} ${cfg.train.monitor} ${score.toFixed(4)}` +
-          ` (best ${state.best.toFixed(4)} @ ${state.bestEpoch + 1}) ${record.seconds.toFixed(1)} s`,
+          (state.bestEpoch < 0 ? ` (models kept from epoch ${cfg.train.selectFrom + 1})` : ` (best ${state.best.toFixed(4)} @ ${state.bestEpoch + 1})`) +
+          ` ${record.seconds.toFixed(1)} s`,
       );
     }
   } finally {
