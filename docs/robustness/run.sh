@@ -9,7 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 : "${ECGLAB_DATA:?set ECGLAB_DATA to the absolute path of the shared data folder}"
-ecglab() { MALLOC_ARENA_MAX=2 node packages/cli/bin/ecglab.mjs "$@"; }
+# One libtorch thread, as the study ran (its processes side by side); the configs set threads: 1 for training.
+ecglab() { MALLOC_ARENA_MAX=2 ECGLAB_NUM_THREADS=1 node packages/cli/bin/ecglab.mjs "$@"; }
 # The models the reports compare; the variants that were trained and dropped (Jacobian β 44 and 10, NSR ε_max 1 and
 # 0.1, NSR with a weighted MSE) are in configs/robustness with the command that trained each.
 models=(ce:CE advls-eps0.01:"advls ε 0.01" advls-eps0.03:"advls ε 0.03" jacobian-beta1:"Jacobian β 1" nsr:"NSR ε_max 0.01")
