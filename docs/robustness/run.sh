@@ -11,9 +11,10 @@ cd "$(dirname "$0")/../.."
 : "${ECGLAB_DATA:?set ECGLAB_DATA to the absolute path of the shared data folder}"
 # One libtorch thread, as the study ran (its processes side by side); the configs set threads: 1 for training.
 ecglab() { MALLOC_ARENA_MAX=2 ECGLAB_NUM_THREADS=1 node packages/cli/bin/ecglab.mjs "$@"; }
-# The models the reports compare; the variants that were trained and dropped (Jacobian β 44 and 10, NSR ε_max 1 and
-# 0.1, NSR with a weighted MSE) are in configs/robustness with the command that trained each.
-models=(ce:CE advls-eps0.01:"advls ε 0.01" advls-eps0.03:"advls ε 0.03" jacobian-beta1:"Jacobian β 1" nsr:"NSR ε_max 0.01")
+# The models the reports compare, in the reports' order; the variants that were trained and dropped (Jacobian β 44
+# and 10, NSR ε_max 1 and 0.1, NSR with a weighted MSE) are in configs/robustness with the command that trained each.
+models=(ce:CE advls-eps0.01:"advls ε 0.01" advls-eps0.03:"advls ε 0.03" jacobian-beta1:"Jacobian β 1" jacobian-beta0.3:"Jacobian β 0.3"
+  jacobian-beta0.1:"Jacobian β 0.1" nsr:"NSR ε_max 0.01")
 data="cinc2017:$ECGLAB_DATA/cinc2017/training2017:configs/splits/cinc2017-val.txt"
 mkdir -p runs/robust reports/robust reports/robust-pgd100
 for entry in "${models[@]}"; do
@@ -32,5 +33,8 @@ for entry in "${models[@]}"; do
   [ -f "reports/robust-pgd100/$name/robustness.json" ] || ecglab robustness -m "runs/robust/$name" --label "$label" -d "$data" \
     --eps 0.01 --steps 100 --restarts 2 --no-progress -o "reports/robust-pgd100/$name"
 done
-ecglab robustness-merge reports/robust/cinc2017-*/robustness.json -o docs/robustness/cinc2017
-ecglab robustness-merge reports/robust-pgd100/cinc2017-*/robustness.json -o docs/robustness/cinc2017-pgd100
+merge() { local dir=$1 out=$2 files=() entry; for entry in "${models[@]}"; do files+=("$dir/cinc2017-${entry%%:*}/robustness.json"); done; ecglab robustness-merge "${files[@]}" -o "$out"; }
+merge reports/robust docs/robustness/cinc2017
+merge reports/robust-pgd100 docs/robustness/cinc2017-pgd100
+# the reports name the data by its absolute path; the committed copies name it relative to the checkout
+sed -i "s|$ECGLAB_DATA|../shared/data|g" docs/robustness/cinc2017/robustness.{json,md} docs/robustness/cinc2017-pgd100/robustness.{json,md}
