@@ -14,7 +14,7 @@ ecglab() { MALLOC_ARENA_MAX=2 ECGLAB_NUM_THREADS=1 node packages/cli/bin/ecglab.
 # The models the reports compare, in the reports' order; the variants that were trained and dropped (Jacobian β 44
 # and 10, NSR ε_max 1 and 0.1, NSR with a weighted MSE) are in configs/robustness with the command that trained each.
 models=(ce:CE advls-eps0.01:"advls ε 0.01" advls-eps0.03:"advls ε 0.03" jacobian-beta1:"Jacobian β 1" jacobian-beta0.3:"Jacobian β 0.3"
-  jacobian-beta0.1:"Jacobian β 0.1" nsr:"NSR ε_max 0.01")
+  jacobian-beta0.1:"Jacobian β 0.1" jacobian-beta0.03:"Jacobian β 0.03" nsr:"NSR ε_max 0.01")
 data="cinc2017:$ECGLAB_DATA/cinc2017/training2017:configs/splits/cinc2017-val.txt"
 mkdir -p runs/robust reports/robust reports/robust-pgd100
 for entry in "${models[@]}"; do
