@@ -41,6 +41,9 @@ export interface NsrTerms {
  * `nsr` = mean of `log(1 + ε_max·‖∂relu(z_y)/∂x‖₁/(relu(z_y) + 0.01))` (dZdX_loss3zs, log_NSR, the L1 norm over
  * every lead and sample of the input as theirs, padding included). `xn` must require grad; `logits` come from it.
  *
+ * `mse`, when given, is the MSE term already computed by the caller (codeMse with class weights); by default
+ * the unweighted one, as theirs.
+ *
  * @example const { mse, margin, nsr } = nsrTerms(model.classify(xn, mask), xn, labels, 1);
  */
 export function nsrTerms(logits: Tensor, xn: Tensor, labels: Tensor, epsMax: number, mse?: Tensor): NsrTerms {
