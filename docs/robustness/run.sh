@@ -2,7 +2,8 @@
 # The CinC 2017 robustness study of RESULTS.md, end to end: trains each model of configs/robustness/cinc2017-*.yaml
 # (one thread each), then attacks and corrupts each with `ecglab robustness` on the shared validation split and
 # merges the reports into docs/robustness/cinc2017 (sweep: PGD-20, 1 start, at six ε, white noise, NSTDB) and
-# docs/robustness/cinc2017-pgd100 (PGD-100 with 2 restarts at ε 0.01, Ma & Liang's attack).
+# docs/robustness/cinc2017-pgd100 (PGD-100 with 2 restarts at ε 0.01, Ma & Liang's attack; at every ε for CE and
+# advls ε 0.01 in docs/robustness/cinc2017-pgd100-all).
 # A finished run (metrics.json) or report (robustness.json) is skipped and a started run resumed, so the script
 # can be rerun after a kill. Run wall times go to runs/robust/times.tsv.
 #   ECGLAB_DATA=/abs/path/to/data bash docs/robustness/run.sh
@@ -33,8 +34,15 @@ for entry in "${models[@]}"; do
   [ -f "reports/robust-pgd100/$name/robustness.json" ] || ecglab robustness -m "runs/robust/$name" --label "$label" -d "$data" \
     --eps 0.01 --steps 100 --restarts 2 --no-progress -o "reports/robust-pgd100/$name"
 done
+# Ma & Liang's attack at every ε, for CE and advls ε 0.01 only (the robust models take ~25 min each on one core).
+for name in cinc2017-ce cinc2017-advls-eps0.01; do
+  label=CE; [ "$name" = cinc2017-ce ] || label="advls ε 0.01"
+  [ -f "reports/robust-pgd100-all/$name/robustness.json" ] || ecglab robustness -m "runs/robust/$name" --label "$label" -d "$data" \
+    --eps 0.001,0.003,0.005,0.01,0.03,0.1 --steps 100 --restarts 2 --no-progress -o "reports/robust-pgd100-all/$name"
+done
+ecglab robustness-merge reports/robust-pgd100-all/cinc2017-{ce,advls-eps0.01}/robustness.json -o docs/robustness/cinc2017-pgd100-all
 merge() { local dir=$1 out=$2 files=() entry; for entry in "${models[@]}"; do files+=("$dir/cinc2017-${entry%%:*}/robustness.json"); done; ecglab robustness-merge "${files[@]}" -o "$out"; }
 merge reports/robust docs/robustness/cinc2017
 merge reports/robust-pgd100 docs/robustness/cinc2017-pgd100
 # the reports name the data by its absolute path; the committed copies name it relative to the checkout
-sed -i "s|$ECGLAB_DATA|../shared/data|g" docs/robustness/cinc2017/robustness.{json,md} docs/robustness/cinc2017-pgd100/robustness.{json,md}
+sed -i "s|$ECGLAB_DATA|../shared/data|g" docs/robustness/cinc2017{,-pgd100,-pgd100-all}/robustness.{json,md}
