@@ -32,15 +32,16 @@ console.log(
     'attack AUC (accuracy) | white-noise AUC (accuracy) | accuracy, NSTDB ma / bw at 12 dB |',
 );
 console.log(`|${' --- |'.repeat(11)}`);
+const orDash = (v: number | undefined) => (v === undefined ? '—' : f3(v));
+const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
+const pb = pgd100(base.label);
 for (const m of sweep.models) {
   const p = pgd100(m.label);
-  const pb = pgd100(base.label);
   const d20 = (at(m, 0.01)!.accuracy - at(base, 0.01)!.accuracy) * 100;
-  const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
   const d100 = p !== undefined && pb !== undefined ? ` / ${signed((p - pb) * 100)}` : '';
   console.log(
     `| ${m.label} | ${ci(m, 'cinc2017F1')} | ${ci(m, 'accuracy')} | ${f3(m.clean.balancedAccuracy)} | ${eps.map((e) => f3(at(m, e)!.accuracy)).join(' / ')} | ` +
-      `${f3(at(m, 0.01)!.balancedAccuracy)} / ${pgd100(m.label, 'balancedAccuracy') === undefined ? '—' : f3(pgd100(m.label, 'balancedAccuracy')!)} | ${p === undefined ? '—' : f3(p)} | ` +
+      `${f3(at(m, 0.01)!.balancedAccuracy)} / ${orDash(pgd100(m.label, 'balancedAccuracy'))} | ${orDash(p)} | ` +
       `${m === base ? '—' : `${signed(d20)}${d100}`} | ${f3(m.auc.attack.accuracy)} | ${f3(m.auc.white.accuracy)} | ${f3(ns(m, 'ma')!)} / ${f3(ns(m, 'bw')!)} |`,
   );
 }

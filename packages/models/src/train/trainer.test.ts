@@ -96,21 +96,19 @@ test('official folds: PTB-XL strat_fold 1-8 train, 9 validates, the test fold is
   await assert.rejects(train(empty, { out: join(dir, 'empty'), quiet: true }), /\/data\/folds\/val: no ptbxl-norm-vs-abnormal records in strat_fold 4/);
 });
 
+// 8 records through a net whose learning rate is too small to change its weights: the validation metric is the
+// same every epoch, so no epoch after the first eligible one improves on it.
+const FROZEN_CINC = {
+  seed: 2,
+  data: { kind: 'cinc2017', path: join(root, 'fixtures/data/cinc2017/training2017'), limit: 8 },
+  input: { kind: 'max-abs', leads: [0], maxSeconds: 10, maxShiftSeconds: 0 },
+  model: { kind: 'ma-liang', width: 8, depth: [1, 1, 1, 1], groups: 4 },
+  optimizer: { kind: 'adam', lr: 1e-12 },
+  schedule: { kind: 'constant' },
+};
+
 test('early stopping: with no improvement for `patience` epochs the run stops and says so', async () => {
-  const cfg = parseRunConfig(
-    {
-      name: 'stop',
-      seed: 2,
-      data: { kind: 'cinc2017', path: join(root, 'fixtures/data/cinc2017/training2017'), limit: 8 },
-      input: { kind: 'max-abs', leads: [0], maxSeconds: 10, maxShiftSeconds: 0 },
-      model: { kind: 'ma-liang', width: 8, depth: [1, 1, 1, 1], groups: 4 },
-      // A learning rate this small leaves the weights (and the validation metric) unchanged.
-      optimizer: { kind: 'adam', lr: 1e-12 },
-      schedule: { kind: 'constant' },
-      train: { epochs: 10, batchSize: 4, valFraction: 0.5, patience: 2 },
-    },
-    'stop.yaml',
-  );
+  const cfg = parseRunConfig({ ...FROZEN_CINC, name: 'stop', train: { epochs: 10, batchSize: 4, valFraction: 0.5, patience: 2 } }, 'stop.yaml');
   const r = await train(cfg, { out: join(dir, 'stop'), quiet: true, bootstrapIterations: 10 });
   assert.equal(r.epochsRun, 3, 'the first epoch sets the best, two more without improvement stop the run');
   assert.equal(r.bestEpoch, 0);
@@ -118,17 +116,7 @@ test('early stopping: with no improvement for `patience` epochs the run stops an
 });
 
 test('train.selectFrom: the kept model is the best of the eligible epochs, and patience counts from there', async () => {
-  const raw = {
-    name: 'select-from',
-    seed: 2,
-    data: { kind: 'cinc2017', path: join(root, 'fixtures/data/cinc2017/training2017'), limit: 8 },
-    input: { kind: 'max-abs', leads: [0], maxSeconds: 10, maxShiftSeconds: 0 },
-    model: { kind: 'ma-liang', width: 8, depth: [1, 1, 1, 1], groups: 4 },
-    // A learning rate this small leaves the weights (and the validation metric) unchanged: no later epoch beats the first eligible one.
-    optimizer: { kind: 'adam', lr: 1e-12 },
-    schedule: { kind: 'constant' },
-    train: { epochs: 5, batchSize: 4, valFraction: 0.5, patience: 2, selectFrom: 2 },
-  };
+  const raw = { ...FROZEN_CINC, name: 'select-from', train: { epochs: 5, batchSize: 4, valFraction: 0.5, patience: 2, selectFrom: 2 } };
   const r = await train(parseRunConfig(raw, 'select.yaml'), { out: join(dir, 'select-from'), quiet: true, bootstrapIterations: 10 });
   assert.equal(r.bestEpoch, 2, 'epochs 0 and 1 are not eligible, epoch 2 is the first that is');
   assert.equal(r.epochsRun, 5, 'patience counts epochs 3 and 4 only');

@@ -184,14 +184,15 @@ export async function train(cfg: RunConfig, opts: TrainOptions): Promise<TrainRe
       timing.validation += (performance.now() - valStarted) / 1000;
       const val = evaluate(data.task, valLabels, valTargets, probs, data.classes);
       const score = monitorValue(cfg, val);
-      // The first eligible epoch (train.selectFrom) always saves, so a run whose monitored metric is undefined
-      // on its validation split (AUROC of a class with no positives) still leaves a model; later epochs must beat it.
-      if (epoch < cfg.train.selectFrom) {
-        // not eligible: neither the best nor a bad epoch
-      } else if (score > state.best || state.bestEpoch < 0) {
-        state = { ...state, best: score, bestEpoch: epoch, badEpochs: 0 };
-        if (ranks.writes) saveModel(join(dir, RUN_FILES.model), model, { ...spec, trained: { ...spec.trained!, epoch, time: new Date().toISOString() } }, { epoch: String(epoch) });
-      } else state.badEpochs++;
+      // Epochs before train.selectFrom are neither kept nor bad. The first eligible epoch always saves, so a run
+      // whose monitored metric is undefined on its validation split (AUROC of a class with no positives) still
+      // leaves a model; later epochs must beat it.
+      if (epoch >= cfg.train.selectFrom) {
+        if (score > state.best || state.bestEpoch < 0) {
+          state = { ...state, best: score, bestEpoch: epoch, badEpochs: 0 };
+          if (ranks.writes) saveModel(join(dir, RUN_FILES.model), model, { ...spec, trained: { ...spec.trained!, epoch, time: new Date().toISOString() } }, { epoch: String(epoch) });
+        } else state.badEpochs++;
+      }
       const steps = Math.max(1, state.batchInEpoch);
       const record: EpochRecord = {
         epoch,
