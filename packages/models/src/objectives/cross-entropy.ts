@@ -41,13 +41,20 @@ export function classificationLoss(
   if (ctx.task === 'single-label') {
     if (!batch.labels) throw new ArgumentError('classificationLoss: a single-label batch needs labels');
     const loss = F.crossEntropy(logits, batch.labels, { ...(ctx.classWeights ? { weight: ctx.classWeights } : {}), labelSmoothing });
-    // A weighted mean divides by its records' sum of weights; one rank's part of a batch must divide by the whole batch's.
-    const s = ctx.shard;
-    if (!ctx.classWeights || !s || s.records === 0 || s.weight === s.records) return loss;
-    const whole = loss.mul(s.weight / s.records);
-    loss.dispose();
-    return whole;
+    return ctx.classWeights ? wholeBatchWeightedMean(loss, ctx.shard) : loss;
   }
   if (!batch.targets) throw new ArgumentError('classificationLoss: a multi-label batch needs targets');
   return F.binaryCrossEntropyWithLogits(logits, batch.targets, ctx.classWeights ? { posWeight: ctx.classWeights } : {});
+}
+
+/**
+ * A class-weighted mean over a batch divides by its records' sum of weights; one rank's part of a data-parallel
+ * batch (`shard`) must divide by the whole batch's. Rescales (and disposes) `loss` accordingly; without a shard,
+ * or when this rank holds the whole batch, returns it as it is.
+ */
+export function wholeBatchWeightedMean(loss: Tensor, shard: StepShard | undefined): Tensor {
+  if (!shard || shard.records === 0 || shard.weight === shard.records) return loss;
+  const whole = loss.mul(shard.weight / shard.records);
+  loss.dispose();
+  return whole;
 }

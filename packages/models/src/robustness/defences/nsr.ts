@@ -1,6 +1,7 @@
 import { grad, noGrad, type Tensor } from '@ecglab/engine';
 import type { EcgClassifier } from '../../models/classifier.js';
 import type { Objective, StepContext } from '../../objectives/objective.js';
+import { wholeBatchWeightedMean } from '../../objectives/cross-entropy.js';
 import { checkDefenceConfig, type NsrConfig } from './config.js';
 import { labelsOf, oneHot, targetsOf } from './common.js';
 
@@ -22,9 +23,7 @@ export function codeMse(logits: Tensor, code: Tensor, weights: Tensor | null, ct
     return sq.mul(w).sum(1).mean();
   }
   const w = weights.indexSelect(0, labels!); // [N]
-  const mse = sq.sum(1).mul(w).sum().div(w.sum());
-  const s = ctx.shard;
-  return s && s.records > 0 && s.weight !== s.records ? mse.mul(s.weight / s.records) : mse;
+  return wholeBatchWeightedMean(sq.sum(1).mul(w).sum().div(w.sum()), ctx.shard);
 }
 
 /** The three terms of the NSR loss for one batch (scalars). */
