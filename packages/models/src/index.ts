@@ -1,6 +1,8 @@
 // @ecglab/models: Ma & Liang's variable-length CNN and a baseline; datasets, the model side of the input
 // pipeline, training objectives, the trainer, the Predictor, and metrics.
 export * from './errors.js';
+// The commands that run a model set libtorch's thread count through this package (the CLI imports no engine).
+export { getNumThreads, setNumThreads } from '@ecglab/engine';
 export type { Task } from './task.js';
 export * from './metrics/index.js';
 export * from './config/index.js';

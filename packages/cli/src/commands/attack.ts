@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { stdio, type CommandIo } from './io.js';
-import { numberArg } from './parse.js';
+import { numberArg, threadsArg, threadsOption } from './parse.js';
 
 interface AttackFlags {
   model: string;
@@ -15,6 +15,7 @@ interface AttackFlags {
   loss: 'ce' | 'margin';
   seed: string;
   json?: boolean;
+  threads?: string;
 }
 
 /** `ecglab attack --model RUN --eps 0.01 [--norm inf|2] [--steps 100] [--restarts 2] RECORD... -o DIR` */
@@ -34,7 +35,9 @@ export function register(program: Command, io: CommandIo = stdio): void {
     .addOption(new Option('--loss <loss>', 'attack loss of single-label models (multi-label ones use bce)').choices(['ce', 'margin']).default('ce'))
     .option('--seed <n>', 'seed of the random starts', '1')
     .option('--json', 'print one JSON line per record (predictions, probabilities, fooled, L∞ in mV, files)')
+    .addOption(threadsOption())
     .action(async (records: string[], f: AttackFlags) => {
+      const threads = threadsArg(f.threads);
       const eps = numberArg('--eps', f.eps, { min: 0 });
       const seed = numberArg('--seed', f.seed, { min: 0, integer: true });
       const steps = f.steps === undefined ? undefined : numberArg('--steps', f.steps, { min: 1, integer: true });
@@ -42,6 +45,7 @@ export function register(program: Command, io: CommandIo = stdio): void {
       const stepRatio = f.stepRatio === undefined ? undefined : numberArg('--step-ratio', f.stepRatio, { min: Number.MIN_VALUE });
       // Loaded on use, so `ecglab --help` and other commands work without the native addon.
       const m = await import('@ecglab/models');
+      if (threads !== undefined) m.setNumThreads(threads);
       const { readRecord } = await import('@ecglab/data');
       const it = { ...(steps ? { steps } : {}), ...(stepRatio ? { stepRatio } : {}) };
       const config: import('@ecglab/models').AttackConfig =

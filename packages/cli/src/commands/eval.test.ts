@@ -33,3 +33,15 @@ test('--bootstrap is an integer from 1 to 100000', async () => {
     await assert.rejects(run([...base, '--bootstrap', n]), new RegExp(`eval: --bootstrap must be an integer from 1 to 100000, got '${n.replace('.', '\\.')}'`));
   }
 });
+
+test('--threads sets libtorch threads before the model is read; 0, fractions and words are refused first', async () => {
+  for (const n of ['0', '1.5', 'all', '']) await assert.rejects(run([...base, '--threads', n]), new RegExp(`--threads: expected an integer >= 1 <= 1024, got '${n.replace('.', '\\.')}'`));
+  const { getNumThreads, setNumThreads } = await import('@ecglab/models');
+  const before = getNumThreads();
+  try {
+    await assert.rejects(run([...base, '--threads', '1']), /folder '\/nonexistent\/data' not found/);
+    assert.equal(getNumThreads(), 1);
+  } finally {
+    setNumThreads(before);
+  }
+});

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { stdio, type CommandIo } from './io.js';
+import { threadsArg, threadsOption } from './parse.js';
 
 /** `ecglab eval --model <run dir> --data <KIND:PATH[:KEY=FILE][:SELECTOR]> [--json]` */
 export function register(program: Command, io: CommandIo = stdio): void {
@@ -11,6 +12,7 @@ export function register(program: Command, io: CommandIo = stdio): void {
     .option('--bootstrap <n>', 'bootstrap iterations for the confidence interval', '1000')
     .option('--ci <metrics>', 'further bootstrap CIs, comma-separated: a metric (macroF1, macroAuroc, ...) or one class\'s f1:CLASS / auroc:CLASS')
     .option('--json', 'print the metrics as JSON')
+    .addOption(threadsOption())
     .addHelpText(
       'after',
       `
@@ -30,9 +32,11 @@ Examples:
   ecglab eval -m runs/cpsc -d cpsc2018:/data/cpsc2018:val.txt
   ecglab eval -m runs/mine -d wfdb-folder:/data/records:labels=/data/test-labels.csv`,
     )
-    .action(async (opts: { model: string; data: string; bootstrap: string; ci?: string; json?: boolean }) => {
+    .action(async (opts: { model: string; data: string; bootstrap: string; ci?: string; json?: boolean; threads?: string }) => {
+      const threads = threadsArg(opts.threads);
       // Loaded on use, so `ecglab --help` and other commands work without the native addon.
-      const { ArgumentError, checkMetricName, evaluateDataset } = await import('@ecglab/models');
+      const { ArgumentError, checkMetricName, evaluateDataset, setNumThreads } = await import('@ecglab/models');
+      if (threads !== undefined) setNumThreads(threads);
       const iterations = Number(opts.bootstrap);
       // Each resample recomputes the metric over every record: 10^5 of them is minutes already.
       if (!Number.isInteger(iterations) || iterations < 1 || iterations > 100_000) throw new ArgumentError(`eval: --bootstrap must be an integer from 1 to 100000, got '${opts.bootstrap}'`);

@@ -1,3 +1,4 @@
+import { Option } from 'commander';
 import { UsageError } from '../errors.js';
 
 /**
@@ -26,4 +27,17 @@ export function numberArg(option: string, text: string, opts: { min?: number; ma
     throw new UsageError(`${option}: expected ${range}, got '${text}'`);
   }
   return v;
+}
+
+/**
+ * `--threads <n>` of the commands that run a model. Several processes with every core each on the same cores
+ * are many times slower than with one thread each (OpenMP workers spin while they wait for a core).
+ */
+export function threadsOption(): Option {
+  return new Option('--threads <n>', 'libtorch threads (default: $ECGLAB_NUM_THREADS, else one per core; 1 when other jobs share the cores)');
+}
+
+/** The `--threads` value checked (undefined when not given), before anything is loaded. */
+export function threadsArg(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : numberArg('--threads', text, { min: 1, max: 1024, integer: true });
 }

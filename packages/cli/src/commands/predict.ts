@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ImagePrediction, Prediction, Predictor } from '@ecglab/models';
 import { stdio, type CommandIo } from './io.js';
+import { threadsArg, threadsOption } from './parse.js';
 
-interface PredictFlags { model?: string; models?: string; task?: string; asImage?: boolean; json?: boolean }
+interface PredictFlags { model?: string; models?: string; task?: string; asImage?: boolean; json?: boolean; threads?: string }
 
 /** Image files are told from records by their extension. */
 const IMAGE = /\.(png|jpe?g)$/i;
@@ -27,9 +28,12 @@ export function register(program: Command, io: CommandIo = stdio): void {
     .option('--models <dir>', "folder of bundled models (default: the repository's models/)")
     .option('--as-image', 'image models: draw each record as a clean page first (the first layout of the model, no artefacts) and classify the page')
     .option('--json', 'print JSON lines: {"id", "model", "prediction", "labels", "probabilities": {class: p}, "record": {fs, samples, leads, resampledFrom, invalidFraction, ...} or "image": {width, height, format, orientation, ...}}; a record more than half invalid is refused')
+    .addOption(threadsOption())
     .action(async (inputs: string[], opts: PredictFlags) => {
+      const threads = threadsArg(opts.threads);
       // Loaded on use, so `ecglab --help` and other commands work without the native addon.
-      const { ArgumentError, Predictor } = await import('@ecglab/models');
+      const { ArgumentError, Predictor, setNumThreads } = await import('@ecglab/models');
+      if (threads !== undefined) setNumThreads(threads);
       const show = (p: Prediction | ImagePrediction, model: string, notes: string[]) => {
         if (opts.json) return io.out(`${JSON.stringify({ ...p, model })}\n`);
         const probs = Object.entries(p.probabilities).map(([c, v]) => `${c} ${v.toFixed(4)}`).join('  ');

@@ -3,7 +3,7 @@ import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { stdio, type CommandIo } from './io.js';
-import { numberArg, numberList } from './parse.js';
+import { numberArg, numberList, threadsArg, threadsOption } from './parse.js';
 
 interface RobustnessFlags {
   model: string[];
@@ -24,6 +24,7 @@ interface RobustnessFlags {
   seed: string;
   bootstrap: string;
   progress: boolean;
+  threads?: string;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -95,15 +96,18 @@ export function register(program: Command, io: CommandIo = stdio): void {
     .option('--seed <n>', 'seed of attack starts and noise', '1')
     .option('--bootstrap <n>', 'bootstrap resamples of the clean CIs', '1000')
     .option('--no-progress', 'no progress output')
+    .addOption(threadsOption())
     .addHelpText('after', '\nWith none of --eps, --white and --nstdb, all three run at their defaults; with some, only those.\n' +
       'Example:\n  ecglab robustness -m runs/ce -m runs/advls -d cinc2017:/data/training2017:val.txt --eps 0.001,0.01,0.1 --steps 100 --restarts 2 -o reports/robust')
     .action(async (f: RobustnessFlags) => {
       if (f.label && f.label.length !== f.model.length) throw new UsageError(`--label: give one per --model (${f.model.length}), got ${f.label.length}`);
       const seed = numberArg('--seed', f.seed, { min: 0, integer: true });
       const bootstrap = numberArg('--bootstrap', f.bootstrap, { min: 1, max: 100_000, integer: true });
+      const threads = threadsArg(f.threads);
       const all = f.eps === undefined && f.white === undefined && f.nstdb === undefined;
       // Loaded on use, so `ecglab --help` and other commands work without the native addon.
       const m = await import('@ecglab/models');
+      if (threads !== undefined) m.setNumThreads(threads);
       const eps = f.eps !== undefined ? numberList('--eps', f.eps) : all ? [0.001, 0.003, 0.005, 0.007, 0.01, 0.03, 0.05, 0.1] : null;
       const white = f.white !== undefined ? numberList('--white', f.white) : all ? [...m.WHITE_NOISE_LEVELS] : null;
       const nstdb = f.nstdb !== undefined ? nstdbSpec(f.nstdb) : all ? { kinds: ['bw', 'ma'] as ('bw' | 'ma')[], snrs: [...m.NSTDB_SNRS] } : null;
