@@ -113,3 +113,35 @@ export class LockError extends DataError {
 export class PathError extends DataError {
   override readonly code = 'E_PATH';
 }
+
+/** The DataError classes whose constructor is `(message, file)`, by name. */
+const BY_NAME: Record<string, new (message: string, file?: string) => DataError> = {
+  DataError, HeaderError, UnsupportedFormatError, SignalFileError, ChecksumError, RangeRequestError, AnnotationError,
+  MatError, WriteError, SignalArgumentError, RecordError, PipelineError, LimitError, PathError,
+};
+
+/**
+ * Rebuilds an error that a worker thread sent as plain data (name, message, code, own fields: see
+ * workers/protocol.ts) as the class the calling thread would have thrown, so that a read in a worker fails
+ * exactly as the same read here: same class, message, `code`, `file`. Other errors come back as an Error with
+ * the same name, message and fields.
+ *
+ * @example reviveDataError({ name: 'HeaderError', message: 'x.hea line 1: ...', fields: { file: 'x.hea' } }) // a HeaderError
+ */
+export function reviveDataError(e: { name: string; message: string; code?: string; fields?: Record<string, unknown> }): Error {
+  const f = e.fields ?? {};
+  const file = typeof f.file === 'string' ? f.file : undefined;
+  switch (e.name) {
+    case 'DatabaseError':
+      return new DatabaseError(e.code as DatabaseErrorCode, e.message, file);
+    case 'FileError':
+      return new FileError(e.message, file ?? '', String(f.errno));
+    case 'LockError':
+      return new LockError(e.message, file ?? '', (f.holder ?? null) as LockError['holder']);
+  }
+  const Class = BY_NAME[e.name];
+  if (Class !== undefined) return new Class(e.message, file);
+  const err = Object.assign(new Error(e.message), f, e.code === undefined ? {} : { code: e.code });
+  err.name = e.name;
+  return err;
+}

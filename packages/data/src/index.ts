@@ -10,5 +10,6 @@ export * from './random/index.js';
 export * from './noise/index.js';
 export * from './databases/index.js';
 export * from './pipeline/index.js';
+export * from './workers/index.js';
 /** A small WebAssembly assembler for numeric kernels (used here and by @ecglab/render). */
 export * as wasm from './wasm/writer.js';

@@ -1,4 +1,4 @@
-// The messages between RenderPool (pool.ts) and its workers (pool-worker.ts).
+// The tasks RenderPool (pool.ts) sends its workers (pool-worker.ts), through @ecglab/data's WorkerPool.
 import type { EcgRecord, RenderOptions } from './options.js';
 import type { TensorPlan } from './tensor.js';
 
@@ -14,5 +14,3 @@ export interface WriteOptions {
   quality?: number;
   compressionLevel?: number;
 }
-
-export type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: { name: string; message: string; code?: string } };

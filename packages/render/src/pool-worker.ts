@@ -1,14 +1,14 @@
 // A RenderPool worker: runs the same functions the calling thread would (renderPage, tensorPage +
 // rgbaToPlanes, renderRecordFile) on the tasks pool.ts sends, and sends results back, moving
 // pixel buffers rather than copying them.
-import { parentPort } from 'node:worker_threads';
+import { serveTasks, type TaskDone } from '@ecglab/data';
 import { renderRecordFile } from './batch.js';
 import { writePage } from './encode.js';
 import { renderPage } from './page.js';
-import type { Reply, Task } from './pool-protocol.js';
+import type { Task } from './pool-protocol.js';
 import { rgbaToPlanes, tensorPage } from './tensor.js';
 
-async function run(task: Task): Promise<{ result: unknown; transfer: ArrayBuffer[] }> {
+async function run(task: Task): Promise<TaskDone<unknown>> {
   switch (task.kind) {
     case 'page': {
       const page = await renderPage(task.record, task.opts);
@@ -22,22 +22,12 @@ async function run(task: Task): Promise<{ result: unknown; transfer: ArrayBuffer
     }
     case 'write': {
       const page = await renderPage(task.record, task.opts);
-      return { result: await writePage(task.path, page, task.write), transfer: [] };
+      return { result: await writePage(task.path, page, task.write) };
     }
     case 'file':
       await renderRecordFile(task.record, task.out, task.render, task.sidecar);
-      return { result: null, transfer: [] };
+      return { result: null };
   }
 }
 
-const port = parentPort!;
-port.on('message', (m: { id: number; task: Task }) => {
-  run(m.task).then(
-    ({ result, transfer }) => port.postMessage({ id: m.id, ok: true, result } satisfies Reply, transfer),
-    (err: unknown) => {
-      const e = err instanceof Error ? err : new Error(String(err));
-      const code = (e as { code?: unknown }).code;
-      port.postMessage({ id: m.id, ok: false, error: { name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) } } satisfies Reply);
-    },
-  );
-});
+serveTasks(run);

@@ -1,9 +1,8 @@
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { WorkerPool, type WireError } from '@ecglab/data';
 import { RenderArgumentError, RenderError, RenderLayoutError, RenderOutputError, RenderWorkerError } from './errors.js';
 import type { EcgRecord, RenderOptions } from './options.js';
 import type { RenderedPage } from './page.js';
-import type { Reply, Task, WriteOptions } from './pool-protocol.js';
+import type { Task, WriteOptions } from './pool-protocol.js';
 import type { Sidecar } from './sidecar.js';
 import { planTensor, TensorAssembler, type TensorBatch, type TensorOptions } from './tensor.js';
 
@@ -12,20 +11,8 @@ export interface PoolOptions {
   size?: number;
 }
 
-interface Pending {
-  task: Task;
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-}
-
-interface Slot {
-  worker: Worker;
-  /** The task this worker is running, by id; a worker runs one at a time. */
-  busy: number | null;
-}
-
 /** Rebuilds a worker's error as the class the calling thread would have seen. */
-function revive(e: { name: string; message: string; code?: string }): Error {
+function revive(e: WireError): Error {
   switch (e.name) {
     case 'RenderArgumentError':
       return new RenderArgumentError(e.message);
@@ -56,23 +43,19 @@ function revive(e: { name: string; message: string; code?: string }): Error {
  */
 export class RenderPool {
   readonly size: number;
-  #slots: Slot[] = [];
-  #queue: { id: number; p: Pending }[] = [];
-  #pending = new Map<number, Pending>();
-  #nextId = 0;
-  #closed = false;
+  readonly #pool: WorkerPool<Task, unknown>;
 
   constructor(opts: PoolOptions = {}) {
-    const size = opts.size ?? availableParallelism();
-    if (!Number.isInteger(size) || size < 1 || size > 256) {
-      throw new RenderArgumentError(`RenderPool: option 'size' must be an integer in [1, 256], got ${JSON.stringify(opts.size)}`);
-    }
-    this.size = size;
+    this.#pool = new WorkerPool({
+      module: new URL('./pool-worker.ts', import.meta.url), name: 'RenderPool', size: opts.size, doing: 'drawing',
+      errors: { argument: (m) => new RenderArgumentError(m), worker: (m) => new RenderWorkerError(m), revive },
+    });
+    this.size = this.#pool.size;
   }
 
   /** renderPage in a worker: RGBA pixels and sidecar. */
   renderPage(record: EcgRecord, opts: Partial<RenderOptions> = {}): Promise<RenderedPage> {
-    return this.#submit({ kind: 'page', record, opts }) as Promise<RenderedPage>;
+    return this.#pool.run({ kind: 'page', record, opts }) as Promise<RenderedPage>;
   }
 
   /**
@@ -84,7 +67,7 @@ export class RenderPool {
     const fn = 'RenderPool.renderToTensor';
     const plan = planTensor(fn, records, opts);
     const { out, ...sent } = plan; // `out` stays here: pages are copied into it
-    const pages = records.map((record, i) => this.#submit({ kind: 'planes', record, i, plan: sent }) as Promise<{ planes: Float32Array; width: number; height: number; sidecar: Sidecar }>);
+    const pages = records.map((record, i) => this.#pool.run({ kind: 'planes', record, i, plan: sent }) as Promise<{ planes: Float32Array; width: number; height: number; sidecar: Sidecar }>);
     // Settle all before throwing, so no page is left running; the first failure by record order wins.
     const settled = await Promise.allSettled(pages);
     const batch = new TensorAssembler(fn, { ...sent, ...(out === undefined ? {} : { out }) });
@@ -100,77 +83,16 @@ export class RenderPool {
 
   /** renderPage then writePage (format from the extension, written atomically) in a worker. */
   renderToFile(path: string, record: EcgRecord, opts: Partial<RenderOptions> = {}, write: WriteOptions = {}): Promise<{ image: string; sidecar?: string }> {
-    return this.#submit({ kind: 'write', record, path, opts, write }) as Promise<{ image: string; sidecar?: string }>;
+    return this.#pool.run({ kind: 'write', record, path, opts, write }) as Promise<{ image: string; sidecar?: string }>;
   }
 
   /** renderBatch's work for one record (read, draw, write the image and sidecar) in a worker. */
   renderRecordFile(record: string, out: string, render: Partial<RenderOptions>, sidecar: boolean): Promise<void> {
-    return this.#submit({ kind: 'file', record, out, render, sidecar }) as Promise<void>;
+    return this.#pool.run({ kind: 'file', record, out, render, sidecar }) as Promise<void>;
   }
 
   /** Stops the workers; tasks still queued or running are rejected with a RenderWorkerError. */
-  async close(): Promise<void> {
-    this.#closed = true;
-    const gone = new RenderWorkerError('RenderPool: the pool was closed before the task finished');
-    for (const { p } of this.#queue) p.reject(gone);
-    this.#queue = [];
-    for (const p of this.#pending.values()) p.reject(gone);
-    this.#pending.clear();
-    const slots = this.#slots;
-    this.#slots = [];
-    await Promise.all(slots.map((s) => s.worker.terminate()));
-  }
-
-  #submit(task: Task): Promise<unknown> {
-    if (this.#closed) return Promise.reject(new RenderWorkerError('RenderPool: the pool is closed'));
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, p: { task, resolve, reject } });
-      this.#dispatch();
-    });
-  }
-
-  #dispatch(): void {
-    while (this.#queue.length > 0) {
-      let slot = this.#slots.find((s) => s.busy === null);
-      if (slot === undefined && this.#slots.length < this.size) slot = this.#spawn();
-      if (slot === undefined) return;
-      const { id, p } = this.#queue.shift()!;
-      slot.busy = id;
-      this.#pending.set(id, p);
-      slot.worker.ref();
-      slot.worker.postMessage({ id, task: p.task });
-    }
-  }
-
-  #spawn(): Slot {
-    // pool-boot.mjs registers the TypeScript loader inside the thread, then loads pool-worker.ts.
-    const worker = new Worker(new URL('./pool-boot.mjs', import.meta.url));
-    const slot: Slot = { worker, busy: null };
-    worker.on('message', (m: Reply) => {
-      const p = this.#pending.get(m.id);
-      this.#pending.delete(m.id);
-      slot.busy = null;
-      if (this.#queue.length === 0) worker.unref(); // an idle pool does not keep the process alive
-      this.#dispatch();
-      if (p === undefined) return;
-      if (m.ok) p.resolve(m.result);
-      else p.reject(revive(m.error));
-    });
-    const fail = (err: Error) => {
-      this.#slots = this.#slots.filter((s) => s !== slot);
-      if (slot.busy !== null) {
-        const p = this.#pending.get(slot.busy);
-        this.#pending.delete(slot.busy);
-        p?.reject(new RenderWorkerError(`RenderPool: a worker failed while drawing: ${err.message}`));
-      }
-      slot.busy = null;
-      if (!this.#closed) this.#dispatch(); // the rest go to the other workers or a new one
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => {
-      if (this.#slots.includes(slot)) fail(new Error(`worker exited with code ${code}`));
-    });
-    this.#slots.push(slot);
-    return slot;
+  close(): Promise<void> {
+    return this.#pool.close();
   }
 }

@@ -16,6 +16,11 @@ export async function readCpscMat(path: string, id = defaultId(path)): Promise<E
   return fromStruct(structOf(path, (await readMat(path)).variables.ECG), path, id);
 }
 
+/** Synchronous {@link readCpscMat}. */
+export function readCpscMatSync(path: string, id = defaultId(path)): EcgRecord {
+  return fromStruct(structOf(path, readMatSync(path).variables.ECG), path, id);
+}
+
 /** What a CPSC 2018 `.mat` says about the subject, without converting its samples. */
 export function cpscMatMeta(path: string): RecordMeta {
   const ecg = structOf(path, readMatSync(path).variables.ECG);

@@ -6,9 +6,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RangeRequestError } from '../errors.js';
-import { rdheader, rdrecord, rdrecordSync, wrsampSync, type RdrecordOptions } from '../wfdb/index.js';
+import { loadFlacDecoder, rdheader, rdrecord, rdrecordSync, wrsampSync, type RdrecordOptions } from '../wfdb/index.js';
 import { FIXTURES, WFDB_FIXTURES as W } from '../wfdb/testing.js';
-import { readRecord } from './read.js';
+import { readRecord, readRecordSync } from './read.js';
+import { assertSameError, assertSameRecord, badCases, READ_CASES } from './testing.js';
 
 /** The Float64 values times `k`, rounded to float32 (NaN kept), as the old two-step conversion made them. */
 const rounded = (x: Float64Array, k = 1): Float32Array => Float32Array.from(x, (v) => v * k);
@@ -85,4 +86,23 @@ test('readRecord: a non-voltage signal is refused by name before any sample is r
   const kept = raw.units.flatMap((u, c) => (['mmHg', 'NU', 'pm'].includes(u) ? [] : [c]));
   assert.deepEqual(rec.leadNames, kept.map((c) => raw.sigName[c]));
   kept.forEach((c, j) => assert.deepEqual(rec.signals[j], rounded(raw.physical![c]!).map((x) => (Number.isNaN(x) ? 0 : x))));
+});
+
+test('readRecordSync gives what readRecord gives, record for record and error for error', async () => {
+  await loadFlacDecoder(); // as rdrecordSync, the sync reader cannot load it itself
+  for (const [path, opts] of READ_CASES) {
+    const what = `${path} ${JSON.stringify(opts)}`;
+    assertSameRecord(readRecordSync(path, opts), await readRecord(path, opts), what);
+  }
+  for (const [path, opts] of badCases()) {
+    const what = `${path} ${JSON.stringify(opts)}`;
+    const want = await readRecord(path, opts).catch((e: unknown) => e);
+    let got: unknown;
+    try {
+      readRecordSync(path, opts);
+    } catch (e) {
+      got = e;
+    }
+    assertSameError(got, want, what);
+  }
 });

@@ -1,8 +1,10 @@
+// readRecord / readRecordSync: any record file as an EcgRecord in mV. Both share the planning and finishing
+// steps below and differ only in how the header and samples are read, as rdrecord / rdrecordSync do.
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { RecordError } from '../errors.js';
-import { rdheader, rdrecord } from '../wfdb/index.js';
-import { readCpscMat } from './cpsc-mat.js';
+import { rdheader, rdheaderSync, rdrecord, rdrecordSync, type RdrecordOptions, type WfdbHeader, type WfdbRecord } from '../wfdb/index.js';
+import { readCpscMat, readCpscMatSync } from './cpsc-mat.js';
 import { millivoltsPer, type EcgRecord } from './record.js';
 
 export interface ReadRecordOptions {
@@ -19,6 +21,9 @@ export interface ReadRecordOptions {
   nonVoltage?: 'error' | 'drop';
 }
 
+/** A function that reads a record as readRecord does: readRecord itself, or a RecordReadPool's `read`. */
+export type RecordReader = (path: string, opts?: ReadRecordOptions) => Promise<EcgRecord>;
+
 /**
  * Reads one record as an EcgRecord in millivolts, whatever its file form: a WFDB record (path with or
  * without `.hea`; every signal format, MAT-backed `.mat` signal files as CinC 2017/2020 ship them,
@@ -31,17 +36,51 @@ export interface ReadRecordOptions {
  * rec.signals[1]; // lead II, Float32Array in mV
  */
 export async function readRecord(path: string, opts: ReadRecordOptions = {}): Promise<EcgRecord> {
+  const form = formOf(path, opts);
+  if (form.cpscMat) return cutToSeconds(await readCpscMat(path, opts.id), opts.maxSeconds);
+  const h = await rdheader(form.base);
+  const layout = h.segments ? await rdrecord(form.base, { header: h, sampto: 0 }) : undefined;
+  const plan = planWfdb(form.base, h, layout, opts);
+  return finishWfdb(form.base, h, plan, await rdrecord(form.base, plan.read), opts);
+}
+
+/**
+ * Synchronous {@link readRecord}: the same record and the same errors, for readers in worker threads
+ * (RecordReadPool). FLAC records need `await loadFlacDecoder()` once first, as for rdrecordSync.
+ *
+ * @example const rec = readRecordSync('fixtures/data/cinc2017/training2017/A00067');
+ */
+export function readRecordSync(path: string, opts: ReadRecordOptions = {}): EcgRecord {
+  const form = formOf(path, opts);
+  if (form.cpscMat) return cutToSeconds(readCpscMatSync(path, opts.id), opts.maxSeconds);
+  const h = rdheaderSync(form.base);
+  const layout = h.segments ? rdrecordSync(form.base, { header: h, sampto: 0 }) : undefined;
+  const plan = planWfdb(form.base, h, layout, opts);
+  return finishWfdb(form.base, h, plan, rdrecordSync(form.base, plan.read), opts);
+}
+
+/** Checks the options, and tells a header-less CPSC `.mat` from a WFDB record (named with or without extension). */
+function formOf(path: string, opts: ReadRecordOptions): { cpscMat: boolean; base: string } {
   if (opts.maxSeconds !== undefined && !(opts.maxSeconds > 0)) throw new RecordError(`readRecord: 'maxSeconds' must be > 0, got ${opts.maxSeconds}`);
-  if (/\.mat$/i.test(path) && !existsSync(path.replace(/\.mat$/i, '.hea'))) {
-    const rec = await readCpscMat(path, opts.id);
-    return opts.maxSeconds === undefined ? rec : { ...rec, signals: rec.signals.map((s) => s.subarray(0, Math.ceil(opts.maxSeconds! * rec.fs))) };
-  }
-  const base = path.replace(/\.(hea|mat|dat)$/i, '');
-  const h = await rdheader(base);
+  return { cpscMat: /\.mat$/i.test(path) && !existsSync(path.replace(/\.mat$/i, '.hea')), base: path.replace(/\.(hea|mat|dat)$/i, '') };
+}
+
+function cutToSeconds(rec: EcgRecord, maxSeconds: number | undefined): EcgRecord {
+  return maxSeconds === undefined ? rec : { ...rec, signals: rec.signals.map((s) => s.subarray(0, Math.ceil(maxSeconds * rec.fs))) };
+}
+
+/** The samples to read: rdrecord's options (voltage channels, each with its factor to mV, and the range). */
+interface WfdbPlan {
+  read: RdrecordOptions & { float32: true };
+  sampto: number | undefined;
+}
+
+/**
+ * The voltage signals wanted, each with its factor to mV, known before any sample is read. A multi-segment
+ * record's signals are those of its layout, given by a read of no frames (`layout`).
+ */
+function planWfdb(base: string, h: WfdbHeader, layout: WfdbRecord | undefined, opts: ReadRecordOptions): WfdbPlan {
   const sampto = opts.maxSeconds === undefined || h.sigLen === undefined ? undefined : Math.min(h.sigLen, Math.ceil(h.fs * opts.maxSeconds));
-  // The voltage signals wanted, each with its factor to mV, known before any sample is read (a multi-segment
-  // record's signals are those of its layout: a read of no frames gives them).
-  const layout = h.segments ? await rdrecord(base, { header: h, sampto: 0 }) : undefined;
   const declared = layout?.units ?? h.signals.map((s) => s.units);
   const names = layout?.sigName ?? h.signals.map((s) => s.description);
   const wanted = (opts.channels ?? declared.map((_, j) => j)).filter((j) => {
@@ -52,10 +91,17 @@ export async function readRecord(path: string, opts: ReadRecordOptions = {}): Pr
   });
   if (wanted.length === 0) throw new RecordError(`${base}.hea: no voltage signals to read`, `${base}.hea`);
   // Float32 in mV straight from the reader: one array and one pass per lead.
-  const r = await rdrecord(base, {
-    header: h, channels: wanted, float32: true, scale: wanted.map((j) => millivoltsPer(declared[j] ?? '') ?? 1),
-    ...(sampto === undefined ? {} : { sampto }),
-  });
+  return {
+    read: {
+      header: h, channels: wanted, float32: true, scale: wanted.map((j) => millivoltsPer(declared[j] ?? '') ?? 1),
+      ...(sampto === undefined ? {} : { sampto }),
+    },
+    sampto,
+  };
+}
+
+/** The EcgRecord of what rdrecord read: invalid samples 0 and counted, the subject from the header. */
+function finishWfdb(base: string, h: WfdbHeader, plan: WfdbPlan, r: WfdbRecord<Float32Array>, opts: ReadRecordOptions): EcgRecord {
   const signals = r.physical!;
   let invalid = 0;
   for (const s of signals) {
@@ -63,15 +109,14 @@ export async function readRecord(path: string, opts: ReadRecordOptions = {}): Pr
       if (Number.isNaN(s[i]!)) { invalid++; s[i] = 0; } // WFDB's invalid sample: 0 here, so filters and models never see NaN
     }
   }
-  const leadNames = r.sigName;
-  const units = r.units;
+  const { sampto } = plan;
   return {
     id: opts.id ?? basename(base),
     fs: r.fs,
     signals,
-    leadNames,
+    leadNames: r.sigName,
     meta: {
-      age: h.info.age ?? null, sex: h.info.sex ?? null, source: base, invalidSamples: invalid, units,
+      age: h.info.age ?? null, sex: h.info.sex ?? null, source: base, invalidSamples: invalid, units: r.units,
       ...(sampto !== undefined && h.sigLen !== undefined && sampto < h.sigLen ? { fileSamples: h.sigLen } : {}),
     },
   };

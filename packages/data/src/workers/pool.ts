@@ -1,0 +1,152 @@
+import { availableParallelism } from 'node:os';
+import { Worker, type TransferListItem } from 'node:worker_threads';
+import type { BootData, ReplyMessage, WireError } from './protocol.js';
+
+export interface WorkerPoolOptions {
+  /**
+   * The worker module: a file that calls `serveTasks` (serve.ts) at its top level. TypeScript is fine:
+   * every thread starts in boot.mjs, which registers tsx and then imports this module.
+   */
+  module: URL;
+  /** Names the pool in its errors, e.g. `RenderPool`. */
+  name: string;
+  /** Worker threads, spawned as work arrives; default: the cores Node may use (os.availableParallelism()). */
+  size?: number | undefined;
+  /** What a task does, for the error of a worker that dies during one: `a worker failed while ${doing}`. */
+  doing: string;
+  /** The caller's error classes: errors come out of the pool as the caller's API would throw them. */
+  errors: {
+    /** A bad option of the pool (`size`). */
+    argument: (message: string) => Error;
+    /** Work that could not finish: the pool closed, a worker died. */
+    worker: (message: string) => Error;
+    /** An error thrown by the task in a worker, rebuilt as the class the calling thread would have thrown. */
+    revive: (e: WireError) => Error;
+  };
+}
+
+interface Pending {
+  task: unknown;
+  transfer: readonly TransferListItem[];
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  /** The task this worker is running, by id; a worker runs one at a time. */
+  busy: number | null;
+}
+
+/**
+ * A queue of tasks over worker threads, the one mechanism behind ecglab's pools (RenderPool, RecordReadPool).
+ * Workers are spawned as work arrives, up to `size`, and each runs one task at a time, so a long task never
+ * holds up others queued behind it on the same worker. Buffers named in a task's `transfer` list are moved
+ * to the worker, and those the worker names are moved back, not copied. Workers hold the process open only
+ * while they have work. A worker that dies rejects its own task and the others go on (to a new worker);
+ * `close()` rejects what is still queued or running.
+ *
+ * @example
+ * const pool = new WorkerPool<{ n: number }, Float32Array>({ module: new URL('./my-worker.ts', import.meta.url),
+ *   name: 'MyPool', doing: 'working', errors: { argument: (m) => new Error(m), worker: (m) => new Error(m), revive: (e) => new Error(e.message) } });
+ * const out = await pool.run({ n: 10 });
+ * await pool.close();
+ */
+export class WorkerPool<T, R> {
+  readonly size: number;
+  readonly #opts: WorkerPoolOptions;
+  #slots: Slot[] = [];
+  #queue: { id: number; p: Pending }[] = [];
+  #pending = new Map<number, Pending>();
+  #nextId = 0;
+  #closed = false;
+
+  constructor(opts: WorkerPoolOptions) {
+    const size = opts.size ?? availableParallelism();
+    if (!Number.isInteger(size) || size < 1 || size > 256) {
+      throw opts.errors.argument(`${opts.name}: option 'size' must be an integer in [1, 256], got ${JSON.stringify(opts.size)}`);
+    }
+    this.size = size;
+    this.#opts = opts;
+  }
+
+  /** Runs `task` in a worker; the buffers in `transfer` are moved to it (unusable here once it is sent). */
+  run(task: T, transfer: readonly TransferListItem[] = []): Promise<R> {
+    if (this.#closed) return Promise.reject(this.#opts.errors.worker(`${this.#opts.name}: the pool is closed`));
+    return new Promise<R>((resolve, reject) => {
+      this.#queue.push({ id: this.#nextId++, p: { task, transfer, resolve: resolve as (v: unknown) => void, reject } });
+      this.#dispatch();
+    });
+  }
+
+  /** Stops the workers; tasks still queued or running are rejected with the caller's worker error. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const gone = this.#opts.errors.worker(`${this.#opts.name}: the pool was closed before the task finished`);
+    for (const { p } of this.#queue) p.reject(gone);
+    this.#queue = [];
+    for (const p of this.#pending.values()) p.reject(gone);
+    this.#pending.clear();
+    const slots = this.#slots;
+    this.#slots = [];
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+
+  #dispatch(): void {
+    while (this.#queue.length > 0) {
+      let slot = this.#slots.find((s) => s.busy === null);
+      if (slot === undefined && this.#slots.length < this.size) slot = this.#spawn();
+      if (slot === undefined) return;
+      const { id, p } = this.#queue.shift()!;
+      try {
+        slot.worker.postMessage({ id, task: p.task }, p.transfer);
+      } catch (err) {
+        p.reject(err as Error); // a task that cannot be cloned (a function in it...): the worker stays free
+        continue;
+      }
+      slot.busy = id;
+      this.#pending.set(id, p);
+      slot.worker.ref();
+    }
+  }
+
+  #spawn(): Slot {
+    const workerData: BootData = { module: this.#opts.module.href };
+    const worker = new Worker(new URL('./boot.mjs', import.meta.url), { workerData });
+    const slot: Slot = { worker, busy: null };
+    const settle = (id: number): Pending | undefined => {
+      const p = this.#pending.get(id);
+      this.#pending.delete(id);
+      slot.busy = null;
+      if (this.#queue.length === 0) worker.unref(); // an idle pool does not keep the process alive
+      this.#dispatch();
+      return p;
+    };
+    worker.on('message', (m: ReplyMessage<R>) => {
+      const p = settle(m.id);
+      if (p === undefined) return;
+      if (m.ok) p.resolve(m.result);
+      else p.reject(this.#opts.errors.revive(m.error));
+    });
+    // A reply that cannot be deserialised here: its task fails, the worker goes on.
+    worker.on('messageerror', (err) => {
+      if (slot.busy !== null) settle(slot.busy)?.reject(this.#opts.errors.worker(`${this.#opts.name}: a worker's reply could not be received: ${err.message}`));
+    });
+    const fail = (err: Error) => {
+      this.#slots = this.#slots.filter((s) => s !== slot);
+      if (slot.busy !== null) {
+        const p = this.#pending.get(slot.busy);
+        this.#pending.delete(slot.busy);
+        p?.reject(this.#opts.errors.worker(`${this.#opts.name}: a worker failed while ${this.#opts.doing}: ${err.message}`));
+      }
+      slot.busy = null;
+      if (!this.#closed) this.#dispatch(); // the rest go to the other workers or a new one
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (this.#slots.includes(slot)) fail(new Error(`worker exited with code ${code}`));
+    });
+    this.#slots.push(slot);
+    return slot;
+  }
+}

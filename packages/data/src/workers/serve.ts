@@ -1,0 +1,58 @@
+// The worker side of a WorkerPool: runs each task the pool sends with the module's own function and sends
+// the result back, moving the buffers it names rather than copying them, or the error as plain data.
+import { parentPort, type TransferListItem } from 'node:worker_threads';
+import { DataError } from '../errors.js';
+import type { ReplyMessage, TaskMessage, WireError } from './protocol.js';
+
+/** A task's result and the buffers to move with it (they are unusable in the worker afterwards). */
+export interface TaskDone<R> {
+  result: R;
+  transfer?: readonly TransferListItem[];
+}
+
+/**
+ * Answers a WorkerPool's tasks in this worker thread with `run`, one at a time (the pool sends a worker
+ * one task at a time). Call it once, at the top level of the module given to WorkerPool as `module`.
+ *
+ * @example serveTasks((task: { n: number }) => ({ result: new Float32Array(task.n) }));
+ */
+export function serveTasks<T, R>(run: (task: T) => TaskDone<R> | Promise<TaskDone<R>>): void {
+  const port = parentPort;
+  if (port === null) throw new DataError('serveTasks: must be called in a worker thread started by a WorkerPool, not on the main thread');
+  port.on('message', async (m: TaskMessage<T>) => {
+    let done: TaskDone<R>;
+    try {
+      done = await run(m.task);
+    } catch (err) {
+      port.postMessage({ id: m.id, ok: false, error: toWire(err) } satisfies ReplyMessage<R>);
+      return;
+    }
+    try {
+      port.postMessage({ id: m.id, ok: true, result: done.result } satisfies ReplyMessage<R>, done.transfer);
+    } catch (err) {
+      // a result that cannot be cloned: the caller gets that error rather than a worker that died
+      port.postMessage({ id: m.id, ok: false, error: toWire(err) } satisfies ReplyMessage<R>);
+    }
+  });
+}
+
+/** An error as plain data; fields that cannot be cloned (a `cause`, a function) are left out. */
+function toWire(err: unknown): WireError {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const { code, ...rest } = Object.fromEntries(Object.entries(e)) as { code?: unknown } & Record<string, unknown>;
+  const fields = Object.fromEntries(Object.entries(rest).filter(([k, v]) => k !== 'name' && k !== 'cause' && cloneable(v)));
+  return {
+    name: e.name, message: e.message,
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(Object.keys(fields).length > 0 ? { fields } : {}),
+  };
+}
+
+function cloneable(v: unknown): boolean {
+  try {
+    structuredClone(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
