@@ -1,6 +1,7 @@
 import { iterativeStratification } from './stratify.js';
-import type { DatabaseFacts, EcgDatabase, FoldOptions, RecordLabels, RecordMetadata } from './types.js';
+import type { DatabaseFacts, DatabaseOpenOptions, EcgDatabase, FoldOptions, RecordLabels, RecordMetadata } from './types.js';
 import { DatabaseError } from '../errors.js';
+import { readRecord, type RecordReader } from '../record/read.js';
 import type { EcgRecord } from '../record/record.js';
 
 /** Shared behaviour: id checks, multi-hot from class names, computed folds. */
@@ -13,6 +14,12 @@ export abstract class BaseDatabase implements EcgDatabase {
   abstract metadata(id: string): RecordMetadata;
   /** Positive class names of a record (each one of `classes`). */
   protected abstract classNames(id: string): string[];
+  /** Reads a record's file: readRecord, or the reader given when the adapter was opened. */
+  protected readonly reader: RecordReader;
+
+  constructor(open: DatabaseOpenOptions = {}) {
+    this.reader = open.reader ?? readRecord;
+  }
 
   list(): string[] {
     return [...this.ids];

@@ -3,9 +3,8 @@ import { rdheaderSync } from '../wfdb/index.js';
 import { BaseDatabase } from './base.js';
 import { CsvTable } from './csv.js';
 import { CINC2017 } from './facts.js';
-import type { RecordMetadata } from './types.js';
+import type { DatabaseOpenOptions, RecordMetadata } from './types.js';
 import { listWfdbRecords } from './wfdb-files.js';
-import { readRecord } from '../record/read.js';
 import { DatabaseError } from '../errors.js';
 import type { EcgRecord } from '../record/record.js';
 
@@ -23,8 +22,8 @@ export class Cinc2017 extends BaseDatabase {
   private readonly label = new Map<string, string>();
   private readonly paths: Map<string, string>;
 
-  constructor(dir: string, reference = join(dir, 'REFERENCE.csv')) {
-    super();
+  constructor(dir: string, reference = join(dir, 'REFERENCE.csv'), open: DatabaseOpenOptions = {}) {
+    super(open);
     const table = CsvTable.read(reference, { header: false });
     for (const [k, row] of table.rows.entries()) {
       const [id, cls] = row.fields.map((f) => f.trim());
@@ -55,7 +54,7 @@ export class Cinc2017 extends BaseDatabase {
 
   async load(id: string): Promise<EcgRecord> {
     this.check(id);
-    return readRecord(this.paths.get(id)!, { id });
+    return this.reader(this.paths.get(id)!, { id });
   }
 
   metadata(id: string): RecordMetadata {
@@ -65,6 +64,6 @@ export class Cinc2017 extends BaseDatabase {
   }
 }
 
-export function openCinc2017(dir: string, reference?: string): Cinc2017 {
-  return new Cinc2017(dir, reference);
+export function openCinc2017(dir: string, reference?: string, open: DatabaseOpenOptions = {}): Cinc2017 {
+  return new Cinc2017(dir, reference, open);
 }

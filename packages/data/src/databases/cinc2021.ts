@@ -3,9 +3,8 @@ import { rdheaderSync, type CommentInfo } from '../wfdb/index.js';
 import { BaseDatabase } from './base.js';
 import { CsvTable } from './csv.js';
 import { CINC2021 } from './facts.js';
-import type { RecordMetadata } from './types.js';
+import type { DatabaseOpenOptions, RecordMetadata } from './types.js';
 import { listWfdbRecords } from './wfdb-files.js';
-import { readRecord } from '../record/read.js';
 import { DatabaseError } from '../errors.js';
 import type { EcgRecord } from '../record/record.js';
 
@@ -37,8 +36,8 @@ export class Cinc2021 extends BaseDatabase {
   private readonly info = new Map<string, CommentInfo>();
   private readonly paths: Map<string, string>;
 
-  constructor(opts: Cinc2021Options) {
-    super();
+  constructor(opts: Cinc2021Options, open: DatabaseOpenOptions = {}) {
+    super(open);
     const t = CsvTable.read(opts.scored);
     const partner = new Map<string, string>();
     for (const [a, b] of CINC2021.equivalent) {
@@ -83,7 +82,7 @@ export class Cinc2021 extends BaseDatabase {
 
   async load(id: string): Promise<EcgRecord> {
     this.check(id);
-    return readRecord(this.paths.get(id)!, { id });
+    return this.reader(this.paths.get(id)!, { id });
   }
 
   metadata(id: string): RecordMetadata {
@@ -98,6 +97,6 @@ export class Cinc2021 extends BaseDatabase {
   }
 }
 
-export function openCinc2021(opts: Cinc2021Options): Cinc2021 {
-  return new Cinc2021(opts);
+export function openCinc2021(opts: Cinc2021Options, open: DatabaseOpenOptions = {}): Cinc2021 {
+  return new Cinc2021(opts, open);
 }

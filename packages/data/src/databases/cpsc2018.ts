@@ -4,10 +4,9 @@ import { rdheaderSync } from '../wfdb/index.js';
 import { BaseDatabase } from './base.js';
 import { CsvTable } from './csv.js';
 import { CPSC2018 } from './facts.js';
-import type { RecordMetadata } from './types.js';
+import type { DatabaseOpenOptions, RecordMetadata } from './types.js';
 import { listWfdbRecords } from './wfdb-files.js';
-import { readRecord } from '../record/read.js';
-import { cpscMatMeta, readCpscMat } from '../record/cpsc-mat.js';
+import { cpscMatMeta } from '../record/cpsc-mat.js';
 import type { EcgRecord } from '../record/record.js';
 import { SignalArgumentError, DatabaseError } from '../errors.js';
 
@@ -34,8 +33,8 @@ export class Cpsc2018 extends BaseDatabase {
   private readonly wfdb = new Map<string, string>();
   private readonly mat = new Map<string, string>();
 
-  constructor(opts: Cpsc2018Options) {
-    super();
+  constructor(opts: Cpsc2018Options, open: DatabaseOpenOptions = {}) {
+    super(open);
     if (!opts.wfdbDir && !opts.matDir) throw new SignalArgumentError(`openCpsc2018: give 'wfdbDir' and/or 'matDir'`);
     const t = CsvTable.read(opts.reference);
     const cols = ['Recording', 'First_label', 'Second_label', 'Third_label'].map((c) => t.col(c));
@@ -88,8 +87,8 @@ export class Cpsc2018 extends BaseDatabase {
 
   async load(id: string): Promise<EcgRecord> {
     this.check(id);
-    const w = this.wfdb.get(id);
-    return w ? readRecord(w, { id }) : readCpscMat(this.mat.get(id)!, id);
+    // the reader tells the two forms apart: a .mat with no header beside it is CPSC's original struct
+    return this.reader(this.wfdb.get(id) ?? this.mat.get(id)!, { id });
   }
 
   metadata(id: string): RecordMetadata {
@@ -104,6 +103,6 @@ export class Cpsc2018 extends BaseDatabase {
   }
 }
 
-export function openCpsc2018(opts: Cpsc2018Options): Cpsc2018 {
-  return new Cpsc2018(opts);
+export function openCpsc2018(opts: Cpsc2018Options, open: DatabaseOpenOptions = {}): Cpsc2018 {
+  return new Cpsc2018(opts, open);
 }

@@ -1,4 +1,4 @@
-export type { EcgDatabase, RecordLabels, RecordMetadata, DatabaseFacts, FoldOptions } from './types.js';
+export type { EcgDatabase, DatabaseOpenOptions, RecordLabels, RecordMetadata, DatabaseFacts, FoldOptions } from './types.js';
 export { BaseDatabase } from './base.js';
 export { parseCsv, CsvTable, type CsvRow } from './csv.js';
 export { iterativeStratification, stratifiedKFold, stratifiedSplit } from './stratify.js';

@@ -4,9 +4,8 @@ import { rdann, type Annotation } from '../wfdb/index.js';
 import { BaseDatabase } from './base.js';
 import { CsvTable } from './csv.js';
 import { LUDB, LUDB_LEAD_EXTENSIONS } from './facts.js';
-import type { RecordMetadata } from './types.js';
+import type { DatabaseOpenOptions, RecordMetadata } from './types.js';
 import { listWfdbRecords } from './wfdb-files.js';
-import { readRecord } from '../record/read.js';
 import { SignalArgumentError, DatabaseError } from '../errors.js';
 import type { EcgRecord } from '../record/record.js';
 
@@ -39,8 +38,8 @@ export class Ludb extends BaseDatabase {
   private readonly names = new Map<string, string[]>();
   private readonly paths: Map<string, string>;
 
-  constructor(opts: LudbOptions) {
-    super();
+  constructor(opts: LudbOptions, open: DatabaseOpenOptions = {}) {
+    super(open);
     const labelSet = opts.labelSet ?? 'rhythm';
     if (!['rhythm', 'diagnoses', 'all'].includes(labelSet)) throw new SignalArgumentError(`openLudb: 'labelSet' must be rhythm, diagnoses or all, got '${labelSet}'`);
     const file = join(opts.dir, 'ludb.csv');
@@ -73,7 +72,7 @@ export class Ludb extends BaseDatabase {
 
   async load(id: string): Promise<EcgRecord> {
     this.check(id);
-    return readRecord(this.paths.get(id)!, { id });
+    return this.reader(this.paths.get(id)!, { id });
   }
 
   /** Wave annotations of one lead (name case-insensitive: `aVR`, `AVR`, `avr`). */
@@ -93,6 +92,6 @@ export class Ludb extends BaseDatabase {
   }
 }
 
-export function openLudb(opts: LudbOptions): Ludb {
-  return new Ludb(opts);
+export function openLudb(opts: LudbOptions, open: DatabaseOpenOptions = {}): Ludb {
+  return new Ludb(opts, open);
 }

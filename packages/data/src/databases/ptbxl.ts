@@ -3,8 +3,7 @@ import { join, resolve } from 'node:path';
 import { BaseDatabase } from './base.js';
 import { CsvTable } from './csv.js';
 import { PTBXL } from './facts.js';
-import type { FoldOptions, RecordMetadata } from './types.js';
-import { readRecord } from '../record/read.js';
+import type { DatabaseOpenOptions, FoldOptions, RecordMetadata } from './types.js';
 import { SignalArgumentError, DatabaseError } from '../errors.js';
 import type { EcgRecord } from '../record/record.js';
 
@@ -70,8 +69,8 @@ export class Ptbxl extends BaseDatabase {
   private readonly labelSet: PtbxlLabelSet;
   private readonly minLikelihood: number;
 
-  constructor(opts: PtbxlOptions) {
-    super();
+  constructor(opts: PtbxlOptions, open: DatabaseOpenOptions = {}) {
+    super(open);
     const fs = opts.fs ?? 100;
     if (fs !== 100 && fs !== 500) throw new SignalArgumentError(`openPtbxl: 'fs' must be 100 or 500, got ${String(fs)}`);
     this.labelSet = opts.labelSet ?? 'superclass';
@@ -168,7 +167,7 @@ export class Ptbxl extends BaseDatabase {
 
   async load(id: string): Promise<EcgRecord> {
     this.check(id);
-    return readRecord(this.paths.get(id)!, { id });
+    return this.reader(this.paths.get(id)!, { id });
   }
 
   metadata(id: string): RecordMetadata {
@@ -182,6 +181,6 @@ export class Ptbxl extends BaseDatabase {
   }
 }
 
-export function openPtbxl(opts: PtbxlOptions): Ptbxl {
-  return new Ptbxl(opts);
+export function openPtbxl(opts: PtbxlOptions, open: DatabaseOpenOptions = {}): Ptbxl {
+  return new Ptbxl(opts, open);
 }

@@ -1,3 +1,4 @@
+import type { RecordReader } from '../record/read.js';
 import type { EcgRecord } from '../record/record.js';
 
 /** Labels of one record: multi-hot over the database's `classes`, and the positive class names. */
@@ -24,6 +25,15 @@ export interface DatabaseFacts {
   fs: number[];
   /** Official folds, when the database defines them. */
   officialFolds: string | null;
+}
+
+/** How an adapter reads its records' files, chosen when it is opened (not part of a DatabaseSpec: code, not config). */
+export interface DatabaseOpenOptions {
+  /**
+   * Reads a record's file, given its path and `{ id }` (default: readRecord). A RecordReadPool's `read` reads
+   * them in worker threads: `{ reader: (path, opts) => pool.read(path, opts) }`.
+   */
+  reader?: RecordReader;
 }
 
 /** Options for computed folds (databases without official ones, or when asked). */

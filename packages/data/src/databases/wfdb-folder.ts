@@ -2,9 +2,8 @@ import { resolve } from 'node:path';
 import { rdheaderSync } from '../wfdb/index.js';
 import { BaseDatabase } from './base.js';
 import { CsvTable } from './csv.js';
-import type { DatabaseFacts, RecordMetadata } from './types.js';
+import type { DatabaseFacts, DatabaseOpenOptions, RecordMetadata } from './types.js';
 import { listWfdbRecords } from './wfdb-files.js';
-import { readRecord } from '../record/read.js';
 import { DatabaseError } from '../errors.js';
 import type { EcgRecord } from '../record/record.js';
 
@@ -39,8 +38,8 @@ export class WfdbFolder extends BaseDatabase {
   private readonly label = new Map<string, string[]>();
   private readonly paths: Map<string, string>;
 
-  constructor(opts: WfdbFolderOptions) {
-    super();
+  constructor(opts: WfdbFolderOptions, open: DatabaseOpenOptions = {}) {
+    super(open);
     this.facts = { name: opts.name ?? 'wfdb-folder', title: `WFDB records in ${opts.dir}`, citation: '', licence: 'unknown', url: '', fs: [], officialFolds: null };
     this.paths = listWfdbRecords(opts.dir, opts.recursive ?? false);
     const t = CsvTable.read(opts.labels);
@@ -74,7 +73,7 @@ export class WfdbFolder extends BaseDatabase {
 
   async load(id: string): Promise<EcgRecord> {
     this.check(id);
-    return readRecord(this.paths.get(id)!, { id });
+    return this.reader(this.paths.get(id)!, { id });
   }
 
   metadata(id: string): RecordMetadata {
@@ -84,6 +83,6 @@ export class WfdbFolder extends BaseDatabase {
   }
 }
 
-export function openWfdbFolder(opts: WfdbFolderOptions): WfdbFolder {
-  return new WfdbFolder(opts);
+export function openWfdbFolder(opts: WfdbFolderOptions, open: DatabaseOpenOptions = {}): WfdbFolder {
+  return new WfdbFolder(opts, open);
 }

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { openCinc2017, openCpsc2018 } from '../databases/index.js';
 import { RecordError } from '../errors.js';
+import { databaseSource, InputPipeline } from '../pipeline/index.js';
 import { FIXTURES } from '../wfdb/testing.js';
 import { readRecord } from './read.js';
 import { RecordReadPool } from './read-pool.js';
@@ -54,6 +56,25 @@ describe('RecordReadPool', () => {
     await p.close();
     await rejected;
     await assert.rejects(p.read(READ_CASES[0]![0]), /RecordReadPool: the pool is closed/);
+  });
+
+  test('a database opened with the pool as its reader loads the same records; a pipeline over it makes the same batches', async () => {
+    let reads = 0;
+    const reader = (path: string, opts?: object) => (reads++, pool.read(path, opts));
+    const cpsc = `${FIXTURES}cpsc2018/`;
+    const cpscOpts = { reference: `${cpsc}REFERENCE.csv`, wfdbDir: `${cpsc}Training_WFDB`, matDir: `${cpsc}TrainingSet1` };
+    const pairs = [
+      [openCinc2017(`${FIXTURES}cinc2017/training2017`), openCinc2017(`${FIXTURES}cinc2017/training2017`, undefined, { reader })],
+      [openCpsc2018(cpscOpts), openCpsc2018(cpscOpts, { reader })], // both forms: WFDB and the original .mat
+    ] as const;
+    for (const [here, there] of pairs) {
+      for (const id of here.list()) assertSameRecord(await there.load(id), await here.load(id), `${here.facts.name} ${id}`);
+      const pipe = (db: typeof here) => InputPipeline.create({ source: databaseSource(db), conform: { fs: 250 }, batchSize: 4, seed: 3, order: 'shuffle', random: true, shiftSamples: 100, cache: 'none' });
+      const [a, b] = [await pipe(here), await pipe(there)];
+      const batches = async (p: InputPipeline) => { const out = []; for await (const x of p.epoch(1)) out.push(x); return out; };
+      assert.deepEqual(await batches(b), await batches(a));
+    }
+    assert.ok(reads > 0, 'the pool was not asked');
   });
 
   test('an idle pool does not keep the process alive', () => {
