@@ -1,10 +1,11 @@
 // Reading speed of the WFDB/MAT readers on the shared data, beside the raw-read ceiling and wfdb-python
 // measured in the same run: the ceiling is the same files' bytes read into typed arrays with no decoding.
-//   node --import tsx bench/data-read/run.ts [--json] [--repeats N] [--in-flight 16]
+//   node --import tsx bench/data-read/run.ts [--json] [--repeats N] [--in-flight 16] [--workers 2]
 // Sets: CinC 2017 (3411 MAT v4 `16+24` records), PTB-XL 500 Hz (100 records, format 16, 12 leads),
 // NSTDB bw, ma (format 212) and 118e00 (format 16); annotations: every .atr of wfdb's sample-data and NSTDB.
 // Every variant runs once per round, rounds interleaved (the machine is shared), wfdb-python in a child
-// process answering one pass at a time (bench_wfdb.py). The data is read from $ECGLAB_DATA (default
+// process answering one pass at a time (bench_wfdb.py). RecordReadPool (readRecordSync in `--workers` threads)
+// reads each set whole with readMany, and record by record with `--in-flight` reads in flight. The data is read from $ECGLAB_DATA (default
 // ../shared/data beside the checkout); the peer from ../shared/peers/wfdb-python (or $ECGLAB_PEERS).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -14,20 +15,24 @@ import { loadavg, tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { dataDir, rdann, rdannSync, rdheaderSync, rdrecord, rdrecordSync, readRecord } from '@ecglab/data';
+import { dataDir, rdann, rdannSync, rdheaderSync, rdrecord, rdrecordSync, readRecord, readRecordSync, RecordReadPool } from '@ecglab/data';
 
 const DATA = dataDir();
 const { values: args } = parseArgs({ options: {
   json: { type: 'boolean', default: false }, repeats: { type: 'string', default: '5' }, 'in-flight': { type: 'string', default: '16' },
+  workers: { type: 'string', default: '2' },
 } });
 const json = args.json;
-const count = (name: 'repeats' | 'in-flight'): number => {
+const count = (name: 'repeats' | 'in-flight' | 'workers'): number => {
   const n = Number(args[name]);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: expected a whole number ≥ 1, got '${args[name]}'`);
   return n;
 };
 const repeats = count('repeats');
 const inFlight = count('in-flight');
+const workers = count('workers');
+// Spawned by the warm-up pass of the first set, so that thread start-up is not timed.
+const pool = new RecordReadPool({ size: workers });
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const peerDir = process.env.ECGLAB_PEERS ? join(process.env.ECGLAB_PEERS, 'wfdb-python') : join(root, '../shared/peers/wfdb-python');
 
@@ -170,6 +175,15 @@ for (const [si, set] of sets.entries()) {
     [`readRecord, ${inFlight} in flight`]: () => timeAsync(() => inParallel(set.records, inFlight, async (r) => {
       sink += (await readRecord(r)).signals.length;
     })),
+    'readRecordSync': async () => time(() => {
+      for (const r of set.records) sink += readRecordSync(r).signals.length;
+    }),
+    [`RecordReadPool readMany, ${workers} workers`]: () => timeAsync(async () => {
+      for (const rec of await pool.readMany(set.records)) sink += rec.signals.length;
+    }),
+    [`RecordReadPool read, ${workers} workers, ${inFlight} in flight`]: () => timeAsync(() => inParallel(set.records, inFlight, async (r) => {
+      sink += (await pool.read(r)).signals.length;
+    })),
     ...(peer ? {
       'wfdb-python physical': () => peerPass('physical', list),
       'wfdb-python digital': () => peerPass('digital', list),
@@ -215,14 +229,17 @@ for (const [si, set] of sets.entries()) {
       ofCeiling: k.startsWith('wfdb-python') || isProbe(k) ? undefined : secs[ceilingOf(k)]! / secs[k]!,
       // > 1: faster than ecglab's sync reader of the same kind (physical or rdann).
       vsSync: secs[syncReader]! / secs[k]!,
+      // > 1: faster than the loaders' async reader with `inFlight` reads in flight (record sets).
+      vsReadRecordInFlight: set.annotations ? undefined : secs[`readRecord, ${inFlight} in flight`]! / secs[k]!,
       rounds: t[k]!,
     }])),
   });
 }
 peer?.stdin!.end();
+await pool.close();
 
 if (json) {
-  process.stdout.write(`${JSON.stringify({ node: process.version, wfdbPython: peerVersion, started, repeats, inFlight, loadavg1m: { before: loadBefore, after: loadavg()[0] }, results, sink: sink > 0 }, null, 1)}\n`);
+  process.stdout.write(`${JSON.stringify({ node: process.version, wfdbPython: peerVersion, started, repeats, inFlight, workers, loadavg1m: { before: loadBefore, after: loadavg()[0] }, results, sink: sink > 0 }, null, 1)}\n`);
 } else {
   // Other processes share the 2 cores: the load average says how far to trust absolute numbers.
   process.stdout.write(`load average (1 min): ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after; wfdb-python ${peerVersion ?? 'absent'}\n`);
@@ -230,7 +247,7 @@ if (json) {
     process.stdout.write(`\n${r.set}: ${r.records} records, ${(r.bytes / 1e6).toFixed(1)} MB (median of ${repeats} interleaved rounds)\n`);
     for (const [k, v] of Object.entries(r.variants)) {
       const ceil = v.ofCeiling === undefined ? '' : `${(v.ofCeiling * 100).toFixed(0).padStart(4)}% of ceiling`;
-      process.stdout.write(`  ${k.padEnd(34)} ${v.recordsPerS.toFixed(0).padStart(8)} rec/s ${v.MBPerS.toFixed(0).padStart(6)} MB/s ${ceil.padEnd(17)} ${v.vsSync.toFixed(2).padStart(6)}× sync\n`);
+      process.stdout.write(`  ${k.padEnd(46)} ${v.recordsPerS.toFixed(0).padStart(8)} rec/s ${v.MBPerS.toFixed(0).padStart(6)} MB/s ${ceil.padEnd(17)} ${v.vsSync.toFixed(2).padStart(6)}× sync${v.vsReadRecordInFlight === undefined ? '' : ` ${v.vsReadRecordInFlight.toFixed(2).padStart(6)}× readRecord ${inFlight} in flight`}\n`);
     }
   }
 }

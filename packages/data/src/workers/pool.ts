@@ -113,6 +113,7 @@ export class WorkerPool<T, R> {
   #spawn(): Slot {
     const workerData: BootData = { module: this.#opts.module.href };
     const worker = new Worker(new URL('./boot.mjs', import.meta.url), { workerData });
+    worker.unref(); // held open only while it has a task (#dispatch refs it)
     const slot: Slot = { worker, busy: null };
     const settle = (id: number): Pending | undefined => {
       const p = this.#pending.get(id);
