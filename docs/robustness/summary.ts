@@ -1,7 +1,8 @@
 // The summary table of RESULTS.md's robustness section, printed from the merged reports that
 // docs/robustness/run.sh writes: clean scores with their CIs, accuracy under PGD-20 at each ε and under PGD-100
 // with 2 restarts at ε 0.01, the robustness AUCs and NSTDB at 12 dB, each model against the first (CE). The headline
-// score is the CinC 2017 F1 for CinC 2017 reports, macro F1 otherwise (PTB-XL: multi-label, accuracy = exact match).
+// score is the CinC 2017 F1 for CinC 2017 reports, macro F1 otherwise; multi-label reports (PTB-XL) have no balanced
+// accuracy, so macro F1 takes its columns (and accuracy is the exact-match ratio).
 //   node --import tsx docs/robustness/summary.ts docs/robustness/cinc2017/robustness.json docs/robustness/cinc2017-pgd100/robustness.json
 import { readFileSync } from 'node:fs';
 
@@ -13,7 +14,7 @@ interface Model {
   nstdb: { noise: string; snr: number; scores: Scores }[];
   auc: { attack: Scores; white: Scores };
 }
-interface Report { classes: string[]; models: Model[] }
+interface Report { task: 'single-label' | 'multi-label'; classes: string[]; models: Model[] }
 
 const [sweepFile, pgd100File] = process.argv.slice(2);
 if (!sweepFile) throw new Error('usage: summary.ts SWEEP.json [PGD100.json]');
@@ -28,13 +29,16 @@ const pgd100 = (label: string, k: keyof Scores = 'accuracy') => strong?.models.f
 const base = sweep.models[0]!;
 const cinc = sweep.classes.join() === 'N,A,O,~';
 const headline: keyof Scores = cinc ? 'cinc2017F1' : 'macroF1';
+const multi = sweep.task === 'multi-label';
+const second: keyof Scores = multi ? 'macroF1' : 'balancedAccuracy';
+const secondName = multi ? 'macro F1' : 'balanced accuracy';
 
 console.log(
-  `| model | clean ${cinc ? 'CinC' : 'macro'} F1 (95 % CI) | clean accuracy (95 % CI) | clean balanced accuracy | accuracy at PGD-20 ε ${eps.join(' / ')} | ` +
-    `balanced accuracy at ε 0.01, PGD-20 / PGD-100 ×2 | accuracy at ε 0.01, PGD-100 ×2 | Δ accuracy vs ${base.label} at ε 0.01 (PGD-20 / PGD-100), points | ` +
+  `| model | clean ${cinc ? 'CinC' : 'macro'} F1 (95 % CI) | clean accuracy (95 % CI) | ${multi ? '' : 'clean balanced accuracy | '}accuracy at PGD-20 ε ${eps.join(' / ')} | ` +
+    `${secondName} at ε 0.01, PGD-20 / PGD-100 ×2 | accuracy at ε 0.01, PGD-100 ×2 | Δ accuracy vs ${base.label} at ε 0.01 (PGD-20 / PGD-100), points | ` +
     'attack AUC (accuracy) | white-noise AUC (accuracy) | accuracy, NSTDB ma / bw at 12 dB |',
 );
-console.log(`|${' --- |'.repeat(11)}`);
+console.log(`|${' --- |'.repeat(multi ? 10 : 11)}`);
 const orDash = (v: number | undefined) => (v === undefined ? '—' : f3(v));
 const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
 const pb = pgd100(base.label);
@@ -43,8 +47,8 @@ for (const m of sweep.models) {
   const d20 = (at(m, 0.01)!.accuracy - at(base, 0.01)!.accuracy) * 100;
   const d100 = p !== undefined && pb !== undefined ? ` / ${signed((p - pb) * 100)}` : '';
   console.log(
-    `| ${m.label} | ${ci(m, headline)} | ${ci(m, 'accuracy')} | ${f3(m.clean.balancedAccuracy)} | ${eps.map((e) => f3(at(m, e)!.accuracy)).join(' / ')} | ` +
-      `${f3(at(m, 0.01)!.balancedAccuracy)} / ${orDash(pgd100(m.label, 'balancedAccuracy'))} | ${orDash(p)} | ` +
+    `| ${m.label} | ${ci(m, headline)} | ${ci(m, 'accuracy')} | ${multi ? '' : `${f3(m.clean.balancedAccuracy)} | `}${eps.map((e) => f3(at(m, e)!.accuracy)).join(' / ')} | ` +
+      `${f3(at(m, 0.01)![second])} / ${orDash(pgd100(m.label, second))} | ${orDash(p)} | ` +
       `${m === base ? '—' : `${signed(d20)}${d100}`} | ${f3(m.auc.attack.accuracy)} | ${f3(m.auc.white.accuracy)} | ${f3(ns(m, 'ma')!)} / ${f3(ns(m, 'bw')!)} |`,
   );
 }
