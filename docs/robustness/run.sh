@@ -67,7 +67,8 @@ for which in "${studies[@]}"; do case $which in
     merge cinc2017-pgd100-all reports/robust-pgd100-all cinc2017-ce cinc2017-advls-eps0.01 ;;
   cinc2017-long)
     study cinc2017-long "$cinc" 0.01 cinc2017-long-ce:"CE, 36 epochs" cinc2017-long-advls-eps0.01:"advls ε 0.01 (PGD-10), 36 epochs" \
-      cinc2017-long-jacobian-beta0.3:"Jacobian β 0.3, 36 epochs" cinc2017-long-jacobian-beta0.1:"Jacobian β 0.1, 36 epochs" ;;
+      cinc2017-long-jacobian-beta0.3:"Jacobian β 0.3, 36 epochs" cinc2017-long-jacobian-beta0.2:"Jacobian β 0.2, 36 epochs" \
+      cinc2017-long-jacobian-beta0.1:"Jacobian β 0.1, 36 epochs" ;;
   ptbxl)
     study ptbxl "ptbxl100:$ECGLAB_DATA/ptbxl:fold=10" 0.001,0.003,0.005,0.01,0.03,0.1 ptbxl-ce:CE ptbxl-advls-eps0.01:"advls ε 0.01" \
       ptbxl-advls-eps0.03:"advls ε 0.03" ptbxl-jacobian-beta1:"Jacobian β 1" ptbxl-jacobian-beta0.3:"Jacobian β 0.3" \
