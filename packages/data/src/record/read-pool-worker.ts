@@ -1,17 +1,23 @@
-// A RecordReadPool worker: reads each record of a task with readRecordSync, in order, stopping at the first
-// that fails (its error is the task's), and moves the signals' buffers back rather than copying them.
+// A RecordReadPool worker: reads each record of a task with readRecordSync, in order, each with its own outcome,
+// and moves the signals' buffers back rather than copying them.
 import { UnsupportedFormatError } from '../errors.js';
 import { flacDecoderLoaded, loadFlacDecoder } from '../wfdb/index.js';
-import { serveTasks } from '../workers/index.js';
-import type { ReadTask } from './read-pool-protocol.js';
+import { errorToWire, serveTasks } from '../workers/index.js';
+import type { ReadOutcome, ReadTask } from './read-pool-protocol.js';
 import { readRecordSync, type ReadRecordOptions } from './read.js';
 import type { EcgRecord } from './record.js';
 
 serveTasks(async (task: ReadTask) => {
-  const records: EcgRecord[] = [];
-  for (const { path, opts } of task.items) records.push(await read(path, opts));
-  const buffers = new Set(records.flatMap((r) => r.signals.map((s) => s.buffer)));
-  return { result: records, transfer: [...buffers].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer) };
+  const out: ReadOutcome[] = [];
+  for (const { path, opts } of task.items) {
+    try {
+      out.push({ record: await read(path, opts) });
+    } catch (err) {
+      out.push({ error: errorToWire(err) });
+    }
+  }
+  const buffers = new Set(out.flatMap((o) => ('record' in o ? o.record.signals.map((s) => s.buffer) : [])));
+  return { result: out, transfer: [...buffers].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer) };
 });
 
 // readRecord loads the FLAC decoder when a record needs it; the sync reader cannot load it (it loads

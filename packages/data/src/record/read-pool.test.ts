@@ -11,6 +11,7 @@ import { databaseSource, InputPipeline } from '../pipeline/index.js';
 import { FIXTURES } from '../wfdb/testing.js';
 import { readRecord } from './read.js';
 import { RecordReadPool } from './read-pool.js';
+import type { EcgRecord } from './record.js';
 import { assertSameError, assertSameRecord, badCases, READ_CASES } from './testing.js';
 
 const what = ([path, opts]: [string, object]): string => `${path} ${JSON.stringify(opts)}`;
@@ -42,6 +43,17 @@ describe('RecordReadPool', () => {
     }
     await assert.rejects(pool.readMany(['a', 'b'], [{}]), /RecordReadPool.readMany: 'opts' must be one options object, or one per path \(2\), got 1/);
     assert.throws(() => new RecordReadPool({ size: 0 }), (e: Error) => e instanceof RecordError && /RecordReadPool: option 'size' must be an integer in \[1, 256\], got 0/.test(e.message));
+  });
+
+  test('reads made together leave in one message, each with its own record or error', async () => {
+    const cases = [READ_CASES[0]!, badCases()[0]!, READ_CASES[1]!, badCases()[2]!, READ_CASES[4]!];
+    const there = await Promise.allSettled(cases.map((c) => pool.read(...c)));
+    const here = await Promise.allSettled(cases.map((c) => readRecord(...c)));
+    here.forEach((h, i) => {
+      const t = there[i]!;
+      if (h.status === 'fulfilled') assertSameRecord((t as PromiseFulfilledResult<EcgRecord>).value, h.value, what(cases[i]!));
+      else assertSameError(t.status === 'rejected' ? t.reason : undefined, h.reason, what(cases[i]!));
+    });
   });
 
   test('close() rejects the reads still queued or running, and later ones', async () => {

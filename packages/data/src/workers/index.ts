@@ -1,3 +1,3 @@
 export { WorkerPool, type WorkerPoolOptions } from './pool.js';
-export { serveTasks, type TaskDone } from './serve.js';
+export { errorToWire, serveTasks, type TaskDone } from './serve.js';
 export type { WireError } from './protocol.js';

@@ -24,20 +24,23 @@ export function serveTasks<T, R>(run: (task: T) => TaskDone<R> | Promise<TaskDon
     try {
       done = await run(m.task);
     } catch (err) {
-      port.postMessage({ id: m.id, ok: false, error: toWire(err) } satisfies ReplyMessage<R>);
+      port.postMessage({ id: m.id, ok: false, error: errorToWire(err) } satisfies ReplyMessage<R>);
       return;
     }
     try {
       port.postMessage({ id: m.id, ok: true, result: done.result } satisfies ReplyMessage<R>, done.transfer);
     } catch (err) {
       // a result that cannot be cloned: the caller gets that error rather than a worker that died
-      port.postMessage({ id: m.id, ok: false, error: toWire(err) } satisfies ReplyMessage<R>);
+      port.postMessage({ id: m.id, ok: false, error: errorToWire(err) } satisfies ReplyMessage<R>);
     }
   });
 }
 
-/** An error as plain data; fields that cannot be cloned (a `cause`, a function) are left out. */
-function toWire(err: unknown): WireError {
+/**
+ * An error as plain data, as the pool sends a task's error (for a worker that reports errors item by item);
+ * fields that cannot be cloned (a `cause`, a function) are left out.
+ */
+export function errorToWire(err: unknown): WireError {
   const e = err instanceof Error ? err : new Error(String(err));
   const { code, ...rest } = Object.fromEntries(Object.entries(e)) as { code?: unknown } & Record<string, unknown>;
   const fields = Object.fromEntries(Object.entries(rest).filter(([k, v]) => k !== 'name' && k !== 'cause' && cloneable(v)));
