@@ -4,7 +4,7 @@
 #   cinc2017       the 12-epoch CinC 2017 study on the shared validation split: STUDY (sweep: PGD-20, 1 start, at six
 #                  ε, white noise, NSTDB) and STUDY-pgd100 (PGD-100 with 2 restarts at ε 0.01, Ma & Liang's attack;
 #                  at every ε for CE and advls ε 0.01 in cinc2017-pgd100-all)
-#   cinc2017-long  CE, advls ε 0.01 and the Jacobian at β 0.3 / 0.2 / 0.1 trained three times as long (36 epochs), same
+#   cinc2017-long  CE, advls ε 0.01 and the Jacobian at β 0.3 / 0.2 trained three times as long (36 epochs), same
 #                  reports (PGD-100 at every ε for CE and Jacobian β 0.3 in cinc2017-long-pgd100-all)
 #   ptbxl          the PTB-XL 12-lead row (superclasses, multi-label), on the held-out strat_fold 10; PGD-100 at every ε
 # A finished run (metrics.json) or report (robustness.json) is skipped and a started run resumed, so the script
@@ -68,8 +68,7 @@ for which in "${studies[@]}"; do case $which in
     merge cinc2017-pgd100-all reports/robust-pgd100-all cinc2017-ce cinc2017-advls-eps0.01 ;;
   cinc2017-long)
     study cinc2017-long "$cinc" 0.01 cinc2017-long-ce:"CE, 36 epochs" cinc2017-long-advls-eps0.01:"advls ε 0.01 (PGD-10), 36 epochs" \
-      cinc2017-long-jacobian-beta0.3:"Jacobian β 0.3, 36 epochs" cinc2017-long-jacobian-beta0.2:"Jacobian β 0.2, 36 epochs" \
-      cinc2017-long-jacobian-beta0.1:"Jacobian β 0.1, 36 epochs"
+      cinc2017-long-jacobian-beta0.3:"Jacobian β 0.3, 36 epochs" cinc2017-long-jacobian-beta0.2:"Jacobian β 0.2, 36 epochs"
     # PGD-100 at every ε for CE and the defended model nearest the target (Jacobian β 0.3).
     for name in cinc2017-long-ce:"CE, 36 epochs" cinc2017-long-jacobian-beta0.3:"Jacobian β 0.3, 36 epochs"; do
       report reports/robust-pgd100-all "${name%%:*}" "${name#*:}" "$cinc" --eps 0.001,0.003,0.005,0.01,0.03,0.1 --steps 100 --restarts 2
