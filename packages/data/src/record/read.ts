@@ -41,7 +41,7 @@ export async function readRecord(path: string, opts: ReadRecordOptions = {}): Pr
   const h = await rdheader(form.base);
   const layout = h.segments ? await rdrecord(form.base, { header: h, sampto: 0 }) : undefined;
   const plan = planWfdb(form.base, h, layout, opts);
-  return finishWfdb(form.base, h, plan, await rdrecord(form.base, plan.read), opts);
+  return finishWfdb(form.base, h, plan, await rdrecord(form.base, plan), opts);
 }
 
 /**
@@ -56,7 +56,7 @@ export function readRecordSync(path: string, opts: ReadRecordOptions = {}): EcgR
   const h = rdheaderSync(form.base);
   const layout = h.segments ? rdrecordSync(form.base, { header: h, sampto: 0 }) : undefined;
   const plan = planWfdb(form.base, h, layout, opts);
-  return finishWfdb(form.base, h, plan, rdrecordSync(form.base, plan.read), opts);
+  return finishWfdb(form.base, h, plan, rdrecordSync(form.base, plan), opts);
 }
 
 /** Checks the options, and tells a header-less CPSC `.mat` from a WFDB record (named with or without extension). */
@@ -70,10 +70,7 @@ function cutToSeconds(rec: EcgRecord, maxSeconds: number | undefined): EcgRecord
 }
 
 /** The samples to read: rdrecord's options (voltage channels, each with its factor to mV, and the range). */
-interface WfdbPlan {
-  read: RdrecordOptions & { float32: true };
-  sampto: number | undefined;
-}
+type WfdbPlan = RdrecordOptions & { float32: true };
 
 /**
  * The voltage signals wanted, each with its factor to mV, known before any sample is read. A multi-segment
@@ -92,11 +89,8 @@ function planWfdb(base: string, h: WfdbHeader, layout: WfdbRecord | undefined, o
   if (wanted.length === 0) throw new RecordError(`${base}.hea: no voltage signals to read`, `${base}.hea`);
   // Float32 in mV straight from the reader: one array and one pass per lead.
   return {
-    read: {
-      header: h, channels: wanted, float32: true, scale: wanted.map((j) => millivoltsPer(declared[j] ?? '') ?? 1),
-      ...(sampto === undefined ? {} : { sampto }),
-    },
-    sampto,
+    header: h, channels: wanted, float32: true, scale: wanted.map((j) => millivoltsPer(declared[j] ?? '') ?? 1),
+    ...(sampto === undefined ? {} : { sampto }),
   };
 }
 

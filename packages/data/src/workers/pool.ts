@@ -133,15 +133,10 @@ export class WorkerPool<T, R> {
     worker.on('messageerror', (err) => {
       if (slot.busy !== null) settle(slot.busy)?.reject(this.#opts.errors.worker(`${this.#opts.name}: a worker's reply could not be received: ${err.message}`));
     });
+    // Out of the slots first, so that settle's dispatch gives the rest to the other workers or a new one.
     const fail = (err: Error) => {
       this.#slots = this.#slots.filter((s) => s !== slot);
-      if (slot.busy !== null) {
-        const p = this.#pending.get(slot.busy);
-        this.#pending.delete(slot.busy);
-        p?.reject(this.#opts.errors.worker(`${this.#opts.name}: a worker failed while ${this.#opts.doing}: ${err.message}`));
-      }
-      slot.busy = null;
-      if (!this.#closed) this.#dispatch(); // the rest go to the other workers or a new one
+      if (slot.busy !== null) settle(slot.busy)?.reject(this.#opts.errors.worker(`${this.#opts.name}: a worker failed while ${this.#opts.doing}: ${err.message}`));
     };
     worker.on('error', fail);
     worker.on('exit', (code) => {
