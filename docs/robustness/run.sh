@@ -15,7 +15,8 @@ cd "$(dirname "$0")/../.."
 : "${ECGLAB_DATA:?set ECGLAB_DATA to the absolute path of the shared data folder}"
 # One libtorch thread, as the studies ran (their processes side by side); the configs set threads: 1 for training.
 ecglab() { MALLOC_ARENA_MAX=2 node packages/cli/bin/ecglab.mjs "$@"; }
-sweep=(--eps 0.001,0.003,0.005,0.01,0.03,0.1 --steps 20 --restarts 1 --white 0.05,0.1,0.2,0.3,0.4,0.5,0.6 --nstdb bw,ma:24,18,12,6,0,-6)
+every_eps=0.001,0.003,0.005,0.01,0.03,0.1
+sweep=(--eps $every_eps --steps 20 --restarts 1 --white 0.05,0.1,0.2,0.3,0.4,0.5,0.6 --nstdb bw,ma:24,18,12,6,0,-6)
 mkdir -p runs/robust
 
 # train NAME: runs/robust/NAME from configs/robustness/NAME.yaml, unless it finished.
@@ -40,6 +41,15 @@ merge() {
   ecglab robustness-merge "${files[@]}" -o "docs/robustness/$out"
   sed -i "s|$ECGLAB_DATA|../shared/data|g" "docs/robustness/$out"/robustness.{json,md}
 }
+# pgd100_all OUT DATA NAME:LABEL...: Ma & Liang's attack (PGD-100, 2 restarts) at every ε, merged into docs/robustness/OUT.
+pgd100_all() {
+  local out=$1 data=$2 entry names=(); shift 2
+  for entry in "$@"; do
+    names+=("${entry%%:*}")
+    report reports/robust-pgd100-all "${entry%%:*}" "${entry#*:}" "$data" --eps "$every_eps" --steps 100 --restarts 2
+  done
+  merge "$out" reports/robust-pgd100-all "${names[@]}"
+}
 # study OUT DATA PGD100_EPS NAME:LABEL...: trains and reports the models; PGD-100 (2 restarts) at PGD100_EPS.
 study() {
   local out=$1 data=$2 strong=$3 entry names=(); shift 3
@@ -62,20 +72,14 @@ for which in "${studies[@]}"; do case $which in
       cinc2017-jacobian-beta1:"Jacobian β 1" cinc2017-jacobian-beta0.3:"Jacobian β 0.3" cinc2017-jacobian-beta0.1:"Jacobian β 0.1" \
       cinc2017-jacobian-beta0.03:"Jacobian β 0.03" cinc2017-nsr:"NSR ε_max 0.01"
     # Ma & Liang's attack at every ε, for CE and advls ε 0.01 only (the robust models take ~25 min each on one core).
-    for name in cinc2017-ce:CE cinc2017-advls-eps0.01:"advls ε 0.01"; do
-      report reports/robust-pgd100-all "${name%%:*}" "${name#*:}" "$cinc" --eps 0.001,0.003,0.005,0.01,0.03,0.1 --steps 100 --restarts 2
-    done
-    merge cinc2017-pgd100-all reports/robust-pgd100-all cinc2017-ce cinc2017-advls-eps0.01 ;;
+    pgd100_all cinc2017-pgd100-all "$cinc" cinc2017-ce:CE cinc2017-advls-eps0.01:"advls ε 0.01" ;;
   cinc2017-long)
     study cinc2017-long "$cinc" 0.01 cinc2017-long-ce:"CE, 36 epochs" cinc2017-long-advls-eps0.01:"advls ε 0.01 (PGD-10), 36 epochs" \
       cinc2017-long-jacobian-beta0.3:"Jacobian β 0.3, 36 epochs" cinc2017-long-jacobian-beta0.2:"Jacobian β 0.2, 36 epochs"
     # PGD-100 at every ε for CE and the defended model nearest the target (Jacobian β 0.3).
-    for name in cinc2017-long-ce:"CE, 36 epochs" cinc2017-long-jacobian-beta0.3:"Jacobian β 0.3, 36 epochs"; do
-      report reports/robust-pgd100-all "${name%%:*}" "${name#*:}" "$cinc" --eps 0.001,0.003,0.005,0.01,0.03,0.1 --steps 100 --restarts 2
-    done
-    merge cinc2017-long-pgd100-all reports/robust-pgd100-all cinc2017-long-ce cinc2017-long-jacobian-beta0.3 ;;
+    pgd100_all cinc2017-long-pgd100-all "$cinc" cinc2017-long-ce:"CE, 36 epochs" cinc2017-long-jacobian-beta0.3:"Jacobian β 0.3, 36 epochs" ;;
   ptbxl)
-    study ptbxl "ptbxl100:$ECGLAB_DATA/ptbxl:fold=10" 0.001,0.003,0.005,0.01,0.03,0.1 ptbxl-ce:CE ptbxl-advls-eps0.01:"advls ε 0.01" \
+    study ptbxl "ptbxl100:$ECGLAB_DATA/ptbxl:fold=10" "$every_eps" ptbxl-ce:CE ptbxl-advls-eps0.01:"advls ε 0.01" \
       ptbxl-advls-eps0.03:"advls ε 0.03" ptbxl-jacobian-beta1:"Jacobian β 1" ptbxl-jacobian-beta0.3:"Jacobian β 0.3" \
       ptbxl-jacobian-beta0.1:"Jacobian β 0.1" ptbxl-nsr-epsmax1:"NSR ε_max 1" ptbxl-nsr-epsmax0.01:"NSR ε_max 0.01" ;;
   *) echo "run.sh: unknown study '$which' (cinc2017, cinc2017-long, ptbxl)" >&2; exit 2 ;;

@@ -33,12 +33,14 @@ const multi = sweep.task === 'multi-label';
 const second: keyof Scores = multi ? 'macroF1' : 'balancedAccuracy';
 const secondName = multi ? 'macro F1' : 'balanced accuracy';
 
-console.log(
-  `| model | clean ${cinc ? 'CinC' : 'macro'} F1 (95 % CI) | clean accuracy (95 % CI) | ${multi ? '' : 'clean balanced accuracy | '}accuracy at PGD-20 ε ${eps.join(' / ')} | ` +
-    `${secondName} at ε 0.01, PGD-20 / PGD-100 ×2 | accuracy at ε 0.01, PGD-100 ×2 | Δ accuracy vs ${base.label} at ε 0.01 (PGD-20 / PGD-100), points | ` +
-    'attack AUC (accuracy) | white-noise AUC (accuracy) | accuracy, NSTDB ma / bw at 12 dB |',
-);
-console.log(`|${' --- |'.repeat(multi ? 10 : 11)}`);
+const header = [
+  'model', `clean ${cinc ? 'CinC' : 'macro'} F1 (95 % CI)`, 'clean accuracy (95 % CI)', ...(multi ? [] : ['clean balanced accuracy']),
+  `accuracy at PGD-20 ε ${eps.join(' / ')}`, `${secondName} at ε 0.01, PGD-20 / PGD-100 ×2`, 'accuracy at ε 0.01, PGD-100 ×2',
+  `Δ accuracy vs ${base.label} at ε 0.01 (PGD-20 / PGD-100), points`, 'attack AUC (accuracy)', 'white-noise AUC (accuracy)',
+  'accuracy, NSTDB ma / bw at 12 dB',
+];
+console.log(`| ${header.join(' | ')} |`);
+console.log(`|${' --- |'.repeat(header.length)}`);
 const orDash = (v: number | undefined) => (v === undefined ? '—' : f3(v));
 const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
 const pb = pgd100(base.label);
