@@ -4,6 +4,7 @@
 //
 //   node --import tsx bench/models/bench.ts [--data DIR] [--records 96] [--batch 32] [--steps 6]
 //        [--threads 2] [--width 64] [--depth 2,2,2,2] [--rounds 3] [--warmup 2] [--precisions fp32,bf16] [--json]
+//        [--peer-glibc default|ecglab]
 //
 // Both sides: records read once up front; timed: per batch zero-padding to a
 // multiple of the total stride with a mask and random offsets (training), max-abs scaling (the model's first
@@ -22,6 +23,9 @@
 // --precisions fp32,bf16 times every step once per precision, each against the peer in the same precision: bf16
 // is CPU autocast on both sides (ecglab's `autocast('bfloat16', ...)`, PyTorch's `torch.autocast('cpu')`), with
 // float32 parameters, Adam state and loss; so bf16 vs fp32 is measured in the same run, step beside step.
+//
+// --peer-glibc ecglab runs the peer with the glibc thresholds ecglab sets for itself (see PEER_GLIBC): how fast
+// PyTorch is when it too reuses memory instead of faulting in fresh pages, which depends on its heap's history.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { loadavg } from 'node:os';
@@ -41,6 +45,7 @@ const { values: args } = parseArgs({ options: {
   batch: { type: 'string', default: '32' }, steps: { type: 'string', default: '6' }, threads: { type: 'string', default: '2' },
   width: { type: 'string', default: '64' }, depth: { type: 'string', default: '2,2,2,2' }, rounds: { type: 'string', default: '3' },
   warmup: { type: 'string', default: '2' }, precisions: { type: 'string', default: 'fp32' }, json: { type: 'boolean', default: false },
+  'peer-glibc': { type: 'string', default: 'default' },
 } });
 const dataDir = args.data;
 const nRecords = Number(args.records);
@@ -57,6 +62,11 @@ const precisions = args.precisions.split(',') as Precision[];
 for (const p of precisions) if (p !== 'fp32' && p !== 'bf16') throw new Error(`--precisions: expected fp32 and/or bf16, got '${p}'`);
 /** Runs fn in the precision: bf16 = CPU autocast (float32 parameters). */
 const inPrecision = <T>(p: Precision, fn: () => T): T => (p === 'bf16' ? autocast('bfloat16', fn) : fn());
+// 'default': the peer as people run it. 'ecglab': the glibc thresholds that ecglab's addon sets at load (allocator.cc,
+// keepGlibcMemory), so that neither side takes fresh pages from the kernel for memory it could reuse.
+const PEER_GLIBC = { default: {}, ecglab: { MALLOC_MMAP_THRESHOLD_: String(32 << 20), MALLOC_TRIM_THRESHOLD_: String(256 << 20) } };
+const peerGlibc = args['peer-glibc'] as keyof typeof PEER_GLIBC;
+if (!(peerGlibc in PEER_GLIBC)) throw new Error(`--peer-glibc: expected default or ecglab, got '${peerGlibc}'`);
 const log = (s: string) => { if (!json) process.stderr.write(`${s}\n`); };
 const SHIFT = 3000;
 const oneHot = (c: number) => Float32Array.from({ length: 4 }, (_, k) => (k === c ? 1 : 0));
@@ -130,7 +140,7 @@ async function pytorchSide(records: LabeledRecord[], plan: Plan) {
     '--threads', String(threads), '--width', String(width), '--depth', depth.join(','),
     '--max-len', String(Math.round(MAX_SECONDS * records[0]!.fs)),
     '--order', plan.order.join(','), '--offsets', plan.offsets.map((o) => o.join(',')).join(';'),
-  ], { stdio: ['pipe', 'pipe', 'inherit'] });
+  ], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...PEER_GLIBC[peerGlibc] } });
   const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
   const line = async (): Promise<Record<string, unknown>> => {
     const r = await lines.next();
@@ -205,6 +215,7 @@ async function main(): Promise<void> {
     started,
     setup: { records: records.length, batch, steps, threads: { ecglab: getNumThreads(), pytorch: peer.ready.threads }, width, depth, rounds, warmup, precisions, data: relative(root, dataDir) }, // relative to the checkout: no machine paths in results
     peer: `PyTorch ${peer.ready.torch}`,
+    peer_glibc: { [peerGlibc]: PEER_GLIBC[peerGlibc] },
     method: 'interleaved per step, alternating who goes first; ratio = median over pairs of PyTorch s / ecglab s (speed, >1 = ecglab faster)',
     load_average_1m: { start: loadStart, end: loadavg()[0]! },
     cpu_allocator: cpuAllocatorStats(),

@@ -16,7 +16,7 @@ namespace ecg {
 // never disposed, the finalizer does (a safety net).
 struct Holder {
   at::Tensor t;
-  int64_t reportedBytes = 0;  // bytes reported to V8 via AdjustExternalMemory
+  int64_t bytes = 0;  // storage bytes counted in the handles' total that V8 is told about (handle.cc)
 };
 
 // Wraps a tensor as a new handle (with a finalizer as a safety net).

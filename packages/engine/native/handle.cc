@@ -17,10 +17,29 @@ int64_t storageBytes(const at::Tensor& t) {
   return static_cast<int64_t>(t.storage().nbytes());
 }
 
+// V8 is told about the memory behind handles so that a handle nobody disposed gets collected, and its tensor freed,
+// once that memory grows. It is told the total in steps of kReportStep, not per handle: V8 runs a full mark-compact
+// whenever the reported total rises 64 MiB above its lowest point since the last one, so reporting every tensor made a
+// forward pass whose activations come and go (each disposed at once by nn.pipe) collect 2-3 times: 15-20 ms of a 100 ms
+// Ma & Liang inference batch (BENCHMARKS.md, Models). Leaked handles still add up, so the report still follows them.
+// One count per thread: each worker thread has its own isolate, and a handle is wrapped and released on its own.
+constexpr int64_t kReportStep = int64_t(256) << 20;
+thread_local int64_t tLiveBytes = 0;      // storage bytes of this thread's undisposed handles
+thread_local int64_t tReportedBytes = 0;  // what V8 was last told
+
+void account(Napi::Env env, int64_t change) {
+  tLiveBytes += change;
+  int64_t drift = tLiveBytes - tReportedBytes;
+  if (drift > kReportStep || drift < -kReportStep) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, drift);
+    tReportedBytes = tLiveBytes;
+  }
+}
+
 void release(Napi::Env env, Holder* h) {
-  if (h->reportedBytes != 0) {
-    Napi::MemoryManagement::AdjustExternalMemory(env, -h->reportedBytes);
-    h->reportedBytes = 0;
+  if (h->bytes != 0) {
+    account(env, -h->bytes);
+    h->bytes = 0;
   }
   h->t = at::Tensor();
 }
@@ -38,14 +57,14 @@ Napi::Value wrap(Napi::Env env, at::Tensor t) {
   // napi_remove_wrap, which also cancels the finalizer. Externals keep a pending finalizer per handle until the
   // event loop turns, which grew RSS by tens of MB in synchronous training loops.
   auto* h = new Holder{std::move(t), 0};
-  h->reportedBytes = storageBytes(h->t);
+  h->bytes = storageBytes(h->t);
   Napi::Object obj = Napi::Object::New(env);
   napi_status st = napi_wrap(env, obj, h, finalizeHolder, nullptr, nullptr);
   if (st != napi_ok) {
     delete h;
     throw Napi::Error::New(env, "could not create a tensor handle");
   }
-  if (h->reportedBytes != 0) Napi::MemoryManagement::AdjustExternalMemory(env, h->reportedBytes);
+  if (h->bytes != 0) account(env, h->bytes);
   obj.TypeTag(&kHandleTag);
   return obj;
 }

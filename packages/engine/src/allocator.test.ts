@@ -1,5 +1,6 @@
 // The caching CPU allocator: large blocks come back from its cache, values are unaffected, the cache empties.
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { cpuAllocatorStats, emptyCpuCache, nn, randn, zeros, ones, tidy, setNumThreads } from './index.js';
 
@@ -36,4 +37,17 @@ test('repeated conv train steps do not grow the process: small raw buffers are f
   for (let i = 0; i < 120; i++) step();
   const grown = (process.memoryUsage().rss - before) / 2 ** 20;
   assert.ok(grown < 16, `RSS grew ${grown.toFixed(1)} MiB over 120 steps`);
+});
+
+test('large blocks are backed by transparent huge pages where the kernel allows them', (t) => {
+  const mode = readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8');
+  if (!cpuAllocatorStats().enabled || mode.includes('[never]')) { t.skip(`THP ${mode.trim()} or ECGLAB_CPU_CACHE_MB=0`); return; }
+  const hugeKb = () => Number(/AnonHugePages:\s+(\d+)/.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'))![1]);
+  emptyCpuCache();
+  const before = hugeKb();
+  const x = zeros([16 << 20]).add(1);                                     // 64 MiB, written: 32 huge pages if aligned
+  const grownMb = (hugeKb() - before) / 1024;
+  x.dispose();
+  emptyCpuCache();
+  assert.ok(grownMb >= 32, `${grownMb} MiB more in huge pages for a 64 MiB tensor`);
 });
