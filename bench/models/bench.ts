@@ -4,7 +4,7 @@
 //
 //   node --import tsx bench/models/bench.ts [--data DIR] [--records 96] [--batch 32] [--steps 6]
 //        [--threads 2] [--width 64] [--depth 2,2,2,2] [--rounds 3] [--warmup 2] [--precisions fp32,bf16] [--json]
-//        [--peer-glibc default|ecglab]
+//        [--peer-glibc default|ecglab|heap]
 //
 // Both sides: records read once up front; timed: per batch zero-padding to a
 // multiple of the total stride with a mask and random offsets (training), max-abs scaling (the model's first
@@ -24,8 +24,8 @@
 // is CPU autocast on both sides (ecglab's `autocast('bfloat16', ...)`, PyTorch's `torch.autocast('cpu')`), with
 // float32 parameters, Adam state and loss; so bf16 vs fp32 is measured in the same run, step beside step.
 //
-// --peer-glibc ecglab runs the peer with the glibc thresholds ecglab sets for itself (see PEER_GLIBC): how fast
-// PyTorch is when it too reuses memory instead of faulting in fresh pages, which depends on its heap's history.
+// --peer-glibc runs the peer with other glibc thresholds (bench/peer-glibc.ts): how fast PyTorch is when it too
+// reuses memory instead of faulting in fresh pages, which otherwise depends on its heap's history.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { loadavg } from 'node:os';
@@ -35,6 +35,7 @@ import { join, relative } from 'node:path';
 import { autocast, cpuAllocatorStats, F, fromArray, getNumThreads, manualSeed, noGrad, optim, setNumThreads, tidy } from '@ecglab/engine';
 import { collate, InputPipeline, Rng, type EcgRecord } from '@ecglab/data';
 import { MA_LIANG_DEFAULTS, MaLiangNet, openDataset, toTensorBatch } from '@ecglab/models';
+import { PEER_GLIBC, peerGlibcArg } from '../peer-glibc.js';
 
 /** A record as the bench uses it: conformed float32 mV leads and its class. */
 type LabeledRecord = EcgRecord & { label: number };
@@ -62,11 +63,7 @@ const precisions = args.precisions.split(',') as Precision[];
 for (const p of precisions) if (p !== 'fp32' && p !== 'bf16') throw new Error(`--precisions: expected fp32 and/or bf16, got '${p}'`);
 /** Runs fn in the precision: bf16 = CPU autocast (float32 parameters). */
 const inPrecision = <T>(p: Precision, fn: () => T): T => (p === 'bf16' ? autocast('bfloat16', fn) : fn());
-// 'default': the peer as people run it. 'ecglab': the glibc thresholds that ecglab's addon sets at load (allocator.cc,
-// keepGlibcMemory), so that neither side takes fresh pages from the kernel for memory it could reuse.
-const PEER_GLIBC = { default: {}, ecglab: { MALLOC_MMAP_THRESHOLD_: String(32 << 20), MALLOC_TRIM_THRESHOLD_: String(256 << 20) } };
-const peerGlibc = args['peer-glibc'] as keyof typeof PEER_GLIBC;
-if (!(peerGlibc in PEER_GLIBC)) throw new Error(`--peer-glibc: expected default or ecglab, got '${peerGlibc}'`);
+const peerGlibc = peerGlibcArg(args['peer-glibc']);
 const log = (s: string) => { if (!json) process.stderr.write(`${s}\n`); };
 const SHIFT = 3000;
 const oneHot = (c: number) => Float32Array.from({ length: 4 }, (_, k) => (k === c ? 1 : 0));

@@ -7,6 +7,7 @@
 //
 //   node --import tsx bench/train/run.ts [--records 256] [--epochs 2] [--repeats 2] [--threads 2] [--json]
 //        [--data DIR] (a CinC 2017 training2017 folder; default: the ~300 records in fixtures/data)
+//        [--peer-glibc default|ecglab|heap] (the PyTorch script's glibc thresholds, bench/peer-glibc.ts)
 //
 // Reported per side and repeat: the last epoch's train records/s (train steps only, as the trainer's log) and its
 // phases; the ratio is ecglab / PyTorch train records/s (> 1: ecglab faster), median over adjacent pairs.
@@ -17,13 +18,15 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadRunConfig, openDataset, RUN_FILES, splitDataset, train, type RunConfig } from '@ecglab/models';
+import { PEER_GLIBC, peerGlibcArg } from '../peer-glibc.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const { values: args } = parseArgs({ options: {
   records: { type: 'string', default: '256' }, epochs: { type: 'string', default: '2' }, repeats: { type: 'string', default: '2' },
   threads: { type: 'string', default: '2' }, data: { type: 'string', default: join(root, 'fixtures/data/cinc2017/training2017') },
-  json: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false }, 'peer-glibc': { type: 'string', default: 'default' },
 } });
+const peerGlibc = peerGlibcArg(args['peer-glibc']);
 const records = Number(args.records);
 const epochs = Number(args.epochs);
 const repeats = Number(args.repeats);
@@ -61,7 +64,7 @@ async function main(): Promise<void> {
     const l0 = loadavg()[0]!;
     const started = new Date().toISOString();
     const t0 = performance.now();
-    const r = spawnSync('/usr/bin/python3', [join(root, 'bench/train/train_torch.py'), '--plan', planFile, '--threads', String(threads)], { encoding: 'utf8' });
+    const r = spawnSync('/usr/bin/python3', [join(root, 'bench/train/train_torch.py'), '--plan', planFile, '--threads', String(threads)], { encoding: 'utf8', env: { ...process.env, ...PEER_GLIBC[peerGlibc] } });
     if (r.status !== 0) throw new Error(`train_torch.py failed (${r.status}): ${r.stderr}`);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Epoch & { ready?: boolean }).filter((l) => !l.ready);
     return { side: 'pytorch', started, load: [l0, loadavg()[0]!], wallSeconds: (performance.now() - t0) / 1000, epochs: lines };
@@ -86,7 +89,7 @@ async function main(): Promise<void> {
   const ratio = sorted.length % 2 ? sorted[sorted.length >> 1]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
   const result = {
     bench: 'train/cinc2017-recipe',
-    setup: { records, train: split.train.length, val: split.val.length, epochs, repeats, threads, data: relative(root, cfg.data.path) },
+    setup: { records, train: split.train.length, val: split.val.length, epochs, repeats, threads, data: relative(root, cfg.data.path), peerGlibc: { [peerGlibc]: PEER_GLIBC[peerGlibc] } },
     method: 'whole trainings, sides alternating first; ratio = median over adjacent pairs of ecglab / PyTorch train records/s of the last epoch',
     ratio,
     pairRatios: pairs,

@@ -10,7 +10,8 @@
 // Blocks are rounded up to size classes of 1/8 of a power of two (whole 2 MiB pages from 2 MiB up) and mapped with
 // mmap: pages of a block that a tensor never touches are never faulted in, so rounding costs address space, not
 // memory. Blocks from 2 MiB up are aligned to 2 MiB and advised for transparent huge pages (mapBlock): the first
-// Ma & Liang train step of a process took 16 k minor faults instead of 143 k, 1.1 s instead of 1.7 s. A freed block
+// Ma & Liang train step of a process took 16 k minor faults instead of 143 k, 1.1 s instead of 1.7 s
+// (bench/models/cold-start.ts); ECGLAB_CPU_HUGE_PAGES=0 leaves the pages at 4 KiB. A freed block
 // goes to a free list; an allocation takes the smallest cached block of its class or up to twice its size.
 // The cache is bounded (ECGLAB_CPU_CACHE_MB, default 2048 MiB; 0 turns the allocator off at load): a block
 // that would push the cached bytes over the bound is unmapped instead. `emptyCache()` unmaps every cached block.
@@ -43,6 +44,8 @@ size_t sizeClass(size_t n) {
   return (n + step - 1) / step * step;
 }
 
+bool gHugePages = true;  // ECGLAB_CPU_HUGE_PAGES=0 turns the advice off (read at load)
+
 // A block of `size` bytes (a multiple of kHugePage when at least that big) from a fresh anonymous mapping, aligned
 // to 2 MiB and marked for transparent huge pages, so that a large activation is faulted in 2 MiB at a time and
 // covered by few TLB entries. nullptr when the kernel refuses.
@@ -58,7 +61,7 @@ void* mapBlock(size_t size) {
   if (aligned > start) munmap(raw, aligned - start);                            // the unaligned head
   size_t tail = start + size + kHugePage - (aligned + size);
   if (tail > 0) munmap(reinterpret_cast<void*>(aligned + size), tail);         // and what is left after the block
-  madvise(reinterpret_cast<void*>(aligned), size, MADV_HUGEPAGE);  // advice: ignored where THP is off
+  if (gHugePages) madvise(reinterpret_cast<void*>(aligned), size, MADV_HUGEPAGE);  // advice: ignored where THP is off
   return reinterpret_cast<void*>(aligned);
 }
 
@@ -189,6 +192,7 @@ void initAllocator() {
         std::fprintf(stderr, "ecglab: ECGLAB_CPU_CACHE_MB must be a whole number of MiB (0 turns the cache off), got '%s'; using %zu\n", env, mb);
       }
     }
+    if (const char* env = std::getenv("ECGLAB_CPU_HUGE_PAGES")) gHugePages = std::string(env) != "0";
     if (mb == 0) return;  // glibc as libtorch ships it
     keepGlibcMemory();
     gAllocator = new CachingCpuAllocator(mb << 20);
@@ -209,6 +213,7 @@ const std::vector<OpDef> kAllocatorOps = {
       o.Set("hits", static_cast<double>(s.hits));
       o.Set("misses", static_cast<double>(s.misses));
       o.Set("limitBytes", static_cast<double>(s.limit));
+      o.Set("hugePages", gAllocator != nullptr && gHugePages);
       return o;
     } END_OP,
     OP(emptyCache) {

@@ -1,6 +1,7 @@
 // The caching CPU allocator (native/allocator.cc): large blocks freed by tensors are kept for reuse, so a
 // training step's activations are faulted in once rather than on every step. Set ECGLAB_CPU_CACHE_MB before
-// the addon loads to bound the cache (default 2048; 0 leaves libtorch's allocator in place).
+// the addon loads to bound the cache (default 2048; 0 leaves libtorch's allocator in place), and
+// ECGLAB_CPU_HUGE_PAGES=0 to keep its blocks of 2 MiB and more off transparent huge pages.
 import { call } from './native.js';
 
 export interface CpuAllocatorStats {
@@ -15,6 +16,8 @@ export interface CpuAllocatorStats {
   hits: number;
   misses: number;
   limitBytes: number;
+  /** Whether blocks of 2 MiB and more are advised for transparent huge pages (the kernel's THP mode decides). */
+  hugePages: boolean;
 }
 
 /**

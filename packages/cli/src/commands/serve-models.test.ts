@@ -69,6 +69,18 @@ test('ecglab predict with no --model picks the bundled model per record by leads
   await assert.rejects(run(['predict', '--models', dir, '--task', 'superclass', cinc]), /no model reads a record with leads ECG: ptbxl-superclass reads I,II,III/);
 });
 
+test('ecglab serve refuses bad flags before it loads anything, naming the flag', async () => {
+  for (const [flag, value, message] of [
+    ['--threads', '2.5', /--threads: expected an integer >= 1 <= 1024, got '2\.5'/],
+    ['--port', '70000', /--port: expected an integer >= 0 <= 65535, got '70000'/],
+    ['--max-queue', '0', /--max-queue: expected an integer >= 1, got '0'/],
+    ['--timeout', 'soon', /--timeout: expected a number >= 0\.001, got 'soon'/],
+    ['--max-upload-mb', '-1', /--max-upload-mb: expected a number >= 0\.001 <= 1024, got '-1'/],
+  ] as const) {
+    await assert.rejects(run(['serve', '--models', '/nonexistent/models', flag, value]), message);
+  }
+});
+
 test('ecglab serve answers on its port and stops on SIGTERM', async () => {
   const dir = await testModelsDir();
   const p = program();
