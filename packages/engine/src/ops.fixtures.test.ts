@@ -74,6 +74,11 @@ const ops: Record<string, (t: T, p: P) => Out> = {
     });
     return [r.output, r.weights!];
   },
+  encoderLayerFused: (t, p) => F.transformerEncoderLayerFused(t.x!, {
+    numHeads: p.numHeads, activation: p.activation, normFirst: p.normFirst, inProjWeight: t.ipw!, inProjBias: t.ipb!,
+    outProjWeight: t.opw!, outProjBias: t.opb!, norm1Weight: t.n1w!, norm1Bias: t.n1b!, norm2Weight: t.n2w!, norm2Bias: t.n2b!,
+    linear1Weight: t.l1w!, linear1Bias: t.l1b!, linear2Weight: t.l2w!, linear2Bias: t.l2b!,
+  }),
 };
 
 test('every fixture op has an engine mapping', () => {

@@ -75,6 +75,8 @@ OPS = [
     ('adaptiveMaxPool2d', 'adaptive_max_pool2d', {'returns': 'first'}),
     ('batchNorm', 'batch_norm'), ('groupNorm', 'group_norm'), ('layerNorm', 'layer_norm'), ('dropout', 'dropout'),
     ('pad', 'pad'),
+    # fused inference kernels (no autograd): what PyTorch's nn.TransformerEncoderLayer runs in eval without grad
+    ('transformerEncoderLayerFwd', '_transformer_encoder_layer_fwd'),
     # losses (an int argument named `reduction` is read from 'none' | 'mean' | 'sum')
     ('crossEntropy', 'cross_entropy_loss'), ('nllLoss', 'nll_loss_nd'),
     ('bceWithLogits', 'binary_cross_entropy_with_logits'), ('binaryCrossEntropy', 'binary_cross_entropy'),

@@ -560,6 +560,10 @@ const std::vector<OpDef> kGeneratedOps = {
     OP(pad) {
       RET(at::pad(a.T(0), a.IL(1), (a.has(2) ? a.Str(2) : std::string("constant")), a.OD(3)));
     } END_OP,
+    // transformerEncoderLayerFwd: _transformer_encoder_layer_fwd(Tensor src, int embed_dim, int num_heads, Tensor qkv_weight, Tensor qkv_bias, Tensor proj_weight, Tensor proj_bias, bool use_gelu, bool norm_first, float eps, Tensor norm_weight_1, Tensor norm_bias_1, Tensor norm_weight_2, Tensor norm_bias_2, Tensor ffn_weight_1, Tensor ffn_bias_1, Tensor ffn_weight_2, Tensor ffn_bias_2, Tensor? mask=None, int? mask_type=None) -> Tensor
+    OP(transformerEncoderLayerFwd) {
+      RET(at::_transformer_encoder_layer_fwd(a.T(0), a.I(1), a.I(2), a.T(3), a.T(4), a.T(5), a.T(6), a.B(7), a.B(8), a.D(9), a.T(10), a.T(11), a.T(12), a.T(13), a.T(14), a.T(15), a.T(16), a.T(17), a.OT(18), a.OI(19)));
+    } END_OP,
     // crossEntropy: cross_entropy_loss(Tensor self, Tensor target, Tensor? weight=None, int reduction=Mean, int ignore_index=-100, float label_smoothing=0.0) -> Tensor
     OP(crossEntropy) {
       RET(at::cross_entropy_loss(a.T(0), a.T(1), a.OT(2), (a.has(3) ? a.Red(3) : static_cast<int64_t>(at::Reduction::Mean)), (a.has(4) ? a.I(4) : int64_t(-100)), (a.has(5) ? a.D(5) : double(0.0))));

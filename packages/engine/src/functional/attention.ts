@@ -1,6 +1,7 @@
 // Attention composed from matmul/softmax (libtorch 1.13 has no scaled_dot_product_attention), so autograd,
 // including double backprop, comes for free.
-import { Tensor } from '../tensor.js';
+import { Tensor, handleOf } from '../tensor.js';
+import { isGradEnabled } from '../autograd.js';
 import { TorchError, fmtShape } from '../errors.js';
 import { checkDims, checkFloat, checkInt, checkProbability } from '../checks.js';
 import { tidy } from '../scope.js';
@@ -105,4 +106,53 @@ export function multiHeadAttention(query: Tensor, key: Tensor, value: Tensor, o:
     const weights = !needWeights ? null : (o.averageAttnWeights ?? true) ? attn.mean(1) : attn;
     return { output, weights };
   });
+}
+
+/** The weights of a pre- or post-norm transformer encoder layer, as nn.TransformerEncoderLayer names them. */
+export interface EncoderLayerWeights {
+  numHeads: number;
+  inProjWeight: Tensor;   // [3E, E]
+  inProjBias: Tensor;     // [3E]
+  outProjWeight: Tensor;  // [E, E]
+  outProjBias: Tensor;    // [E]
+  norm1Weight: Tensor; norm1Bias: Tensor; norm2Weight: Tensor; norm2Bias: Tensor;  // [E] each
+  linear1Weight: Tensor;  // [F, E]
+  linear1Bias: Tensor;    // [F]
+  linear2Weight: Tensor;  // [E, F]
+  linear2Bias: Tensor;    // [E]
+  activation: 'relu' | 'gelu';
+  normFirst: boolean;
+  /** Both layer norms' eps (default 1e-5). */
+  eps?: number;
+}
+
+/**
+ * A whole transformer encoder layer in one call of libtorch's fused inference kernel
+ * (`_transformer_encoder_layer_fwd`): what PyTorch's nn.TransformerEncoderLayer runs in eval mode without grad, its
+ * "fast path". Batch-first tokens `x` `[N, L, E]` → `[N, L, E]`, no attention mask, no dropout. The kernel has no
+ * backward, so this refuses to run where gradients are recorded; the result equals the layer composed from ops to
+ * float rounding (the kernel fuses and orders the sums differently).
+ * @example const y = noGrad(() => F.transformerEncoderLayerFused(tokens, weights)); // [N, L, E]
+ */
+export function transformerEncoderLayerFused(x: Tensor, w: EncoderLayerWeights): Tensor {
+  const fn = 'transformerEncoderLayerFused';
+  checkDims(fn, 'x', x, [3], '[N, L, E]');
+  checkFloat(fn, 'x', x);
+  const e = x.shape[2]!;
+  checkInt(fn, 'numHeads', w.numHeads, 1);
+  if (e % w.numHeads !== 0) throw new TorchError('SHAPE', `${fn}: the embedding size ${e} of 'x' must be divisible by numHeads=${w.numHeads}`);
+  if (w.inProjWeight.ndim !== 2 || w.inProjWeight.shape[0] !== 3 * e || w.inProjWeight.shape[1] !== e) {
+    throw new TorchError('SHAPE', `${fn}: 'inProjWeight' must be [${3 * e}, ${e}] for 'x' ${fmtShape(x.shape)}, got ${fmtShape(w.inProjWeight.shape)}`);
+  }
+  if (isGradEnabled() && [x, w.inProjWeight, w.outProjWeight, w.linear1Weight, w.linear2Weight].some((t) => t.requiresGrad)) {
+    throw new TorchError('ARGUMENT', `${fn}: the fused kernel has no backward; call it under noGrad() or with tensors that do not require grad`);
+  }
+  return Tensor.op('transformerEncoderLayerFwd', handleOf(x, fn, 'x'), e, w.numHeads,
+    handleOf(w.inProjWeight, fn, 'inProjWeight'), handleOf(w.inProjBias, fn, 'inProjBias'),
+    handleOf(w.outProjWeight, fn, 'outProjWeight'), handleOf(w.outProjBias, fn, 'outProjBias'),
+    w.activation === 'gelu', w.normFirst, w.eps ?? 1e-5,
+    handleOf(w.norm1Weight, fn, 'norm1Weight'), handleOf(w.norm1Bias, fn, 'norm1Bias'),
+    handleOf(w.norm2Weight, fn, 'norm2Weight'), handleOf(w.norm2Bias, fn, 'norm2Bias'),
+    handleOf(w.linear1Weight, fn, 'linear1Weight'), handleOf(w.linear1Bias, fn, 'linear1Bias'),
+    handleOf(w.linear2Weight, fn, 'linear2Weight'), handleOf(w.linear2Bias, fn, 'linear2Bias'));
 }

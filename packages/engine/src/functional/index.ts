@@ -6,5 +6,5 @@ export type { ConvOptions, MaxPoolOptions, AvgPoolOptions } from './conv.js';
 export { batchNorm, groupNorm, layerNorm } from './norm.js';
 export { crossEntropy, nllLoss, binaryCrossEntropyWithLogits, binaryCrossEntropy, klDiv, mseLoss, l1Loss, smoothL1Loss } from './loss.js';
 export type { Reduction, CrossEntropyOptions } from './loss.js';
-export { scaledDotProductAttention, multiHeadAttention } from './attention.js';
-export type { SdpaOptions, MultiHeadAttentionOptions } from './attention.js';
+export { scaledDotProductAttention, multiHeadAttention, transformerEncoderLayerFused } from './attention.js';
+export type { SdpaOptions, MultiHeadAttentionOptions, EncoderLayerWeights } from './attention.js';

@@ -3,7 +3,7 @@
 // Fixtures: /usr/bin/python3 packages/models/src/vizecg/fixtures/make_vizecg_fixtures.py
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { liveTensorCount, randn, tidy, zeros } from '@ecglab/engine';
+import { F, liveTensorCount, noGrad, randn, tidy, zeros } from '@ecglab/engine';
 import { assertClose, loadFixture, withPrefix } from './test-helpers.js';
 import { positionalEncoding1d, positionalEncoding2d } from './positional.js';
 import { SelfModalityAttention } from './smam.js';
@@ -43,6 +43,26 @@ test('SMAM equals torch.nn.TransformerEncoderLayer(norm_first, GELU) with a key 
   assert.equal(liveTensorCount(), before, 'no tensor leaks from a tidy forward and backward');
   assert.throws(() => tidy(() => smam.call(zeros([2, 3, 8], { dtype: 'float64' }))), /SelfModalityAttention: 'x' must be \[N, L, 16\], got \[2, 3, 8\]/);
   assert.throws(() => tidy(() => smam.call(randn([2, 3, 16], { dtype: 'float64' }), zeros([2, 4], { dtype: 'bool' }))), /'padding' must be bool \[2, 3\], got bool \[2, 4\]/);
+  smam.dispose();
+  for (const v of f.tensors.values()) v.dispose();
+});
+
+test('SMAM in eval mode without grad runs PyTorch\'s fused encoder-layer kernel, with the composed layer\'s values', () => {
+  // The fixture's weights in eval mode: noGrad takes the fused path (as torch.nn.TransformerEncoderLayer's fast path),
+  // asking for the attention weights takes the composed one. Float64, so they agree far below the model's tolerance.
+  const f = loadFixture('smam.safetensors');
+  const smam = new SelfModalityAttention(16, CFG).to('float64');
+  smam.loadStateDict(withPrefix(f.tensors, 'param.'));
+  smam.eval();
+  const before = liveTensorCount();
+  tidy(() => noGrad(() => {
+    const x = f.t('input.x');
+    const fused = smam.call(x);
+    const composed = smam.attend(x, null, true).out;
+    assertClose(fused, composed, 'fused vs composed', 1e-12);
+  }));
+  assert.equal(liveTensorCount(), before);
+  assert.throws(() => tidy(() => F.transformerEncoderLayerFused(f.t('input.x').requiresGrad_(), smam.encoderWeights())), /the fused kernel has no backward; call it under noGrad\(\)/);
   smam.dispose();
   for (const v of f.tensors.values()) v.dispose();
 });

@@ -1,4 +1,4 @@
-import { nn, F, type Tensor } from '@ecglab/engine';
+import { nn, F, isAutocastEnabled, isGradEnabled, type Tensor } from '@ecglab/engine';
 import { ArgumentError } from '../errors.js';
 import type { AttentionConfig } from './config.js';
 
@@ -68,6 +68,7 @@ export class SelfModalityAttention extends nn.Module {
    */
   attend(x: Tensor, padding: Tensor | null, weights: boolean): { out: Tensor; weights: Tensor | null } {
     checkTokens('SelfModalityAttention', 'x', x, this.dim, padding);
+    if (!weights && padding === null && this.fusedApplies()) return { out: F.transformerEncoderLayerFused(x, this.encoderWeights()), weights: null };
     const h = this.norm1.forward(x);
     const [a, w] = this.selfAttn.forward(h, h, h, { ...(padding ? { keyPaddingMask: padding } : {}), needWeights: weights });
     h.dispose();
@@ -78,5 +79,26 @@ export class SelfModalityAttention extends nn.Module {
     x1.dispose();
     ff.dispose();
     return { out, weights: w };
+  }
+
+  // PyTorch's nn.TransformerEncoderLayer runs its fused kernel (the "fast path") in eval mode without grad, with no
+  // mask, an even number of heads and no autocast; so does this layer, for the same speed and the same numbers
+  // (the kernel orders its sums differently from the composed layer; they agree to float rounding).
+  private fusedApplies(): boolean {
+    const a = this.selfAttn;
+    return !this.training && !isGradEnabled() && !isAutocastEnabled() && a.numHeads % 2 === 0
+      && a.inProjBias !== null && a.outProj.bias !== null && this.linear1.bias !== null && this.linear2.bias !== null
+      && this.norm1.weight !== null && this.norm1.bias !== null && this.norm2.weight !== null && this.norm2.bias !== null && this.norm1.eps === this.norm2.eps;
+  }
+
+  /** The layer's weights under nn.TransformerEncoderLayer's names, for the fused kernel. */
+  encoderWeights(): F.EncoderLayerWeights {
+    const a = this.selfAttn;
+    return {
+      numHeads: a.numHeads, inProjWeight: a.inProjWeight, inProjBias: a.inProjBias!, outProjWeight: a.outProj.weight, outProjBias: a.outProj.bias!,
+      norm1Weight: this.norm1.weight!, norm1Bias: this.norm1.bias!, norm2Weight: this.norm2.weight!, norm2Bias: this.norm2.bias!,
+      linear1Weight: this.linear1.weight, linear1Bias: this.linear1.bias!, linear2Weight: this.linear2.weight, linear2Bias: this.linear2.bias!,
+      activation: 'gelu', normFirst: true, eps: this.norm1.eps,
+    };
   }
 }
