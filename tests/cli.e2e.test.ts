@@ -1,10 +1,10 @@
 // End to end through the `ecglab` command, as a user runs it: train a tiny CNN on the CinC 2017
 // sample in fixtures/, then check that `eval` and `predict` (two separate code paths over the same
 // run directory) agree with each other and with REFERENCE.csv, and that bad input gets a clear error.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'packages/cli/bin/ecglab.mjs');
 const data = join(root, 'fixtures/data/cinc2017/training2017');
 const dir = mkdtempSync(join(tmpdir(), 'ecglab-e2e-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const run = join(dir, 'run');
 
 function ecglab(args: string[]): { status: number | null; stdout: string; stderr: string } {

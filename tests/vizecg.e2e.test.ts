@@ -1,10 +1,10 @@
 // VizECGNet through the `ecglab` command: train a tiny model on PTB-XL fixture records (pages drawn in a
 // worker, paired with the signals), draw a record with `ecglab render`, then `predict` the PNG, a sideways JPEG
 // with an EXIF orientation tag and the record itself with --as-image; `eval` reads the records as pages.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ const cli = join(root, 'packages/cli/bin/ecglab.mjs');
 const ptbxl = join(root, 'fixtures/data/ptbxl');
 const record = join(ptbxl, 'records100/00000/00017_lr');
 const dir = mkdtempSync(join(tmpdir(), 'ecglab-vizecg-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const run = join(dir, 'run');
 
 function ecglab(args: string[]): { status: number | null; stdout: string; stderr: string } {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { encodeImage } from './encode.js';
 import { readPageImage } from './image-input.js';
@@ -11,6 +11,7 @@ import { renderToTensor } from './tensor.js';
 import { smoothRecord } from './testing/signals.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ecglab-image-input-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const rec = smoothRecord(100, 10);
 
 describe('readPageImage', () => {

@@ -1,9 +1,9 @@
 // `ecglab robustness`, `ecglab attack` and `ecglab plot`, run in-process on a tiny model trained here on fixture
 // CinC 2017 records: the report's files, adversarial WFDB records that read back within format 16's quantisation
 // and inside the ε-ball in mV, PNGs that decode, and arguments named when they are wrong.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { register as plot } from './plot.js';
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const cinc = join(root, 'fixtures/data/cinc2017/training2017');
 const dir = mkdtempSync(join(tmpdir(), 'ecglab-cli-robust-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function run(args: string[]): Promise<{ out: string; err: string }> {
   const program = new Command('ecglab').exitOverride().configureOutput({ writeErr: () => undefined });

@@ -1,7 +1,7 @@
 // Records and bad inputs shared by the tests of readRecord's twins (readRecordSync, RecordReadPool): every file
 // form readRecord takes, with the options that change what it reads, and inputs it refuses.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURES, WFDB_FIXTURES as W } from '../wfdb/testing.js';
@@ -25,8 +25,7 @@ export const READ_CASES: [string, ReadRecordOptions][] = [
 
 /** Inputs readRecord refuses, each with the options that make it fail. */
 export function badCases(): [string, ReadRecordOptions][] {
-  const dir = mkdtempSync(join(tmpdir(), 'ecglab-read-bad-'));
-  writeFileSync(join(dir, 'bad.hea'), 'bad 1 abc 100\nbad.dat 16 200 16 0 0 0 0 I\n');
+  const dir = badHeaderDir();
   return [
     [`${W}no-such-record`, {}],
     [join(dir, 'bad'), {}], // a sampling rate that is not a number
@@ -35,6 +34,18 @@ export function badCases(): [string, ReadRecordOptions][] {
     [`${FIXTURES}nstdb/bw`, { maxSeconds: 0 }],
     [`${FIXTURES}cpsc2018/TrainingSet1/A9999.mat`, {}],
   ];
+}
+
+// One folder with a bad header per process, removed when the process exits (each call made one and left it).
+let badDir: string | undefined;
+function badHeaderDir(): string {
+  if (badDir === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'ecglab-read-bad-'));
+    writeFileSync(join(dir, 'bad.hea'), 'bad 1 abc 100\nbad.dat 16 200 16 0 0 0 0 I\n');
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    badDir = dir;
+  }
+  return badDir;
 }
 
 /** Asserts two records equal, signals bit for bit. */

@@ -1,8 +1,8 @@
 // Annotations checked against rdann's output (target-output/ann-1 = `rdann -r 100 -a atr`,
 // ann-2 = `rdann -r 12726 -a anI`, ann-3 = `rdann -r 1003 -a atr`).
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -127,6 +127,7 @@ const skip = (n: number) => [...word(59, 0), (n >>> 16) & 0xff, (n >>> 24) & 0xf
 const aux = (text: string) => { const b = [...Buffer.from(text, 'latin1')]; return [...word(63, b.length), ...b, ...(b.length & 1 ? [0] : [])]; };
 const END = [0, 0];
 const dirAnn = mkdtempSync(join(tmpdir(), 'ecglab-ann-hostile-'));
+after(() => rmSync(dirAnn, { recursive: true, force: true }));
 const write = (name: string, words: number[]) => { writeFileSync(join(dirAnn, `${name}.atr`), Uint8Array.from(words)); return join(dirAnn, name); };
 const annError = (re: RegExp) => (e: unknown) => e instanceof AnnotationError && re.test((e as Error).message);
 

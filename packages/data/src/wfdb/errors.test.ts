@@ -1,7 +1,7 @@
 // Broken input: each case must raise the module's own error naming the file and the problem.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChecksumError, DataError, HeaderError, RangeRequestError, SignalFileError, UnsupportedFormatError } from '../errors.js';
@@ -9,6 +9,7 @@ import { rdheader, rdrecord } from './index.js';
 import { WFDB_FIXTURES as W } from './testing.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ecglab-broken-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const rejects = (p: Promise<unknown>, cls: new (...a: never[]) => DataError, re: RegExp) =>
   assert.rejects(p, (e: unknown) => e instanceof cls && re.test((e as Error).message));
 

@@ -1,8 +1,8 @@
 // Hostile headers (issue 13): tiny files that ask for huge allocations, file names that lead out of
 // the record's folder, lines that made the parser quadratic, numbers that are not finite.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -10,6 +10,7 @@ import { DataError, HeaderError, LimitError, PathError } from '../errors.js';
 import { rdheader, rdheaderSync, rdrecord, rdrecordSync, parseHeader } from './index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ecglab-hostile-'));
+after(() => rmSync(root, { recursive: true, force: true }));
 const rejects = (p: Promise<unknown>, cls: new (...a: never[]) => DataError, re: RegExp) =>
   assert.rejects(p, (e: unknown) => {
     assert.ok(e instanceof cls, `expected ${cls.name}, got ${String(e)}`);

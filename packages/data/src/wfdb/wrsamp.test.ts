@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -9,6 +9,7 @@ import { encodeRecord, rdheader, rdrecord, toDigital, toPhysical, wrsamp, wrsamp
 import { WFDB_FIXTURES as W } from './testing.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ecglab-wrsamp-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 // Writing the digital samples of a real record in its own format must reproduce its .dat byte for
 // byte, and the header's checksums and initial values: evidence that other WFDB tools read ours.

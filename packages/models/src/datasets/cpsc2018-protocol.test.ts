@@ -1,9 +1,9 @@
 // Ma & Liang's CPSC 2018 protocol: the single-label mode (First_label, records with a Second_label dropped), their
 // per-class split on the real class counts of the full label table (REFERENCE-full.csv, read here independently),
 // their 8 leads and 30,720-sample cut, and the challenge score in `eval` on the fixture sample.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import { perClassSplit, splitDataset } from './split.js';
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const cpsc = join(root, 'fixtures/data/cpsc2018');
 const tmp = mkdtempSync(join(tmpdir(), 'ecglab-cpsc-protocol-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 const CLASSES = ['Normal', 'AF', 'I-AVB', 'LBBB', 'RBBB', 'PAC', 'PVC', 'STD', 'STE'];
 const LEADS8 = ['I', 'II', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6'];
 

@@ -1,9 +1,9 @@
 // Datasets on the real fixture records: the adapter-backed ones (cpsc2018, cinc2021, wfdb-folder) with class
 // lists and multi-hot targets checked against REFERENCE.csv / the headers' #Dx read here independently, lead
 // matching by name, resampling, the CLI specs and bad input; PTB-XL's strat_folds.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,7 @@ const fixtures = fileURLToPath(new URL('../../../../fixtures/data/', import.meta
 const cpsc = join(fixtures, 'cpsc2018');
 const cinc21 = join(fixtures, 'cinc2021');
 const tmp = mkdtempSync(join(tmpdir(), 'ecglab-adapters-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const CPSC_CLASSES = ['Normal', 'AF', 'I-AVB', 'LBBB', 'RBBB', 'PAC', 'PVC', 'STD', 'STE'];
 /** REFERENCE.csv read here: record → class names (codes 1..9 in CPSC_CLASSES order). */

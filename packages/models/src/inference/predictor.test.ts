@@ -1,9 +1,9 @@
 // The Predictor on a model saved here with seeded random weights (no training needed to test loading and
 // prediction): it loads once for many calls, reads records in any unit, rate and lead order as the model needs
 // them, reads model files written before inference specs existed, and refuses what it cannot answer for.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import { SPEC_FORMAT, SPEC_VERSION, type InferenceSpec } from './spec.js';
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const A = join(root, 'fixtures/data/cinc2017/training2017/A00067');
 const dir = mkdtempSync(join(tmpdir(), 'ecglab-predictor-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const tiny = { ...MA_LIANG_DEFAULTS, width: 8, depth: [1, 1, 1, 1], groups: 4 };
 const spec: InferenceSpec = {
   format: SPEC_FORMAT, version: SPEC_VERSION, task: 'single-label', classes: ['N', 'A', 'O', '~'],

@@ -2,10 +2,10 @@
 // CPSC 2018 (10 WFDB + 1 .mat), CinC 2021 (6 records) and a WFDB folder built in a temp dir. A tiny
 // Ma & Liang net, one or two epochs: the run must finish with the right classes and task, and eval on
 // the same data must see every record. Bad input must reach the user as one line naming the file.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ const cli = join(root, 'packages/cli/bin/ecglab.mjs');
 const cpsc = join(root, 'fixtures/data/cpsc2018');
 const cinc21 = join(root, 'fixtures/data/cinc2021');
 const dir = mkdtempSync(join(tmpdir(), 'ecglab-adapters-train-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 const tiny = { kind: 'ma-liang', width: 8, depth: [1, 1, 1, 1], groups: 4 };
 const input = { kind: 'max-abs', leads: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], maxSeconds: 10, maxShiftSeconds: 0 };

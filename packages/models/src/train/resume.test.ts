@@ -1,9 +1,9 @@
 // Kill -9 a tiny training after its first checkpoint, resume it, and check that it ends exactly
 // where an uninterrupted run with the same seed ends (same log, same final weights, same metrics).
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { safetensors } from '@ecglab/engine';
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const cli = join(root, 'packages/cli/bin/ecglab.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'ecglab-resume-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const config = join(dir, 'tiny.yaml');
 writeFileSync(
   config,

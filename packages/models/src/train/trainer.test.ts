@@ -1,8 +1,8 @@
 // The trainer on real fixture records, in-process: it must fit a handful of CinC 2017 records
 // (training loss falls far below chance), and run the multi-label (sigmoid) path on PTB-XL records.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import { train } from './trainer.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'ecglab-trainer-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const readLog = (run: string) => readFileSync(join(run, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 // A tiny Ma & Liang net on 12 CinC 2017 records, whole and unshifted: the same inputs every epoch.
 const TINY_CINC = {

@@ -2,9 +2,9 @@
 // worker thread paired with the signals, the saved model carries its page settings, and the Predictor classifies
 // PNG files through the image path alone: the tensor it reads from a PNG of a training page is that page's
 // training tensor, and the signal side's weights are never read (NaN there changes nothing).
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,7 @@ import { pageOptions } from './pages.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'ecglab-vizecg-e2e-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const record = join(root, 'fixtures/data/ptbxl/records100/00000/00017_lr');
 const twelve = Array.from({ length: 12 }, (_, i) => i);
 
