@@ -64,6 +64,11 @@ export function nsrTerms(logits: Tensor, xn: Tensor, labels: Tensor, epsMax: num
   return { mse, margin, nsr };
 }
 
+/** Multi-hot targets `[N, K]` as the ±1 code the multi-label NSR loss fits, in the logits' dtype. */
+function signCode(targets: Tensor, logits: Tensor): Tensor {
+  return targets.mul(2).sub(1).to(logits.dtype);
+}
+
 /**
  * Multi-label NSR terms, the binary form of the above with signs s = 2t − 1 (a class's decision is the sign of
  * its logit): `mse` = mean over records of Σ_k (z_k − s_k)²; over the (record, class) pairs decided correctly,
@@ -72,7 +77,7 @@ export function nsrTerms(logits: Tensor, xn: Tensor, labels: Tensor, epsMax: num
  */
 export function multiLabelNsrTerms(logits: Tensor, xn: Tensor, targets: Tensor, epsMax: number, mse?: Tensor): NsrTerms {
   const [, k] = logits.shape as [number, number];
-  const s = targets.mul(2).sub(1).to(logits.dtype); // [N, K] ±1
+  const s = signCode(targets, logits); // [N, K] ±1
   mse ??= codeMse(logits, s, null, { task: 'multi-label' });
   const sz = logits.mul(s); // [N, K] > 0 when decided correctly
   const correct = sz.detach().gt(0).to(logits.dtype); // [N, K]
@@ -110,7 +115,7 @@ export function nsrObjective(cfg: NsrConfig): Objective<EcgClassifier> {
       const logits = model.classify(xn, batch.mask); // [N, K]
       const multi = ctx.task === 'multi-label';
       const labels = multi ? undefined : labelsOf(batch, 'nsr');
-      const code = multi ? targetsOf(batch, 'nsr').mul(2).sub(1).to(logits.dtype) : oneHot(labels!, ctx.classes, logits);
+      const code = multi ? signCode(targetsOf(batch, 'nsr'), logits) : oneHot(labels!, ctx.classes, logits);
       const mse = codeMse(logits, code, cfg.weightedMse ? ctx.classWeights : null, ctx, labels);
       if (!active) return { loss: mse, logs: { mse: mse.item(), margin: 0, nsr: 0 } };
       const t = multi
