@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { renderBatch } from './batch.js';
+import { DataError } from '@ecglab/data';
+import { renderBatch, renderRecordFile } from './batch.js';
 import { writePage } from './encode.js';
 import { RenderArgumentError, RenderLayoutError, RenderWorkerError } from './errors.js';
 import { renderPage } from './page.js';
@@ -49,6 +50,15 @@ describe('RenderPool', () => {
     assert.ok(here instanceof RenderLayoutError && there instanceof RenderLayoutError);
     assert.equal(there.message, here.message);
     assert.equal(there.code, 'RENDER_LAYOUT');
+    // thrown inside the worker by @ecglab/data: a record that is not there keeps the reader's class, message and code
+    const missing = join(tmpdir(), 'ecglab-no-such-record');
+    const out = join(tmpdir(), 'ecglab-no-such-record.png');
+    const read = await renderRecordFile(missing, out, {}, false).catch((e: Error) => e);
+    const readThere = await pool.renderRecordFile(missing, out, {}, false).catch((e: Error) => e);
+    assert.ok(read instanceof DataError, String(read));
+    assert.equal((readThere as Error).constructor, read.constructor);
+    assert.equal((readThere as DataError).message, read.message);
+    assert.equal((readThere as DataError).code, read.code);
   });
 
   test('renderBatch with a pool writes the files it writes without one', async () => {

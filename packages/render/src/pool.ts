@@ -1,4 +1,4 @@
-import { WorkerPool, type WireError } from '@ecglab/data';
+import { DataError, reviveDataError, WorkerPool, type WireError } from '@ecglab/data';
 import { RenderArgumentError, RenderError, RenderLayoutError, RenderOutputError, RenderWorkerError } from './errors.js';
 import type { EcgRecord, RenderOptions } from './options.js';
 import type { RenderedPage } from './page.js';
@@ -23,6 +23,9 @@ function revive(e: WireError): Error {
     case 'RenderWorkerError':
       return new RenderWorkerError(e.message);
     default: {
+      // @ecglab/data's errors (writing a page atomically, reading a record) keep their own classes and fields.
+      const data = reviveDataError(e);
+      if (data instanceof DataError) return data;
       const err = e.code !== undefined ? new RenderError(e.code, e.message) : new Error(e.message);
       err.name = e.name;
       return err;
