@@ -59,8 +59,8 @@ void* mapBlock(size_t size) {
   auto start = reinterpret_cast<uintptr_t>(raw);
   uintptr_t aligned = (start + kHugePage - 1) & ~(uintptr_t(kHugePage) - 1);
   if (aligned > start) munmap(raw, aligned - start);                            // the unaligned head
-  size_t tail = start + size + kHugePage - (aligned + size);
-  if (tail > 0) munmap(reinterpret_cast<void*>(aligned + size), tail);         // and what is left after the block
+  size_t tail = start + kHugePage - aligned;                                     // the 2 MiB over, less the head
+  if (tail > 0) munmap(reinterpret_cast<void*>(aligned + size), tail);
   if (gHugePages) madvise(reinterpret_cast<void*>(aligned), size, MADV_HUGEPAGE);  // advice: ignored where THP is off
   return reinterpret_cast<void*>(aligned);
 }

@@ -23,7 +23,7 @@ function revive(e: WireError): Error {
     case 'RenderWorkerError':
       return new RenderWorkerError(e.message);
     default: {
-      // @ecglab/data's errors (writing a page atomically, reading a record) keep their own classes and fields.
+      // @ecglab/data's errors (a record that cannot be read) keep their own classes and fields.
       const data = reviveDataError(e);
       if (data instanceof DataError) return data;
       const err = e.code !== undefined ? new RenderError(e.code, e.message) : new Error(e.message);
