@@ -62,6 +62,14 @@ test('other bad arguments are rejected with ARGUMENT or SHAPE', () => {
     throwsCode(() => tensor([[1, 2], [3]]), 'SHAPE', /tensor: 'data\[1\]' must be an array of length 2/);
     throwsCode(() => full([2], 'a' as never), 'ARGUMENT', /full: 'value' must be a number/);
     throwsCode(() => grad(ones([2]).sum(), [ones([2])]), 'TORCH', /does not require grad/);
+    const layer = (e: number) => ({
+      numHeads: 2, inProjWeight: randn([3 * e, e]), inProjBias: zeros([3 * e]), outProjWeight: randn([e, e]), outProjBias: zeros([e]),
+      norm1Weight: ones([e]), norm1Bias: zeros([e]), norm2Weight: ones([e]), norm2Bias: zeros([e]),
+      linear1Weight: randn([8, e]), linear1Bias: zeros([8]), linear2Weight: randn([e, 8]), linear2Bias: zeros([e]), activation: 'gelu' as const, normFirst: true,
+    });
+    throwsCode(() => noGrad(() => F.transformerEncoderLayerFused(randn([2, 3]), layer(4))), 'SHAPE', /transformerEncoderLayerFused: 'x' must have shape \[N, L, E\] \(3 dims\), got \[2, 3\]/);
+    throwsCode(() => noGrad(() => F.transformerEncoderLayerFused(randn([1, 3, 6]), { ...layer(6), numHeads: 4 })), 'SHAPE', /the embedding size 6 of 'x' must be divisible by numHeads=4/);
+    throwsCode(() => noGrad(() => F.transformerEncoderLayerFused(randn([1, 3, 4]), layer(6))), 'SHAPE', /'inProjWeight' must be \[12, 4\] for 'x' \[1, 3, 4\], got \[18, 6\]/);
   });
 });
 
