@@ -8,7 +8,8 @@ import { dataLimits, raiseHint } from '../limits.js';
 import { checkSignal } from './checksum.js';
 import { FORMATS, bytesFor, samplesIn, type FormatSpec } from './formats.js';
 import { decodeFlacFrames, flacSpec, isFlacFormat } from './flac.js';
-import { EMPTY, NULL_SAMPLE, decode212Digital, decode212Physical, extract, integrateFormat8, invalidOf, pickDigital, pickPhysical, smoothDigital, storedSum, toPhysical, type PhysicalArray } from './samples.js';
+import { EMPTY, NULL_SAMPLE, extract, integrateFormat8, invalidOf, smoothDigital, storedSum, toPhysical, type PhysicalArray } from './samples.js';
+import { PickMode, SampleKind, pickSignals, type PickSignal } from './pick-kernel.js';
 import { headerLines } from './header.js';
 import type { SignalSpec, WfdbHeader } from './header-types.js';
 import { insidePath } from './paths.js';
@@ -177,29 +178,40 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
   const expanded = new Map<number, Int32Array>();
   const physicalDirect = new Map<number, PhysicalArray>();
   const status = new Map<number, ChecksumStatus>();
-  // Each wanted signal of a file out of its frame-ordered stream: picked, summed, converted.
+  const mode = !physical ? PickMode.Digital : opts.float32 ? PickMode.Float32 : PickMode.Float64;
+  const pickSpec = (sig: number, at: number, kind: SampleKind, invalid: number): PickSignal => {
+    const sp = h.signals[sig]!;
+    return { at, kind, baseline: sp.baseline, gain: sp.adcGain === 0 ? 200 : sp.adcGain, k: scaleOf.get(sig)!, invalid };
+  };
+  // The signals `picked` returns (in order), their samples' 16-bit sums checked against the header.
+  const keepPicked = (r: GroupRead, sigs: number[], picked: { out: Int32Array | PhysicalArray; sum: number }[]): void => {
+    sigs.forEach((sig, i) => {
+      const { out, sum } = picked[i]!;
+      if (physical) physicalDirect.set(sig, out as PhysicalArray);
+      else expanded.set(sig, out as Int32Array);
+      const sp = h.signals[sig]!;
+      status.set(sig, whole
+        ? checkSignal(sp, sum, allZero, `${r.path} signal ${sig} (${sp.description})`, opts.onChecksumMismatch ?? 'error', warnings)
+        : sp.checksum === undefined ? 'absent' : 'unchecked');
+    });
+  };
+  // Each wanted signal of a file out of its frame-ordered stream: picked, summed and converted in one pass
+  // where it has one sample per frame and no skew, else extracted and converted below.
   const pickMembers = (stream: Int16Array | Int32Array, r: GroupRead): void => {
     const { group } = r;
     const { spec, tpf } = group;
+    const size = stream.BYTES_PER_ELEMENT;
+    const kind = size === 2 ? SampleKind.Int16 : SampleKind.Int32;
+    const direct = group.members.filter((m) => plan.channels.includes(m.sig) && m.spf === 1 && m.skew === 0);
+    if (direct.length > 0) {
+      const bytes = new Uint8Array(stream.buffer, stream.byteOffset + r.lead * size, (stream.length - r.lead) * size);
+      keepPicked(r, direct.map((m) => m.sig), pickSignals(bytes, tpf * size, n, direct.map((m) => pickSpec(m.sig, m.offset * size, kind, spec.invalid)), mode));
+    }
     for (const m of group.members) {
-      if (!plan.channels.includes(m.sig)) continue;
+      if (!plan.channels.includes(m.sig) || direct.includes(m)) continue;
       const sp = h.signals[m.sig]!;
-      let sum = 0;
-      if (m.spf === 1 && m.skew === 0) {
-        // One pass per signal: pick its samples, sum them, and convert them if asked.
-        if (physical) {
-          const x = pickPhysical(stream, r.lead + m.offset, tpf, n, sp.baseline, sp.adcGain === 0 ? 200 : sp.adcGain, scaleOf.get(m.sig)!, spec.invalid, Out);
-          physicalDirect.set(m.sig, x.out);
-          sum = x.sum;
-        } else {
-          const x = pickDigital(stream, r.lead + m.offset, tpf, n);
-          expanded.set(m.sig, x.out);
-          sum = x.sum;
-        }
-      } else {
-        expanded.set(m.sig, extract(stream, r.lead + m.skew * tpf + m.offset, tpf, m.spf, n, spec.invalid));
-        if (whole) sum = storedSum(stream, r.lead + m.offset, tpf, m.spf, n);
-      }
+      expanded.set(m.sig, extract(stream, r.lead + m.skew * tpf + m.offset, tpf, m.spf, n, spec.invalid));
+      const sum = whole ? storedSum(stream, r.lead + m.offset, tpf, m.spf, n) : 0;
       status.set(m.sig, whole
         ? checkSignal(sp, sum, allZero, `${r.path} signal ${m.sig} (${sp.description})`, opts.onChecksumMismatch ?? 'error', warnings)
         : sp.checksum === undefined ? 'absent' : 'unchecked');
@@ -241,20 +253,9 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
     // Two signals in format 212 with one sample per frame (MIT-BIH, NSTDB): each 3-byte block is one
     // frame, so both signals are decoded straight into their outputs, without a stream in between.
     if (spec.fmt === 212 && group.members.length === 2 && tpf === 2 && group.maxSkew === 0 && r.lead === 0) {
-      const [m0, m1] = group.members as [FileGroup['members'][0], FileGroup['members'][0]];
-      const s0 = h.signals[m0.sig]!, s1 = h.signals[m1.sig]!;
-      const x = physical
-        ? decode212Physical(bytes, n, s0.baseline, s0.adcGain === 0 ? 200 : s0.adcGain, scaleOf.get(m0.sig) ?? 1, s1.baseline, s1.adcGain === 0 ? 200 : s1.adcGain, scaleOf.get(m1.sig) ?? 1, Out)
-        : decode212Digital(bytes, n);
-      for (const [k, m] of [[0, m0], [1, m1]] as const) {
-        if (!plan.channels.includes(m.sig)) continue;
-        if (physical) physicalDirect.set(m.sig, x.out[k] as PhysicalArray);
-        else expanded.set(m.sig, x.out[k] as Int32Array);
-        const sp = h.signals[m.sig]!;
-        status.set(m.sig, whole
-          ? checkSignal(sp, x.sums[k]!, allZero, `${r.path} signal ${m.sig} (${sp.description})`, opts.onChecksumMismatch ?? 'error', warnings)
-          : sp.checksum === undefined ? 'absent' : 'unchecked');
-      }
+      const wanted = group.members.filter((m) => plan.channels.includes(m.sig));
+      const kinds = wanted.map((m) => (m.offset === 0 ? SampleKind.Fmt212First : SampleKind.Fmt212Second));
+      keepPicked(r, wanted.map((m) => m.sig), pickSignals(bytes, 3, n, wanted.map((m, i) => pickSpec(m.sig, 0, kinds[i]!, spec.invalid)), mode));
       return;
     }
     // The file's samples in frame order. Format 16 needs no decoding at all: an Int16Array view of

@@ -1,0 +1,179 @@
+/**
+ * The record reader's hottest loop, one signal picked out of a file's frame-ordered samples, as a
+ * WebAssembly function assembled here from its opcodes (no toolchain, no binary file).
+ *
+ * Why WebAssembly: in JS each sample pays two typed-array bounds checks; V8 ran this loop at 2–3 ns a
+ * sample on the machines measured, so a PTB-XL record's 60,000 samples took longer than reading its
+ * files. The function does, per sample, what the scalar reader did:
+ *   x = sample; sum += x (32-bit wrap); bad |= x == invalid;
+ *   digital: out = x;  physical: out = ((x − baseline) / gain) × k  (float64; float32 rounds the result once)
+ * WebAssembly's float64 sub, div and mul are the IEEE operations in that order, never fused, so the values
+ * are bit-identical to the JS expression (pick-kernel.test.ts checks every 16-bit and 12-bit value).
+ *
+ * pick(src, kind, stride, n, dst, mode, cal)        all pointers are byte offsets
+ *   src       the signal's first sample: int16 or int32 little-endian (kind 0, 1), or the first 3-byte
+ *             block of a two-signal format 212 file, whose first or second sample is wanted (kind 2, 3)
+ *   stride    bytes from one frame's sample to the next
+ *   dst       n outputs: int32 (mode 0), float64 (mode 1) or float32 (mode 2)
+ *   cal       f64 baseline, f64 gain, f64 k, i32 invalid at 0, 8, 16, 24; the kernel writes the
+ *             samples' 32-bit sum at 28 and 1 at 32 if an invalid sample went by (else 0)
+ */
+import { block, br, brIf, ensureBytes, get, i32c, instantiate, moduleOf, op, set, uleb, F64, I32, loop, type WasmMemory } from '../wasm/writer.js';
+
+// parameters
+const SRC = 0, KIND = 1, STRIDE = 2, N = 3, DST = 4, MODE = 5, CAL = 6;
+// i32 locals, then f64 locals
+const P = 7, END = 8, X = 9, ACC = 10, BAD = 11, Q = 12, INV = 13;
+const BASE = 14, GAIN = 15, K = 16;
+
+const mem = (code: number, align: number, offset = 0): number[] => [code, align, ...uleb(offset)];
+const load8u = (o = 0): number[] => mem(0x2d, 0, o);
+const load16s = mem(0x2e, 1);
+const i32load = (o = 0): number[] => mem(0x28, 2, o);
+const i32store = (o = 0): number[] => mem(0x36, 2, o);
+const f64load = (o: number): number[] => mem(0x2b, 3, o);
+const f64store = mem(0x39, 3);
+const f32store = mem(0x38, 2);
+const f64ConvertI32S = [0xb7], f32DemoteF64 = [0xb6], f64div = [0xa3], i32eq = [0x46], i32or = [0x72], i32shrS = [0x75];
+/** `body` when `cond` (an i32) is not 0 */
+const when = (cond: number[], ...body: number[][]): number[] => [...cond, 0x04, 0x40, ...body.flat(), 0x0b];
+
+/** Where a signal's samples sit (the `kind` argument). */
+export const SampleKind = { Int16: 0, Int32: 1, Fmt212First: 2, Fmt212Second: 3 } as const;
+export type SampleKind = (typeof SampleKind)[keyof typeof SampleKind];
+/** What the kernel writes (the `mode` argument). */
+export const PickMode = { Digital: 0, Float64: 1, Float32: 2 } as const;
+export type PickMode = (typeof PickMode)[keyof typeof PickMode];
+const OUT_BYTES = [4, 8, 4] as const;
+
+// x = the sample at P; 212 packs two 12-bit samples in 3 bytes: byte 0 = low 8 bits of the first,
+// byte 1 = (high 4 of the second) << 4 | high 4 of the first, byte 2 = low 8 of the second.
+function loadSample(kind: SampleKind): number[] {
+  const signExtend12 = [...i32c(20), ...op.i32shl, ...i32c(20), ...i32shrS];
+  switch (kind) {
+    case SampleKind.Int16: return [...get(P), ...load16s];
+    case SampleKind.Int32: return [...get(P), ...i32load()];
+    case SampleKind.Fmt212First:
+      return [...get(P), ...load8u(), ...get(P), ...load8u(1), ...i32c(0x0f), ...op.i32and, ...i32c(8), ...op.i32shl, ...i32or, ...signExtend12];
+    case SampleKind.Fmt212Second:
+      return [...get(P), ...load8u(2), ...get(P), ...load8u(1), ...i32c(0xf0), ...op.i32and, ...i32c(4), ...op.i32shl, ...i32or, ...signExtend12];
+  }
+}
+
+/** The loop for one sample kind and output mode: a branch per call, none per sample. */
+function pickLoop(kind: SampleKind, mode: PickMode): number[] {
+  const store = mode === PickMode.Digital
+    ? [...get(Q), ...get(X), ...i32store()]
+    : [...get(Q),
+      ...get(X), ...f64ConvertI32S, ...get(BASE), ...op.f64sub, ...get(GAIN), ...f64div, ...get(K), ...op.f64mul,
+      ...(mode === PickMode.Float32 ? [...f32DemoteF64, ...f32store] : f64store)];
+  return [
+    ...get(DST), ...get(N), ...i32c(OUT_BYTES[mode]), ...op.i32mul, ...op.i32add, ...set(END),
+    ...block(loop(
+      [...get(Q), ...get(END), ...op.i32ltS, ...op.i32eqz, ...brIf(1)],
+      [...loadSample(kind), ...set(X)],
+      [...get(ACC), ...get(X), ...op.i32add, ...set(ACC)],
+      [...get(BAD), ...get(X), ...get(INV), ...i32eq, ...i32or, ...set(BAD)],
+      store,
+      [...get(P), ...get(STRIDE), ...op.i32add, ...set(P)],
+      [...get(Q), ...i32c(OUT_BYTES[mode]), ...op.i32add, ...set(Q)],
+      br(0),
+    )),
+  ];
+}
+
+function kernelBody(): number[] {
+  const variants: number[] = [];
+  for (const kind of Object.values(SampleKind)) {
+    for (const mode of Object.values(PickMode)) {
+      variants.push(...when([...get(KIND), ...i32c(kind), ...i32eq, ...get(MODE), ...i32c(mode), ...i32eq, ...op.i32and], pickLoop(kind, mode)));
+    }
+  }
+  return [
+    ...get(CAL), ...f64load(0), ...set(BASE),
+    ...get(CAL), ...f64load(8), ...set(GAIN),
+    ...get(CAL), ...f64load(16), ...set(K),
+    ...get(CAL), ...i32load(24), ...set(INV),
+    ...get(SRC), ...set(P), ...get(DST), ...set(Q),
+    ...i32c(0), ...set(ACC), ...i32c(0), ...set(BAD),
+    ...variants,
+    ...get(CAL), ...get(ACC), ...i32store(28),
+    ...get(CAL), ...get(BAD), ...i32store(32),
+  ];
+}
+
+type PickFn = (src: number, kind: number, stride: number, n: number, dst: number, mode: number, cal: number) => void;
+
+let kernel: { memory: WasmMemory; pick: PickFn } | null = null;
+
+// Made on first use in each thread (a worker has its own).
+function pickKernel(): { memory: WasmMemory; pick: PickFn } {
+  if (kernel !== null) return kernel;
+  const made = instantiate<PickFn>(moduleOf('pick', 7, [[7, I32], [3, F64]], kernelBody()), 'pick');
+  if (made === null) throw new Error('the record reader needs WebAssembly (Node >= 16)');
+  kernel = { memory: made.memory, pick: made.fn };
+  return kernel;
+}
+
+/** One signal to pick out of the frames: where it sits in a frame, how it is stored, its calibration. */
+export interface PickSignal {
+  /** Byte offset of its sample (of its 212 block) within a frame. */
+  at: number;
+  kind: SampleKind;
+  baseline: number;
+  gain: number;
+  /** Factor applied after the conversion (`scale`). */
+  k: number;
+  /** The format's invalid value: read as NaN in physical units. */
+  invalid: number;
+}
+
+type Output<M extends PickMode> = M extends typeof PickMode.Digital ? Int32Array : M extends typeof PickMode.Float64 ? Float64Array : Float32Array;
+const OUTPUT = [Int32Array, Float64Array, Float32Array] as const;
+
+// Frames pass through the kernel's memory this many bytes at a time, so that a long record does not grow
+// it for good (it is never shrunk).
+const CHUNK_BYTES = 1 << 18;
+const CAL_AT = 0, SRC_AT = 64;
+
+/**
+ * The first `n` frames' samples of each signal in `signals`, from `bytes` (frame 0 at byte 0, `frameBytes`
+ * apart), as `mode` asks, each with its samples' 16-bit sum. Invalid samples are NaN in physical units.
+ */
+export function pickSignals<M extends PickMode>(bytes: Uint8Array, frameBytes: number, n: number, signals: readonly PickSignal[], mode: M): { out: Output<M>; sum: number }[] {
+  const { memory, pick } = pickKernel();
+  const Out = OUTPUT[mode];
+  const frames = Math.max(1, Math.floor(CHUNK_BYTES / frameBytes));
+  const dstAt = SRC_AT + Math.ceil((frames * frameBytes) / 8) * 8;
+  ensureBytes(memory, dstAt + frames * 8);
+  const buf = memory.buffer;
+  const cal = new DataView(buf, CAL_AT, SRC_AT);
+  // One chunk (most records): each output is a copy of the kernel's, made by slice(), which allocates
+  // without zero-filling first; longer records are assembled chunk by chunk.
+  const oneChunk = n > 0 && n <= frames;
+  const outs: (Int32Array | Float64Array | Float32Array)[] = oneChunk ? [] : signals.map(() => new Out(n));
+  const sums = signals.map(() => 0);
+  const bad = signals.map(() => false);
+  for (let f0 = 0; f0 < n; f0 += frames) {
+    const m = Math.min(frames, n - f0);
+    new Uint8Array(buf, SRC_AT, m * frameBytes).set(bytes.subarray(f0 * frameBytes, (f0 + m) * frameBytes));
+    signals.forEach((s, i) => {
+      cal.setFloat64(0, s.baseline, true);
+      cal.setFloat64(8, s.gain, true);
+      cal.setFloat64(16, s.k, true);
+      cal.setInt32(24, s.invalid, true);
+      pick(SRC_AT + s.at, s.kind, frameBytes, m, dstAt, mode, CAL_AT);
+      sums[i] = (sums[i]! + cal.getInt32(28, true)) | 0;
+      bad[i] ||= cal.getInt32(32, true) !== 0;
+      if (oneChunk) outs.push(new Out(buf, dstAt, m).slice());
+      else outs[i]!.set(new Out(buf, dstAt, m), f0);
+    });
+  }
+  signals.forEach((s, i) => {
+    if (!bad[i] || mode === PickMode.Digital) return;
+    const digital = pickSignals(bytes, frameBytes, n, [s], PickMode.Digital)[0]!.out;
+    const out = outs[i]!;
+    for (let f = 0; f < n; f++) if (digital[f] === s.invalid) out[f] = NaN;
+  });
+  return outs.map((out, i) => ({ out: out as Output<M>, sum: ((sums[i]! % 65536) + 65536) % 65536 }));
+}
