@@ -97,12 +97,13 @@ function planWfdb(base: string, h: WfdbHeader, layout: WfdbRecord | undefined, o
 /** The EcgRecord of what rdrecord read: invalid samples 0 and counted, the subject from the header. */
 function finishWfdb(base: string, h: WfdbHeader, plan: WfdbPlan, r: WfdbRecord<Float32Array>, opts: ReadRecordOptions): EcgRecord {
   const signals = r.physical!;
-  let invalid = 0;
-  for (const s of signals) {
-    for (let i = 0; i < s.length; i++) {
-      if (Number.isNaN(s[i]!)) { invalid++; s[i] = 0; } // WFDB's invalid sample: 0 here, so filters and models never see NaN
-    }
-  }
+  // WFDB's invalid sample: 0 here, so filters and models never see NaN. The reader counted them, so only
+  // a signal that has some is scanned.
+  signals.forEach((s, c) => {
+    if (r.invalid[c] === 0) return;
+    for (let i = 0; i < s.length; i++) if (Number.isNaN(s[i]!)) s[i] = 0;
+  });
+  const invalid = r.invalid.reduce((a, b) => a + b, 0);
   const { sampto } = plan;
   return {
     id: opts.id ?? basename(base),

@@ -108,6 +108,8 @@ function assemble(base: string, h: WfdbHeader, layout: SignalSpec[], fixed: bool
   const phys = physical ? channels.map((_, i) => new Out(n * spfOut[i]!).fill(NaN)) : undefined;
   const dig = physical ? undefined : channels.map((c, i) => new Int32Array(n * spfOut[i]!).fill(missingDigital(layout[c]!)));
   const checks: ChecksumStatus[][] = channels.map(() => []);
+  // Every sample starts invalid; each segment's samples copied in replace theirs with the segment's count.
+  const invalid = channels.map((_, i) => n * spfOut[i]!);
   const found: { piece: Piece; rec: WfdbRecord; k: number }[][] = channels.map(() => []);
   const warnings = [...h.warnings];
   for (const part of parts) {
@@ -126,8 +128,10 @@ function assemble(base: string, h: WfdbHeader, layout: SignalSpec[], fixed: bool
       if (spf !== spfOut[i]) {
         throw new HeaderError(`${h.recordName}: signal ${layout[c]!.description} has ${rec.header.signals[k]!.sampsPerFrame} samples per frame in segment ${part.piece.name}, the layout has ${layout[c]!.sampsPerFrame}`, `${base}.hea`);
       }
+      const got = phys ? rec.physical![k]! : rec.digital![k]!;
       if (phys) setScaled(phys[i]!, rec.physical![k]!, at * spf, scales.get(c)!);
       else dig![i]!.set(rec.digital![k]!, at * spf);
+      invalid[i] = invalid[i]! - got.length + rec.invalid[k]!;
       checks[i]!.push(rec.checksums[k]!);
       found[i]!.push({ piece: part.piece, rec, k });
     });
@@ -143,7 +147,7 @@ function assemble(base: string, h: WfdbHeader, layout: SignalSpec[], fixed: bool
     fmt: sigs.map((s) => s.fmt),
     sampsPerFrame: spfOut,
     physical: phys, digital: dig,
-    checksums: checks.map(combine), warnings,
+    checksums: checks.map(combine), invalid, warnings,
   };
 }
 

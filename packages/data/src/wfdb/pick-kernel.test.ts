@@ -10,8 +10,9 @@ import { PickMode, SampleKind, pickSignals, type PickSignal } from './pick-kerne
 /** What the scalar reader stored for one sample: ((x − baseline) / gain) × k in float64, NaN if invalid. */
 const expected = (x: number, s: PickSignal): number => (x === s.invalid ? NaN : ((x - s.baseline) / s.gain) * s.k);
 
-function assertPicked(values: ArrayLike<number>, s: PickSignal, got: { out: Float64Array | Float32Array | Int32Array; sum: number }, mode: PickMode, what: string): void {
+function assertPicked(values: ArrayLike<number>, s: PickSignal, got: { out: Float64Array | Float32Array | Int32Array; sum: number; invalid: number }, mode: PickMode, what: string): void {
   assert.equal(got.sum, checksum16(values), `${what}: sum`);
+  assert.equal(got.invalid, Array.from(values).filter((x) => x === s.invalid).length, `${what}: invalid samples`);
   const Ref = mode === PickMode.Digital ? Int32Array : mode === PickMode.Float64 ? Float64Array : Float32Array;
   const ref = new Ref(values.length);
   for (let i = 0; i < ref.length; i++) ref[i] = mode === PickMode.Digital ? values[i]! : expected(values[i]!, s);

@@ -5,7 +5,7 @@
  * Why WebAssembly: in JS each sample pays two typed-array bounds checks; V8 ran this loop at 2–3 ns a
  * sample on the machines measured, so a PTB-XL record's 60,000 samples took longer than reading its
  * files. The function does, per sample, what the scalar reader did:
- *   x = sample; sum += x (32-bit wrap); bad |= x == invalid;
+ *   x = sample; sum += x (32-bit wrap); invalid += x == invalid value;
  *   digital: out = x;  physical: out = ((x − baseline) / gain) × k  (float64; float32 rounds the result once)
  * WebAssembly's float64 sub, div and mul are the IEEE operations in that order, never fused, so the values
  * are bit-identical to the JS expression (pick-kernel.test.ts checks every 16-bit and 12-bit value).
@@ -15,15 +15,15 @@
  *             block of a two-signal format 212 file, whose first or second sample is wanted (kind 2, 3)
  *   stride    bytes from one frame's sample to the next
  *   dst       n outputs: int32 (mode 0), float64 (mode 1) or float32 (mode 2)
- *   cal       f64 baseline, f64 gain, f64 k, i32 invalid at 0, 8, 16, 24; the kernel writes the
- *             samples' 32-bit sum at 28 and 1 at 32 if an invalid sample went by (else 0)
+ *   cal       f64 baseline, f64 gain, f64 k, i32 invalid value at 0, 8, 16, 24; the kernel writes the
+ *             samples' 32-bit sum at 28 and how many were the invalid value at 32
  */
 import { block, br, brIf, ensureBytes, get, i32c, instantiate, moduleOf, op, set, uleb, F64, I32, loop, type WasmMemory } from '../wasm/writer.js';
 
 // parameters
 const SRC = 0, KIND = 1, STRIDE = 2, N = 3, DST = 4, MODE = 5, CAL = 6;
 // i32 locals, then f64 locals
-const P = 7, END = 8, X = 9, ACC = 10, BAD = 11, Q = 12, INV = 13;
+const P = 7, END = 8, X = 9, ACC = 10, INVALIDS = 11, Q = 12, INV = 13;
 const BASE = 14, GAIN = 15, K = 16;
 
 const mem = (code: number, align: number, offset = 0): number[] => [code, align, ...uleb(offset)];
@@ -73,7 +73,7 @@ function pickLoop(kind: SampleKind, mode: PickMode): number[] {
       [...get(Q), ...get(END), ...op.i32ltS, ...op.i32eqz, ...brIf(1)],
       [...loadSample(kind), ...set(X)],
       [...get(ACC), ...get(X), ...op.i32add, ...set(ACC)],
-      [...get(BAD), ...get(X), ...get(INV), ...i32eq, ...i32or, ...set(BAD)],
+      [...get(INVALIDS), ...get(X), ...get(INV), ...i32eq, ...op.i32add, ...set(INVALIDS)],
       store,
       [...get(P), ...get(STRIDE), ...op.i32add, ...set(P)],
       [...get(Q), ...i32c(OUT_BYTES[mode]), ...op.i32add, ...set(Q)],
@@ -95,10 +95,10 @@ function kernelBody(): number[] {
     ...get(CAL), ...f64load(16), ...set(K),
     ...get(CAL), ...i32load(24), ...set(INV),
     ...get(SRC), ...set(P), ...get(DST), ...set(Q),
-    ...i32c(0), ...set(ACC), ...i32c(0), ...set(BAD),
+    ...i32c(0), ...set(ACC), ...i32c(0), ...set(INVALIDS),
     ...variants,
     ...get(CAL), ...get(ACC), ...i32store(28),
-    ...get(CAL), ...get(BAD), ...i32store(32),
+    ...get(CAL), ...get(INVALIDS), ...i32store(32),
   ];
 }
 
@@ -138,9 +138,10 @@ const CAL_AT = 0, SRC_AT = 64;
 
 /**
  * The first `n` frames' samples of each signal in `signals`, from `bytes` (frame 0 at byte 0, `frameBytes`
- * apart), as `mode` asks, each with its samples' 16-bit sum. Invalid samples are NaN in physical units.
+ * apart), as `mode` asks, each with its samples' 16-bit sum and how many were the invalid value (NaN in
+ * physical units).
  */
-export function pickSignals<M extends PickMode>(bytes: Uint8Array, frameBytes: number, n: number, signals: readonly PickSignal[], mode: M): { out: Output<M>; sum: number }[] {
+export function pickSignals<M extends PickMode>(bytes: Uint8Array, frameBytes: number, n: number, signals: readonly PickSignal[], mode: M): { out: Output<M>; sum: number; invalid: number }[] {
   const { memory, pick } = pickKernel();
   const Out = OUTPUT[mode];
   const frames = Math.max(1, Math.floor(CHUNK_BYTES / frameBytes));
@@ -153,7 +154,7 @@ export function pickSignals<M extends PickMode>(bytes: Uint8Array, frameBytes: n
   const oneChunk = n > 0 && n <= frames;
   const outs: (Int32Array | Float64Array | Float32Array)[] = oneChunk ? [] : signals.map(() => new Out(n));
   const sums = signals.map(() => 0);
-  const bad = signals.map(() => false);
+  const invalid = signals.map(() => 0);
   for (let f0 = 0; f0 < n; f0 += frames) {
     const m = Math.min(frames, n - f0);
     new Uint8Array(buf, SRC_AT, m * frameBytes).set(bytes.subarray(f0 * frameBytes, (f0 + m) * frameBytes));
@@ -164,16 +165,16 @@ export function pickSignals<M extends PickMode>(bytes: Uint8Array, frameBytes: n
       cal.setInt32(24, s.invalid, true);
       pick(SRC_AT + s.at, s.kind, frameBytes, m, dstAt, mode, CAL_AT);
       sums[i] = (sums[i]! + cal.getInt32(28, true)) | 0;
-      bad[i] ||= cal.getInt32(32, true) !== 0;
+      invalid[i] = invalid[i]! + cal.getInt32(32, true);
       if (oneChunk) outs.push(new Out(buf, dstAt, m).slice());
       else outs[i]!.set(new Out(buf, dstAt, m), f0);
     });
   }
   signals.forEach((s, i) => {
-    if (!bad[i] || mode === PickMode.Digital) return;
+    if (invalid[i] === 0 || mode === PickMode.Digital) return;
     const digital = pickSignals(bytes, frameBytes, n, [s], PickMode.Digital)[0]!.out;
     const out = outs[i]!;
     for (let f = 0; f < n; f++) if (digital[f] === s.invalid) out[f] = NaN;
   });
-  return outs.map((out, i) => ({ out: out as Output<M>, sum: ((sums[i]! % 65536) + 65536) % 65536 }));
+  return outs.map((out, i) => ({ out: out as Output<M>, sum: ((sums[i]! % 65536) + 65536) % 65536, invalid: invalid[i]! }));
 }

@@ -73,6 +73,11 @@ export interface WfdbRecord<P extends PhysicalArray = Float64Array> {
   /** Stored digital values; set when `physical` is false. */
   digital: Int32Array[] | undefined;
   checksums: ChecksumStatus[];
+  /**
+   * Per returned channel, how many of its values are WFDB's invalid sample (NaN in physical units): stored
+   * as the format's invalid value, or with no stored sample (a null signal, a gap between segments).
+   */
+  invalid: number[];
   /** Non-fatal findings: header oddities, downgraded checksum mismatches. */
   warnings: string[];
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rdrecord, rdrecordSync } from './index.js';
+import { rdrecord, rdrecordSync, type RdrecordOptions } from './index.js';
 import { FIXTURES, WFDB_FIXTURES as W, firstDifference, targetRows } from './testing.js';
 
 // rdsamp prints physical values with 8 decimals.
@@ -202,4 +202,29 @@ test('two-signal format 212 (NSTDB bw excerpt) decodes like the 212 codec de-int
   const p = await rdrecord(`${FIXTURES}nstdb/bw`, { sampfrom: 1001, sampto: 2002, channels: [1] });
   // Gain 0 means uncalibrated: converted with WFDB's default gain 200.
   assert.deepEqual([...p.physical![0]!], [...r.digital![1]!.subarray(1001, 2002)].map((d) => d / 200));
+});
+
+test('`invalid` counts, per channel, the NaNs of a physical read and the invalid values of a digital one, on every path', async () => {
+  const nans = (x: ArrayLike<number>): number => Array.from(x).filter((v) => Number.isNaN(v)).length;
+  const cases: [string, RdrecordOptions][] = [
+    [`${FIXTURES}nstdb/bw`, { sampto: 20000 }], // format 212, two signals: the kernel's 212 path
+    [`${W}test01_00s_skewframe`, {}], // skew and 2 samples a frame, smoothed: 3 frames past the end are invalid
+    [`${W}test01_00s_skewframe`, { smoothFrames: false }],
+    [`${W}03700181`, { channels: [0, 2], sampfrom: 1000, sampto: 16000 }], // 4 samples a frame
+    [`${W}multi-segment/s25047/s25047-2704-05-04-10-44`, { sampto: 74985 }], // a gap, a signal absent from segments
+    [`${W}multi-segment/p000878/3269321_layout`, {}], // null signals, no frames
+    [`${FIXTURES}ludb/data/21`, {}], // format 16, 12 leads
+  ];
+  let seen = 0;
+  for (const [path, opts] of cases) {
+    const p = await rdrecord(path, opts);
+    assert.deepEqual(p.invalid, p.physical!.map(nans), `${path} physical`);
+    const f = rdrecordSync(path, { ...opts, float32: true });
+    assert.deepEqual(f.invalid, p.invalid, `${path} float32`);
+    seen += p.invalid.reduce((a, b) => a + b, 0);
+    if (path.includes('s25047')) continue; // its digital samples have no single scale (see multi.test.ts)
+    const d = await rdrecord(path, { ...opts, physical: false });
+    assert.deepEqual(d.invalid, p.invalid, `${path} digital`);
+  }
+  assert.ok(seen > 1000, `the cases hold invalid samples (${seen})`);
 });

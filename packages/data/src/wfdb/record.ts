@@ -178,15 +178,17 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
   const expanded = new Map<number, Int32Array>();
   const physicalDirect = new Map<number, PhysicalArray>();
   const status = new Map<number, ChecksumStatus>();
+  const invalidCount = new Map<number, number>();
   const mode = !physical ? PickMode.Digital : opts.float32 ? PickMode.Float32 : PickMode.Float64;
   const pickSpec = (sig: number, at: number, kind: SampleKind, invalid: number): PickSignal => {
     const sp = h.signals[sig]!;
     return { at, kind, baseline: sp.baseline, gain: sp.adcGain === 0 ? 200 : sp.adcGain, k: scaleOf.get(sig)!, invalid };
   };
   // The signals `picked` returns (in order), their samples' 16-bit sums checked against the header.
-  const keepPicked = (r: GroupRead, sigs: number[], picked: { out: Int32Array | PhysicalArray; sum: number }[]): void => {
+  const keepPicked = (r: GroupRead, sigs: number[], picked: { out: Int32Array | PhysicalArray; sum: number; invalid: number }[]): void => {
     sigs.forEach((sig, i) => {
-      const { out, sum } = picked[i]!;
+      const { out, sum, invalid } = picked[i]!;
+      invalidCount.set(sig, invalid);
       if (physical) physicalDirect.set(sig, out as PhysicalArray);
       else expanded.set(sig, out as Int32Array);
       const sp = h.signals[sig]!;
@@ -280,11 +282,14 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
     if (physical) physicalDirect.set(c, new Out(len).fill(NaN));
     else expanded.set(c, new Int32Array(len).fill(NULL_SAMPLE));
     status.set(c, 'absent');
+    invalidCount.set(c, len);
   });
   const digital = plan.channels.map((c, i) => {
     const e = expanded.get(c) ?? EMPTY; // EMPTY where physical values were made directly
     const spf = sigs[i]!.sampsPerFrame;
-    return smooth && spf > 1 && !isNullSignal(sigs[i]!) ? smoothDigital(e, spf, n, invalidOf(sigs[i]!)) : e;
+    const d = smooth && spf > 1 && !isNullSignal(sigs[i]!) ? smoothDigital(e, spf, n, invalidOf(sigs[i]!)) : e;
+    if (!invalidCount.has(c)) invalidCount.set(c, countOf(d, invalidOf(sigs[i]!)));
+    return d;
   });
   return {
     recordName: h.recordName,
@@ -301,8 +306,15 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
     physical: physical ? digital.map((d, i) => physicalDirect.get(plan.channels[i]!) ?? toPhysical(d, sigs[i]!, scaleOf.get(plan.channels[i]!)!, Out)) : undefined,
     digital: physical ? undefined : digital,
     checksums: plan.channels.map((c) => status.get(c)!),
+    invalid: plan.channels.map((c) => invalidCount.get(c)!),
     warnings,
   };
+}
+
+function countOf(d: Int32Array, value: number): number {
+  let k = 0;
+  for (let i = 0; i < d.length; i++) if (d[i] === value) k++;
+  return k;
 }
 
 /** `opts.scale` (one factor per returned channel, default 1) by signal index, checked. */
