@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { RecordError } from '../errors.js';
+import { dataLimits, type DataLimits } from '../limits.js';
 import { rdheader, rdheaderSync, rdrecord, rdrecordSync, type RdrecordOptions, type WfdbHeader, type WfdbRecord } from '../wfdb/index.js';
 import { readCpscMat, readCpscMatSync } from './cpsc-mat.js';
 import { millivoltsPer, type EcgRecord } from './record.js';
@@ -38,9 +39,10 @@ export type RecordReader = (path: string, opts?: ReadRecordOptions) => Promise<E
 export async function readRecord(path: string, opts: ReadRecordOptions = {}): Promise<EcgRecord> {
   const form = formOf(path, opts);
   if (form.cpscMat) return cutToSeconds(await readCpscMat(path, opts.id), opts.maxSeconds);
-  const h = await rdheader(form.base);
-  const layout = h.segments ? await rdrecord(form.base, { header: h, sampto: 0 }) : undefined;
-  const plan = planWfdb(form.base, h, layout, opts);
+  const limits = dataLimits();
+  const h = await rdheader(form.base, { limits });
+  const layout = h.segments ? await rdrecord(form.base, { header: h, sampto: 0, limits }) : undefined;
+  const plan = planWfdb(form.base, h, layout, opts, limits);
   return finishWfdb(form.base, h, plan, await rdrecord(form.base, plan), opts);
 }
 
@@ -53,9 +55,10 @@ export async function readRecord(path: string, opts: ReadRecordOptions = {}): Pr
 export function readRecordSync(path: string, opts: ReadRecordOptions = {}): EcgRecord {
   const form = formOf(path, opts);
   if (form.cpscMat) return cutToSeconds(readCpscMatSync(path, opts.id), opts.maxSeconds);
-  const h = rdheaderSync(form.base);
-  const layout = h.segments ? rdrecordSync(form.base, { header: h, sampto: 0 }) : undefined;
-  const plan = planWfdb(form.base, h, layout, opts);
+  const limits = dataLimits();
+  const h = rdheaderSync(form.base, { limits });
+  const layout = h.segments ? rdrecordSync(form.base, { header: h, sampto: 0, limits }) : undefined;
+  const plan = planWfdb(form.base, h, layout, opts, limits);
   return finishWfdb(form.base, h, plan, rdrecordSync(form.base, plan), opts);
 }
 
@@ -76,7 +79,7 @@ type WfdbPlan = RdrecordOptions & { float32: true };
  * The voltage signals wanted, each with its factor to mV, known before any sample is read. A multi-segment
  * record's signals are those of its layout, given by a read of no frames (`layout`).
  */
-function planWfdb(base: string, h: WfdbHeader, layout: WfdbRecord | undefined, opts: ReadRecordOptions): WfdbPlan {
+function planWfdb(base: string, h: WfdbHeader, layout: WfdbRecord | undefined, opts: ReadRecordOptions, limits: DataLimits): WfdbPlan {
   const sampto = opts.maxSeconds === undefined || h.sigLen === undefined ? undefined : Math.min(h.sigLen, Math.ceil(h.fs * opts.maxSeconds));
   const declared = layout?.units ?? h.signals.map((s) => s.units);
   const names = layout?.sigName ?? h.signals.map((s) => s.description);
@@ -89,7 +92,7 @@ function planWfdb(base: string, h: WfdbHeader, layout: WfdbRecord | undefined, o
   if (wanted.length === 0) throw new RecordError(`${base}.hea: no voltage signals to read`, `${base}.hea`);
   // Float32 in mV straight from the reader: one array and one pass per lead.
   return {
-    header: h, channels: wanted, float32: true, scale: wanted.map((j) => millivoltsPer(declared[j] ?? '') ?? 1),
+    header: h, limits, channels: wanted, float32: true, scale: wanted.map((j) => millivoltsPer(declared[j] ?? '') ?? 1),
     ...(sampto === undefined ? {} : { sampto }),
   };
 }

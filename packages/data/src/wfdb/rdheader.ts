@@ -26,8 +26,11 @@ function checkNames(h: WfdbHeader, file: string, opts: RdheaderOptions): WfdbHea
   if (opts.allowOutside) return h;
   const dir = recordDir(file);
   const at = headerLines(h);
+  const checked = new Set<string>(); // signals share files (PTB-XL's 12 leads are in one): each name once
   h.signals.forEach((s, i) => {
-    if (s.fmt !== 0 && s.fileName !== '~') insidePath(dir, s.fileName, at ? `${file} line ${at.signals[i]}` : file, 'signal file', opts);
+    if (s.fmt === 0 || s.fileName === '~' || checked.has(s.fileName)) return;
+    insidePath(dir, s.fileName, at ? `${file} line ${at.signals[i]}` : file, 'signal file', opts);
+    checked.add(s.fileName);
   });
   h.segments?.forEach((s, i) => {
     if (s.name !== '~') insidePath(dir, s.name, at ? `${file} line ${at.segments[i]}` : file, 'segment', opts);

@@ -4,6 +4,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { HeaderError } from '../errors.js';
+import { dataLimits } from '../limits.js';
 import { statSync } from 'node:fs';
 import { readRange, readRangeSync } from '../io/read.js';
 import type { WfdbHeader } from './header-types.js';
@@ -31,6 +32,7 @@ export async function rdrecord(recordPath: string, opts: RdrecordOptions & { flo
 export async function rdrecord(recordPath: string, opts?: RdrecordOptions & { float32?: false }): Promise<WfdbRecord>;
 export async function rdrecord(recordPath: string, opts?: RdrecordOptions): Promise<WfdbRecord<PhysicalArray>>;
 export async function rdrecord(recordPath: string, opts: RdrecordOptions = {}): Promise<WfdbRecord<PhysicalArray>> {
+  opts = withLimits(opts);
   const base = recordBase(recordPath);
   const h = opts.header ?? await rdheader(base, opts);
   if (h.segments) return readMultiSegment(base, h, opts, readSegment);
@@ -63,6 +65,7 @@ export function rdrecordSync(recordPath: string, opts: RdrecordOptions & { float
 export function rdrecordSync(recordPath: string, opts?: RdrecordOptions & { float32?: false }): WfdbRecord;
 export function rdrecordSync(recordPath: string, opts?: RdrecordOptions): WfdbRecord<PhysicalArray>;
 export function rdrecordSync(recordPath: string, opts: RdrecordOptions = {}): WfdbRecord<PhysicalArray> {
+  opts = withLimits(opts);
   const base = recordBase(recordPath);
   const h = opts.header ?? rdheaderSync(base, opts);
   if (h.segments) return readMultiSegmentSync(base, h, opts, readSegmentSync);
@@ -86,6 +89,9 @@ function readSingleSync(base: string, h: WfdbHeader, opts: RdrecordOptions): Wfd
   const got = plan.reads.map((r) => readRangeSync(r.path, r.start, r.length));
   return finishRead(base, h, sigLen, plan, got, opts);
 }
+
+// The limits resolved once (defaults, environment, the caller's), for the several steps of a read that check them.
+const withLimits = (opts: RdrecordOptions): RdrecordOptions => ({ ...opts, limits: dataLimits(opts.limits) });
 
 const sigPath = (base: string, f: string): string => `${base.slice(0, base.lastIndexOf('/') + 1)}${f}`;
 
