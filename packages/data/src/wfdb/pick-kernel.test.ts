@@ -1,6 +1,7 @@
 // The WebAssembly pick against the JS expression it replaces, value by value: every 16-bit value and
-// every 12-bit pair, awkward calibrations, float64 and float32, sums, NaN for the invalid value, and
-// records longer than one staging chunk.
+// every 12-bit pair, awkward calibrations, float64 and float32, sums, NaN for the invalid value, records
+// longer than one staging chunk, and both ways of converting: computed per sample, and looked up in a table
+// (made once a calibration has been asked for as many samples as its table has entries; 4 are kept).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checksum16 } from './checksum.js';
@@ -45,11 +46,17 @@ test('int16 frames: every value, three signals a frame, each calibration and mod
   for (const c of calibrations) {
     const signals = [0, 1, 2].map((i): PickSignal => ({ at: 2 * i, kind: SampleKind.Int16, invalid: -32768, ...c }));
     for (const mode of Object.values(PickMode)) {
+      // 65,536 samples of one calibration: looked up in a table (made by this call).
       const picked = pickSignals(bytes, 6, n, signals, mode);
       signals.forEach((s, i) => {
         const values = Int16Array.from({ length: n }, (_, f) => frames[3 * f + i]!);
         assertPicked(values, s, picked[i]!, mode, `signal ${i}, gain ${c.gain}, mode ${mode}`);
       });
+      // 2,000 samples of a calibration not asked for before: computed per sample.
+      const fresh = { ...signals[1]!, baseline: c.baseline + 101 + mode };
+      const values = Int16Array.from({ length: 2000 }, (_, f) => frames[3 * (f * 31) + 1]!);
+      const strided = new Uint8Array(bytes.buffer, 0, 6 * 31 * 2000);
+      assertPicked(values, fresh, pickSignals(strided, 6 * 31, 2000, [fresh], mode)[0]!, mode, `computed, gain ${c.gain}, mode ${mode}`);
     }
   }
 });
@@ -66,9 +73,13 @@ test('format 212 pairs: every 12-bit value in both places of the block', () => {
       { at: 0, kind: SampleKind.Fmt212Second, invalid: -2048, ...c },
     ];
     for (const mode of Object.values(PickMode)) {
-      const picked = pickSignals(bytes, 3, n, signals, mode);
+      const picked = pickSignals(bytes, 3, n, signals, mode); // 4,096 samples: a table
       assertPicked(first, signals[0]!, picked[0]!, mode, `212 first, gain ${c.gain}, mode ${mode}`);
       assertPicked(second, signals[1]!, picked[1]!, mode, `212 second, gain ${c.gain}, mode ${mode}`);
+      const fresh = signals.map((s) => ({ ...s, baseline: c.baseline + 101 + mode })); // 1,000 samples: computed
+      const few = pickSignals(bytes, 3, 1000, fresh, mode);
+      assertPicked(first.subarray(0, 1000), fresh[0]!, few[0]!, mode, `212 first computed, gain ${c.gain}, mode ${mode}`);
+      assertPicked(second.subarray(0, 1000), fresh[1]!, few[1]!, mode, `212 second computed, gain ${c.gain}, mode ${mode}`);
     }
   }
 });

@@ -15,16 +15,21 @@
  *             block of a two-signal format 212 file, whose first or second sample is wanted (kind 2, 3)
  *   stride    bytes from one frame's sample to the next
  *   dst       n outputs: int32 (mode 0), float64 (mode 1) or float32 (mode 2)
- *   cal       f64 baseline, f64 gain, f64 k, i32 invalid value at 0, 8, 16, 24; the kernel writes the
- *             samples' 32-bit sum at 28 and how many were the invalid value at 32
+ *   cal       f64 baseline, f64 gain, f64 k, i32 invalid value at 0, 8, 16, 24, and at 36 the address of
+ *             the table entry for value 0 (or 0: none); the kernel writes the samples' 32-bit sum at 28
+ *             and how many were the invalid value at 32
+ * With a table (16-bit and 12-bit samples in physical units), each value is looked up rather than computed:
+ * the table holds the same expression for every value the format can store (NaN for the invalid one), made by
+ * the JS expression itself (`fillTable`), so the division, the slowest step, is done once per value instead
+ * of once per sample.
  */
-import { block, br, brIf, ensureBytes, get, i32c, instantiate, moduleOf, op, set, uleb, F64, I32, loop, type WasmMemory } from '../wasm/writer.js';
+import { block, br, brIf, ensureBytes, get, i32c, ifElse, instantiate, moduleOf, op, set, uleb, F64, I32, loop, type WasmMemory } from '../wasm/writer.js';
 
 // parameters
 const SRC = 0, KIND = 1, STRIDE = 2, N = 3, DST = 4, MODE = 5, CAL = 6;
 // i32 locals, then f64 locals
-const P = 7, END = 8, X = 9, ACC = 10, INVALIDS = 11, Q = 12, INV = 13;
-const BASE = 14, GAIN = 15, K = 16;
+const P = 7, END = 8, X = 9, ACC = 10, INVALIDS = 11, Q = 12, INV = 13, TABLE = 14;
+const BASE = 15, GAIN = 16, K = 17;
 
 const mem = (code: number, align: number, offset = 0): number[] => [code, align, ...uleb(offset)];
 const load8u = (o = 0): number[] => mem(0x2d, 0, o);
@@ -34,6 +39,7 @@ const i32store = (o = 0): number[] => mem(0x36, 2, o);
 const f64load = (o: number): number[] => mem(0x2b, 3, o);
 const f64store = mem(0x39, 3);
 const f32store = mem(0x38, 2);
+const f32load = mem(0x2a, 2);
 const f64ConvertI32S = [0xb7], f32DemoteF64 = [0xb6], f64div = [0xa3], i32eq = [0x46], i32or = [0x72], i32shrS = [0x75];
 /** `body` when `cond` (an i32) is not 0 */
 const when = (cond: number[], ...body: number[][]): number[] => [...cond, 0x04, 0x40, ...body.flat(), 0x0b];
@@ -60,13 +66,16 @@ function loadSample(kind: SampleKind): number[] {
   }
 }
 
-/** The loop for one sample kind and output mode: a branch per call, none per sample. */
-function pickLoop(kind: SampleKind, mode: PickMode): number[] {
+/** The loop for one sample kind and output mode, computing or looking up: a branch per call, none per sample. */
+function pickLoop(kind: SampleKind, mode: PickMode, lookUp: boolean): number[] {
+  const f32 = mode === PickMode.Float32;
   const store = mode === PickMode.Digital
     ? [...get(Q), ...get(X), ...i32store()]
-    : [...get(Q),
-      ...get(X), ...f64ConvertI32S, ...get(BASE), ...op.f64sub, ...get(GAIN), ...f64div, ...get(K), ...op.f64mul,
-      ...(mode === PickMode.Float32 ? [...f32DemoteF64, ...f32store] : f64store)];
+    : lookUp
+      ? [...get(Q), ...get(TABLE), ...get(X), ...i32c(f32 ? 2 : 3), ...op.i32shl, ...op.i32add, ...(f32 ? [...f32load, ...f32store] : [...f64load(0), ...f64store])]
+      : [...get(Q),
+        ...get(X), ...f64ConvertI32S, ...get(BASE), ...op.f64sub, ...get(GAIN), ...f64div, ...get(K), ...op.f64mul,
+        ...(f32 ? [...f32DemoteF64, ...f32store] : f64store)];
   return [
     ...get(DST), ...get(N), ...i32c(OUT_BYTES[mode]), ...op.i32mul, ...op.i32add, ...set(END),
     ...block(loop(
@@ -86,7 +95,10 @@ function kernelBody(): number[] {
   const variants: number[] = [];
   for (const kind of Object.values(SampleKind)) {
     for (const mode of Object.values(PickMode)) {
-      variants.push(...when([...get(KIND), ...i32c(kind), ...i32eq, ...get(MODE), ...i32c(mode), ...i32eq, ...op.i32and], pickLoop(kind, mode)));
+      const loops = mode !== PickMode.Digital && kind !== SampleKind.Int32
+        ? [...get(TABLE), ...ifElse([pickLoop(kind, mode, true)], [pickLoop(kind, mode, false)])]
+        : pickLoop(kind, mode, false);
+      variants.push(...when([...get(KIND), ...i32c(kind), ...i32eq, ...get(MODE), ...i32c(mode), ...i32eq, ...op.i32and], loops));
     }
   }
   return [
@@ -94,6 +106,7 @@ function kernelBody(): number[] {
     ...get(CAL), ...f64load(8), ...set(GAIN),
     ...get(CAL), ...f64load(16), ...set(K),
     ...get(CAL), ...i32load(24), ...set(INV),
+    ...get(CAL), ...i32load(36), ...set(TABLE),
     ...get(SRC), ...set(P), ...get(DST), ...set(Q),
     ...i32c(0), ...set(ACC), ...i32c(0), ...set(INVALIDS),
     ...variants,
@@ -109,7 +122,7 @@ let kernel: { memory: WasmMemory; pick: PickFn } | null = null;
 // Made on first use in each thread (a worker has its own).
 function pickKernel(): { memory: WasmMemory; pick: PickFn } {
   if (kernel !== null) return kernel;
-  const made = instantiate<PickFn>(moduleOf('pick', 7, [[7, I32], [3, F64]], kernelBody()), 'pick');
+  const made = instantiate<PickFn>(moduleOf('pick', 7, [[8, I32], [3, F64]], kernelBody()), 'pick');
   if (made === null) throw new Error('the record reader needs WebAssembly (Node >= 16)');
   kernel = { memory: made.memory, pick: made.fn };
   return kernel;
@@ -134,7 +147,52 @@ const OUTPUT = [Int32Array, Float64Array, Float32Array] as const;
 // Frames pass through the kernel's memory this many bytes at a time, so that a long record does not grow
 // it for good (it is never shrunk).
 const CHUNK_BYTES = 1 << 18;
-const CAL_AT = 0, SRC_AT = 64;
+
+// Lookup tables, in the kernel's memory after the calibration block: a few calibrations at a time (the
+// records of a database share theirs). A calibration's table is made once it has been asked for as many
+// samples as the table has entries, so that making it never costs more than the divisions it saves.
+const TABLE_SLOTS = 4;
+const TABLE_BYTES = 65536 * 8;
+const CAL_AT = 0, TABLES_AT = 64;
+const SRC_AT = TABLES_AT + TABLE_SLOTS * TABLE_BYTES;
+/** Calibrations with a table, and its slot; least recently used first. */
+const tables = new Map<string, number>();
+/** Samples asked for, per calibration without a table yet. */
+const demand = new Map<string, number>();
+
+const numKey = (x: number): string => (Object.is(x, -0) ? '-0' : String(x)); // String() is exact, but for −0
+
+/** The address of the table entry for value 0 for this signal's calibration, or 0 where it has none (yet). */
+function tableFor(buf: ArrayBuffer, s: PickSignal, mode: PickMode, n: number): number {
+  if (mode === PickMode.Digital || s.kind === SampleKind.Int32) return 0;
+  const values = s.kind === SampleKind.Int16 ? 65536 : 4096;
+  const key = [mode, values, s.baseline, s.gain, s.k, s.invalid].map(numKey).join(' ');
+  let slot = tables.get(key);
+  if (slot === undefined) {
+    const asked = (demand.get(key) ?? 0) + n;
+    if (asked < values) {
+      if (demand.size >= 256) demand.clear();
+      demand.set(key, asked);
+      return 0;
+    }
+    demand.delete(key);
+    if (tables.size < TABLE_SLOTS) slot = tables.size;
+    else {
+      const [oldest, free] = tables.entries().next().value as [string, number];
+      tables.delete(oldest);
+      slot = free;
+    }
+    fillTable(buf, TABLES_AT + slot * TABLE_BYTES, s, mode, values);
+  } else tables.delete(key);
+  tables.set(key, slot);
+  return TABLES_AT + slot * TABLE_BYTES + (values / 2) * (mode === PickMode.Float32 ? 4 : 8);
+}
+
+// Entry i holds value i − values/2 converted by the reader's own expression (as the loop without a table).
+function fillTable(buf: ArrayBuffer, at: number, s: PickSignal, mode: PickMode, values: number): void {
+  const t = mode === PickMode.Float32 ? new Float32Array(buf, at, values) : new Float64Array(buf, at, values);
+  for (let i = 0, x = -values / 2; i < values; i++, x++) t[i] = x === s.invalid ? NaN : ((x - s.baseline) / s.gain) * s.k;
+}
 
 /**
  * The first `n` frames' samples of each signal in `signals`, from `bytes` (frame 0 at byte 0, `frameBytes`
@@ -155,6 +213,8 @@ export function pickSignals<M extends PickMode>(bytes: Uint8Array, frameBytes: n
   const outs: (Int32Array | Float64Array | Float32Array)[] = oneChunk ? [] : signals.map(() => new Out(n));
   const sums = signals.map(() => 0);
   const invalid = signals.map(() => 0);
+  // A table holds NaN for the invalid value already; without one, NaN is put in afterwards.
+  const table = signals.map((s) => tableFor(buf, s, mode, n));
   for (let f0 = 0; f0 < n; f0 += frames) {
     const m = Math.min(frames, n - f0);
     new Uint8Array(buf, SRC_AT, m * frameBytes).set(bytes.subarray(f0 * frameBytes, (f0 + m) * frameBytes));
@@ -163,6 +223,7 @@ export function pickSignals<M extends PickMode>(bytes: Uint8Array, frameBytes: n
       cal.setFloat64(8, s.gain, true);
       cal.setFloat64(16, s.k, true);
       cal.setInt32(24, s.invalid, true);
+      cal.setInt32(36, table[i]!, true);
       pick(SRC_AT + s.at, s.kind, frameBytes, m, dstAt, mode, CAL_AT);
       sums[i] = (sums[i]! + cal.getInt32(28, true)) | 0;
       invalid[i] = invalid[i]! + cal.getInt32(32, true);
@@ -171,7 +232,7 @@ export function pickSignals<M extends PickMode>(bytes: Uint8Array, frameBytes: n
     });
   }
   signals.forEach((s, i) => {
-    if (invalid[i] === 0 || mode === PickMode.Digital) return;
+    if (invalid[i] === 0 || mode === PickMode.Digital || table[i] !== 0) return;
     const digital = pickSignals(bytes, frameBytes, n, [s], PickMode.Digital)[0]!.out;
     const out = outs[i]!;
     for (let f = 0; f < n; f++) if (digital[f] === s.invalid) out[f] = NaN;
