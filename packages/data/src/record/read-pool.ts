@@ -23,6 +23,12 @@ interface Item {
  * done, so it stays small enough for the workers to finish together.
  */
 const MAX_PER_MESSAGE = 32;
+/**
+ * A readMany of a few hundred records is cut into about this many batches per worker, not one: batches
+ * finish at different times (records differ in length), and with one each a worker could sit idle while
+ * the other reads half the set.
+ */
+const BATCHES_PER_WORKER = 4;
 
 /**
  * Reads records with readRecordSync in worker threads: the same EcgRecords and errors as readRecord, at the
@@ -86,9 +92,9 @@ export class RecordReadPool {
     return this.#pool.close();
   }
 
-  /** Sends `items` in batches: one per worker, or batches of MAX_PER_MESSAGE when there are many. */
+  /** Sends `items` in batches: BATCHES_PER_WORKER per worker, of at most MAX_PER_MESSAGE. */
   #send(items: Item[]): void {
-    const per = Math.max(1, Math.min(MAX_PER_MESSAGE, Math.ceil(items.length / this.size)));
+    const per = Math.max(1, Math.min(MAX_PER_MESSAGE, Math.ceil(items.length / (this.size * BATCHES_PER_WORKER))));
     for (let i = 0; i < items.length; i += per) {
       const batch = items.slice(i, i + per);
       this.#pool.run({ items: batch.map(({ path, opts }) => ({ path, opts })) }).then(
