@@ -68,13 +68,16 @@ function maxDifference(a: Map<string, Float32Array>, b: Map<string, Float32Array
   return max;
 }
 
-// Measured 2.3e-6 after 9 steps. Both sides run one libtorch thread per process on purpose: Adam amplifies float
+// Measured 2.3e-6 after 9 steps on the Intel machines this was written on, and 8.5e-5 on an AMD EPYC one (other
+// kernels, so other rounding of the same sums; the commit before the reader's WebAssembly pick gives the same 8.5e-5
+// there). Both sides run one libtorch thread per process on purpose: Adam amplifies float
 // differences in near-zero gradients (m/√v is ±1 whatever their size), so the same one-process run with 2 threads
 // instead of 1 already ends 1.1e-3 away on this config. For the same reason clipping is at 0.5 (gradient norms
 // 0.5–4.4, so 4 of the 6 steps clip; the gradient sum order is all that differs) rather than far below the norms,
 // where clipped gradients approach Adam's eps: at 0.05 the runs end 6.8e-5 apart (as 1 vs 2 threads do there).
-// A real fault shows far above this: without the class-weight renormalisation the runs end 5.2e-3 apart.
-const TOLERANCE = 2e-5;
+// A real fault shows far above this: without the class-weight renormalisation the runs end 5.2e-3 apart (on both
+// machines), 10× the tolerance.
+const TOLERANCE = 5e-4;
 
 /** One process, in this one, through the exported API. */
 async function alone(cfgPath: string, out: string): Promise<void> {
