@@ -2,7 +2,7 @@
 // that the multi-segment reader (which reads segment and layout headers) does not import rdrecord.
 import { HeaderError } from '../errors.js';
 import { readWhole, readWholeSync } from '../io/read.js';
-import type { DataLimits } from '../limits.js';
+import { dataLimits, type DataLimits } from '../limits.js';
 import { headerLines, parseHeader } from './header.js';
 import type { WfdbHeader } from './header-types.js';
 import { insidePath, recordDir, type ConfineOptions } from './paths.js';
@@ -45,13 +45,15 @@ function checkNames(h: WfdbHeader, file: string, opts: RdheaderOptions): WfdbHea
  */
 export async function rdheader(recordPath: string, opts: RdheaderOptions = {}): Promise<WfdbHeader> {
   const file = `${recordBase(recordPath)}.hea`;
-  const bytes = await readWhole(file, HeaderError, opts.limits, 'header file');
-  return checkNames(parseHeader(latin1(bytes), file, opts.limits), file, opts);
+  const limits = dataLimits(opts.limits); // once: both steps check them
+  const bytes = await readWhole(file, HeaderError, limits, 'header file');
+  return checkNames(parseHeader(latin1(bytes), file, limits), file, opts);
 }
 
 /** Synchronous {@link rdheader}. */
 export function rdheaderSync(recordPath: string, opts: RdheaderOptions = {}): WfdbHeader {
   const file = `${recordBase(recordPath)}.hea`;
-  const bytes = readWholeSync(file, HeaderError, opts.limits, 'header file');
-  return checkNames(parseHeader(latin1(bytes), file, opts.limits), file, opts);
+  const limits = dataLimits(opts.limits);
+  const bytes = readWholeSync(file, HeaderError, limits, 'header file');
+  return checkNames(parseHeader(latin1(bytes), file, limits), file, opts);
 }
