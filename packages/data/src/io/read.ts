@@ -41,12 +41,13 @@ function checkSize(path: string, size: number, limits: DataLimits): void {
 
 /**
  * Reads `length` bytes at `start` (or up to the end of the file if it is shorter), so that a sample
- * range is read without loading the whole file. `length = Infinity` reads to the end.
+ * range is read without loading the whole file. `length = Infinity` reads to the end. `flags` are added to
+ * the open (`O_NOFOLLOW`).
  */
-export async function readRange(path: string, start: number, length: number): Promise<ByteRange> {
+export async function readRange(path: string, start: number, length: number, flags = 0): Promise<ByteRange> {
   let fh;
   try {
-    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | flags);
   } catch (err) {
     throw missing(path, err);
   }
@@ -69,10 +70,10 @@ export async function readRange(path: string, start: number, length: number): Pr
 }
 
 /** Synchronous {@link readRange}. */
-export function readRangeSync(path: string, start: number, length: number): ByteRange {
+export function readRangeSync(path: string, start: number, length: number, flags = 0): ByteRange {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | flags);
   } catch (err) {
     throw missing(path, err);
   }

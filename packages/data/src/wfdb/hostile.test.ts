@@ -86,6 +86,13 @@ test('signal file names with .., absolute paths or symlinks out of the folder ar
   assert.equal(rdheaderSync(join(dir, 'up'), { allowOutside: true }).signals[0]!.fileName, '../outside/secret.dat');
 });
 
+test('a signal file that is a symlink to a file inside the folder is read (the open refuses it, the full check lets it through)', async () => {
+  const dir = folder('inlink', { 'r.hea': 'r 1 250 2\nalias.dat 16 200/mV 16 0 0 0 0 I\n', 'data.dat': new Uint8Array([7, 0, 8, 0]) });
+  symlinkSync(join(dir, 'data.dat'), join(dir, 'alias.dat'));
+  assert.deepEqual([...(await rdrecord(join(dir, 'r'), { physical: false })).digital![0]!], [7, 8]);
+  assert.deepEqual([...rdrecordSync(join(dir, 'r'), { physical: false }).digital![0]!], [7, 8]);
+});
+
 test('a symlinked record folder is not "outside": the real paths are compared', async () => {
   const real = folder('realrec', { 'r.hea': 'r 1 250 2\nr.dat 16 200/mV 16 0 0 0 0 I\n', 'r.dat': new Uint8Array([5, 0, 6, 0]) });
   symlinkSync(real, join(root, 'aliasrec'));

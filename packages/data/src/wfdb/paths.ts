@@ -3,9 +3,10 @@
 // reader return another file's bytes as samples. A caller that trusts its headers can opt out with
 // `allowOutside: true` (e.g. a collection whose signal files are symlinks into shared storage).
 import { lstat, realpath } from 'node:fs/promises';
-import { lstatSync, realpathSync, type Stats } from 'node:fs';
+import { constants, lstatSync, realpathSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
-import { PathError } from '../errors.js';
+import { DataError, PathError } from '../errors.js';
+import { readRange, readRangeSync, type ByteRange } from '../io/read.js';
 
 /** The option every reader that follows a name from a file takes. */
 export interface ConfineOptions {
@@ -78,6 +79,40 @@ export function checkRealInsideSync(path: string, dir: string, source: string, w
     return;
   }
   if (outside(dirReal, real)) throw escapeError(path, real, dir, source, what);
+}
+
+// Where the system has it (not Windows), O_NOFOLLOW makes the open itself refuse a symlink (ELOOP).
+const NOFOLLOW: number | undefined = constants.O_NOFOLLOW;
+const isSymlinkRefusal = (e: unknown): boolean => e instanceof DataError && (e.cause as { code?: string } | undefined)?.code === 'ELOOP';
+
+/**
+ * readRange of a file named by a header, refusing one whose real path is outside `dir` as
+ * {@link checkRealInside} does. A direct entry of `dir` is opened with O_NOFOLLOW, which refuses a symlink in the
+ * open itself, so a plain file costs no `lstat`; a symlink, or a name with folders in it, takes the full check.
+ */
+export async function readRangeInside(path: string, dir: string, source: string, what: string, opts: ConfineOptions, start: number, length: number): Promise<ByteRange> {
+  if (!opts.allowOutside && NOFOLLOW !== undefined && directEntry(path, dir)) {
+    try {
+      return await readRange(path, start, length, NOFOLLOW);
+    } catch (e) {
+      if (!isSymlinkRefusal(e)) throw e;
+    }
+  }
+  await checkRealInside(path, dir, source, what, opts);
+  return readRange(path, start, length);
+}
+
+/** Synchronous {@link readRangeInside}. */
+export function readRangeInsideSync(path: string, dir: string, source: string, what: string, opts: ConfineOptions, start: number, length: number): ByteRange {
+  if (!opts.allowOutside && NOFOLLOW !== undefined && directEntry(path, dir)) {
+    try {
+      return readRangeSync(path, start, length, NOFOLLOW);
+    } catch (e) {
+      if (!isSymlinkRefusal(e)) throw e;
+    }
+  }
+  checkRealInsideSync(path, dir, source, what, opts);
+  return readRangeSync(path, start, length);
 }
 
 /** The folder of a record path (`data/100` → `data`). */

@@ -6,11 +6,10 @@ import { dirname } from 'node:path';
 import { HeaderError } from '../errors.js';
 import { dataLimits } from '../limits.js';
 import { statSync } from 'node:fs';
-import { readRange, readRangeSync } from '../io/read.js';
 import type { WfdbHeader } from './header-types.js';
 import { readMultiSegment, readMultiSegmentSync } from './multi.js';
 import { loadFlacDecoder } from './flac.js';
-import { checkRealInside, checkRealInsideSync } from './paths.js';
+import { readRangeInside, readRangeInsideSync } from './paths.js';
 import { rdheader, rdheaderSync, recordBase } from './rdheader.js';
 import { fileGroups, finishRead, framesInFile, planRead } from './record.js';
 import type { RdrecordOptions, WfdbRecord } from './record-types.js';
@@ -55,8 +54,7 @@ async function readSingle(base: string, h: WfdbHeader, opts: RdrecordOptions): P
   }
   const plan = planRead(base, h, sigLen, opts);
   if (plan.flac) await loadFlacDecoder();
-  await Promise.all(plan.reads.map((r) => checkRealInside(r.path, dirname(base), `${base}.hea`, 'signal file', opts)));
-  const got = await Promise.all(plan.reads.map((r) => readRange(r.path, r.start, r.length)));
+  const got = await Promise.all(plan.reads.map((r) => readRangeInside(r.path, dirname(base), `${base}.hea`, 'signal file', opts, r.start, r.length)));
   return finishRead(base, h, sigLen, plan, got, opts);
 }
 
@@ -85,8 +83,7 @@ function readSingleSync(base: string, h: WfdbHeader, opts: RdrecordOptions): Wfd
     sigLen = g === undefined ? 0 : framesInFile(g, statOrZeroSync(base, g.fileName));
   }
   const plan = planRead(base, h, sigLen, opts);
-  for (const r of plan.reads) checkRealInsideSync(r.path, dirname(base), `${base}.hea`, 'signal file', opts);
-  const got = plan.reads.map((r) => readRangeSync(r.path, r.start, r.length));
+  const got = plan.reads.map((r) => readRangeInsideSync(r.path, dirname(base), `${base}.hea`, 'signal file', opts, r.start, r.length));
   return finishRead(base, h, sigLen, plan, got, opts);
 }
 
