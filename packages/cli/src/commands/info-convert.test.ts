@@ -1,8 +1,8 @@
 // `ecglab info` and `ecglab convert`, run in-process on a program holding only these two commands
 // (the full CLI also loads the engine's native addon, which these commands do not need).
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,10 @@ import { Command } from 'commander';
 import { rdrecord } from '@ecglab/data';
 import { register as info } from './info.js';
 import { register as convert } from './convert.js';
+
+// Every temporary folder of this file's tests is made in this one, removed when they end.
+const scratchRoot = mkdtempSync(join(tmpdir(), 'ecglab-convert-test-'));
+after(() => rmSync(scratchRoot, { recursive: true, force: true }));
 
 const W = fileURLToPath(new URL('../../../../fixtures/data/wfdb/', import.meta.url));
 const CINC = fileURLToPath(new URL('../../../../fixtures/data/cinc2017/training2017/', import.meta.url));
@@ -43,7 +47,7 @@ test('info on a CinC 2017 record reports the zero checksum field as not computed
 });
 
 test('convert --to wfdb --fmt 212 / 80 / 16 reads back with the same digital values', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ecglab-convert-'));
+  const dir = mkdtempSync(join(scratchRoot, 'convert-'));
   const src = await rdrecord(`${W}100_3chan`, { physical: false });
   for (const fmt of ['16', '212']) {
     await run(['convert', `${W}100_3chan`, '-o', join(dir, `c${fmt}`), '--to', 'wfdb', '--fmt', fmt]);
@@ -61,7 +65,7 @@ test('convert --to wfdb --fmt 212 / 80 / 16 reads back with the same digital val
 });
 
 test('convert --to npy writes [signals, samples] float32 or int16 per the NPY 1.0 spec', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ecglab-npy-'));
+  const dir = mkdtempSync(join(scratchRoot, 'npy-'));
   await run(['convert', `${CINC}A00614`, '-o', join(dir, 'a.npy'), '--to', 'npy']);
   const b = readFileSync(join(dir, 'a.npy'));
   const hlen = b.readUInt16LE(8);
@@ -78,7 +82,7 @@ test('convert --to npy writes [signals, samples] float32 or int16 per the NPY 1.
 });
 
 test('convert --to csv writes time and physical columns; invalid samples are empty', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ecglab-csv-'));
+  const dir = mkdtempSync(join(scratchRoot, 'csv-'));
   await run(['convert', `${W}test01_00s_skewframe`, '-o', join(dir, 'x.csv'), '--to', 'csv']);
   const lines = readFileSync(join(dir, 'x.csv'), 'utf8').trimEnd().split('\n');
   assert.equal(lines[0], 'time,ECG_1 (mV),ECG_2 (mV),ECG_3 (mV)');

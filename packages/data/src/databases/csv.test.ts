@@ -23,13 +23,14 @@ test('CSV errors name the file and line', () => {
   assert.throws(() => new CsvTable('t.csv', 'a,b\n1,2\n').col('c'), /t\.csv: has no column 'c' \(columns: a, b\)/);
 });
 
-test('CsvTable.read refuses a FIFO (which would block), a device and a file over maxFileBytes, naming the file', async () => {
-  const { mkdtempSync, symlinkSync, writeFileSync } = await import('node:fs');
+test('CsvTable.read refuses a FIFO (which would block), a device and a file over maxFileBytes, naming the file', async (t) => {
+  const { mkdtempSync, rmSync, symlinkSync, writeFileSync } = await import('node:fs');
   const { execFileSync } = await import('node:child_process');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const { LimitError } = await import('../errors.js');
   const dir = mkdtempSync(join(tmpdir(), 'ecglab-csv-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   execFileSync('mkfifo', [join(dir, 'labels.csv')]);
   assert.throws(() => CsvTable.read(join(dir, 'labels.csv')), /labels\.csv: cannot be read \(is a FIFO, expected a regular file\)/);
   symlinkSync('/dev/zero', join(dir, 'zero.csv'));

@@ -1,14 +1,18 @@
 // Label counts are compared with counts computed independently: by Python's csv module in
 // packages/data/fixtures/databases/make_database_fixtures.py (expected.json), or, for CinC 2017, by
 // splitting the fixture's REFERENCE.csv lines here.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataError } from '../errors.js';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openCinc2017, openCinc2021, openCpsc2018, openDatabase, openLudb, openPtbxl, openWfdbFolder, parseScpCodes, type EcgDatabase } from './index.js';
+
+// Every temporary folder of this file's tests is made in this one, removed when they end.
+const scratchRoot = mkdtempSync(join(tmpdir(), 'ecglab-databases-test-'));
+after(() => rmSync(scratchRoot, { recursive: true, force: true }));
 
 const DATA = fileURLToPath(new URL('../../../../fixtures/data/', import.meta.url));
 const expected = JSON.parse(readFileSync(fileURLToPath(new URL('../../fixtures/databases/expected.json', import.meta.url)), 'utf8'));
@@ -160,7 +164,7 @@ test('LUDB: rhythm counts from ludb.csv, per-lead wave annotations via rdann', a
 
 test('generic WFDB folder with a labels CSV; a labels file naming absent records is an error', async () => {
   const dir = join(DATA, 'ptbxl/records100/00000');
-  const tmp = mkdtempSync(join(tmpdir(), 'ecglab-folder-'));
+  const tmp = mkdtempSync(join(scratchRoot, 'folder-'));
   const good = join(tmp, 'labels.csv');
   writeFileSync(good, 'record,labels\n00001_lr,NORM\n00039_lr,"MI;STTC"\n');
   const db = openWfdbFolder({ dir, labels: good });
@@ -182,7 +186,7 @@ test('openDatabase opens each adapter from a config value and names an unknown k
 });
 
 test('CinC 2017: a NAME,TYPE header line and CRLF/blank lines are accepted; a bad class is named', () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'ecglab-c17-'));
+  const tmp = mkdtempSync(join(scratchRoot, 'c17-'));
   const dir = join(DATA, 'cinc2017/training2017');
   const rows = readFileSync(join(dir, 'REFERENCE.csv'), 'utf8').trim().split('\n');
   writeFileSync(join(tmp, 'ref.csv'), `NAME,TYPE\r\n${rows.join('\r\n')}\r\n\r\n`);

@@ -1,14 +1,18 @@
 // MAT reading checked against scipy.io.loadmat / savemat through the fixture script
 // packages/data/fixtures/formats/make_mat_fixture.py (run with /usr/bin/python3; outputs committed).
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import { MatError } from '../errors.js';
 import { matDoubles, matScalar, matString, readMat, readMatSync, type MatCell, type MatNumeric, type MatStruct } from './index.js';
+
+// Every temporary folder of this file's tests is made in this one, removed when they end.
+const scratchRoot = mkdtempSync(join(tmpdir(), 'ecglab-mat-test-'));
+after(() => rmSync(scratchRoot, { recursive: true, force: true }));
 
 const F = fileURLToPath(new URL('../../fixtures/formats/', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -71,7 +75,7 @@ test('CinC 2017 / WFDB MAT v4 signal file: int16 val, 1×9000', async () => {
 });
 
 test('broken MAT input gives MatError naming the file', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ecglab-mat-'));
+  const dir = mkdtempSync(join(scratchRoot, 'mat-'));
   writeFileSync(join(dir, 'text.mat'), 'this is not a MAT file at all, just some text that goes on for a while');
   await assert.rejects(readMat(join(dir, 'text.mat')), (e: unknown) => e instanceof MatError && /text\.mat: not a MAT file/.test((e as Error).message));
   const cpsc = readFileSync(`${ROOT}fixtures/data/cpsc2018/TrainingSet1/A1980.mat`);
@@ -113,7 +117,7 @@ test('property: random and mutated bytes never throw anything but MatError', asy
 
 test('compression bombs: a zlib stream is inflated only up to the size its element declares, within maxFileBytes', async () => {
   const { LimitError } = await import('../errors.js');
-  const dir = mkdtempSync(join(tmpdir(), 'ecglab-matbomb-'));
+  const dir = mkdtempSync(join(scratchRoot, 'matbomb-'));
   const hdr = Buffer.from(readFileSync(`${F}mixed-v5.mat`).subarray(0, 128));
   const compressed = (inner: Buffer): Buffer => {
     const z = deflateSync(inner, { level: 9 });

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,10 @@ import {
   InputPipeline, RecordCache, bucketBatches, chunkBatches, classBalancedWeights, conform, databaseSource, lossClassWeights, memorySource, noiseAugment,
   padBatch, paddingFraction, partPositions, weightedSample, type Batch,
 } from './index.js';
+
+// Every temporary folder of this file's tests is made in this one, removed when they end.
+const scratchRoot = mkdtempSync(join(tmpdir(), 'ecglab-pipeline-test-'));
+after(() => rmSync(scratchRoot, { recursive: true, force: true }));
 
 const DATA = fileURLToPath(new URL('../../../../fixtures/data/', import.meta.url));
 const cinc = openCinc2017(join(DATA, 'cinc2017/training2017'));
@@ -149,7 +153,7 @@ test('class balance: balanced sampling draws each CinC 2017 class about equally 
 });
 
 test('disk cache: a hit returns identical records; truncated or altered entries are detected and rebuilt', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ecglab-cache-'));
+  const dir = mkdtempSync(join(scratchRoot, 'cache-'));
   const spec = { baseline: { kind: 'highpass' as const } };
   const sub = databaseSource(cinc, ids.slice(0, 4));
   const first = await InputPipeline.create({ source: sub, conform: spec, batchSize: 2, seed: 0, cache: { dir } });
@@ -251,7 +255,7 @@ test('noiseAugment: NSTDB ma noise at 6 dB (nst convention) and white noise at 1
 });
 
 test('garbage in: a NaN sample is an error naming record, lead and sample; the share of invalid samples survives resampling and the disk cache, and maxInvalidFraction refuses above it', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ecglab-invalid-'));
+  const dir = mkdtempSync(join(scratchRoot, 'invalid-'));
   // Two leads at 250 Hz; in 'mostly' 3 of 4 samples of both leads are WFDB's invalid value, in 'some' 1 of 10 of one lead.
   const write = (name: string, bad: (i: number, lead: number) => boolean): Promise<EcgRecord> => {
     const physical = [0, 1].map((lead) => Float64Array.from({ length: 1000 }, (_, i) => (bad(i, lead) ? Number.NaN : Math.sin(i / 10))));

@@ -1,8 +1,8 @@
 // readRecord and the reader options it rests on (float32, scale, header): every value must be the Float64
 // physical value times its unit factor, rounded once to float32, whatever the format or layout.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RangeRequestError } from '../errors.js';
@@ -10,6 +10,10 @@ import { loadFlacDecoder, rdheader, rdrecord, rdrecordSync, wrsampSync, type Rdr
 import { FIXTURES, WFDB_FIXTURES as W } from '../wfdb/testing.js';
 import { readRecord, readRecordSync } from './read.js';
 import { assertSameError, assertSameRecord, badCases, READ_CASES } from './testing.js';
+
+// Every temporary folder of this file's tests is made in this one, removed when they end.
+const scratchRoot = mkdtempSync(join(tmpdir(), 'ecglab-read-test-'));
+after(() => rmSync(scratchRoot, { recursive: true, force: true }));
 
 /** The Float64 values times `k`, rounded to float32 (NaN kept), as the old two-step conversion made them. */
 const rounded = (x: Float64Array, k = 1): Float32Array => Float32Array.from(x, (v) => v * k);
@@ -66,7 +70,7 @@ test('header: a header already read is used, and the record is the same', async 
 });
 
 test('readRecord: Float32 mV, units converted from the header (µV, V), invalid samples 0 and counted', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ecglab-read-'));
+  const dir = mkdtempSync(join(scratchRoot, 'read-'));
   const uv = [1200, -350, 40, 0, 80];
   const v = [0.0012, -0.00035, NaN, 0.0001, 0.002];
   wrsampSync(join(dir, 'mixed'), { fs: 250, sigName: ['I', 'II'], units: ['uV', 'V'], physical: [uv, v] });

@@ -10,6 +10,10 @@ import { AnnotationError } from '../errors.js';
 import { ANNOTATION_CODES, decodeAnnotations, encodeAnnotations, rdann, rdannSync, wrann, type Annotation } from './index.js';
 import { FIXTURES, WFDB_FIXTURES as W, targetText } from './testing.js';
 
+// Every temporary folder of this file's tests is made in this one, removed when they end.
+const scratchRoot = mkdtempSync(join(tmpdir(), 'ecglab-annotation-test-'));
+after(() => rmSync(scratchRoot, { recursive: true, force: true }));
+
 /** rdann lines: time, sample, symbol, subtype, chan, num, then a tab and the aux text. */
 function rdannRows(name: string) {
   return targetText(name).split('\n').filter((l) => l !== '').map((l) => {
@@ -73,7 +77,7 @@ test('sampfrom/sampto keep annotations with sampfrom <= sample < sampto', async 
 });
 
 test('write then read is lossless for every fixture annotation file', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ecglab-ann-'));
+  const dir = mkdtempSync(join(scratchRoot, 'ann-'));
   const files: [string, string][] = [[`${W}100`, 'atr'], [`${W}100`, 'qrs'], [`${W}1003`, 'atr'], [`${W}12726`, 'anI'], [`${W}03700181`, 'sqrs'], [`${W}03700181`, 'gqrsh'], [`${FIXTURES}ludb/data/21`, 'v1']];
   for (const [rec, ext] of files) {
     const a = await rdann(rec, ext, { raw: true });
@@ -101,7 +105,7 @@ test('property: random annotations survive encode/decode', () => {
 });
 
 test('broken annotation files and inputs give AnnotationError naming the file', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ecglab-ann-bad-'));
+  const dir = mkdtempSync(join(scratchRoot, 'ann-bad-'));
   writeFileSync(join(dir, 'cut.atr'), Uint8Array.from([0x00, 0xec, 0x01, 0x00])); // SKIP with 2 of 4 bytes
   await assert.rejects(rdann(join(dir, 'cut'), 'atr'), (e: unknown) => e instanceof AnnotationError && /cut\.atr byte 2: SKIP is cut off/.test((e as Error).message));
   writeFileSync(join(dir, 'aux.atr'), Uint8Array.from([0x12, 0x04, 0x10, 0xfc, 0x41]));

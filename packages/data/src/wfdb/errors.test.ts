@@ -81,7 +81,7 @@ test('a MAT signal file whose MAT header disagrees with the .hea is rejected', a
 test('property: random signal specs and signal-file bytes never throw anything but DataError', async () => {
   const fc = (await import('fast-check')).default;
   const { rdrecordSync } = await import('./index.js');
-  const fz = mkdtempSync(join(tmpdir(), 'ecglab-fuzz-'));
+  const fz = mkdtempSync(join(dir, 'fuzz-'));
   const sig = fc.record({
     fmt: fc.constantFrom('8', '16', '24', '32', '61', '80', '160', '212', '310', '311', '0', '508', '7'),
     spf: fc.constantFrom('', 'x2', 'x3', 'x1000000'),

@@ -1,15 +1,19 @@
 // FLAC-compressed WFDB formats 508/516/524, checked sample for sample against wfdb-python 4.3.1
 // (packages/data/fixtures/wfdb-peer/make_wfdb_peer.py) and against a record whose FLAC files were
 // written by libsndfile (packages/data/fixtures/flac/make_flac_fixture.py, formulas restated below).
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignalFileError, UnsupportedFormatError } from '../errors.js';
 import { flacDecoderLoaded, loadFlacDecoder, rdrecord, rdrecordSync } from './index.js';
 import { WFDB_FIXTURES as W } from './testing.js';
+
+// Every temporary folder of this file's tests is made in this one, removed when they end.
+const scratchRoot = mkdtempSync(join(tmpdir(), 'ecglab-flac-test-'));
+after(() => rmSync(scratchRoot, { recursive: true, force: true }));
 
 const EDGE = fileURLToPath(new URL('../../fixtures/flac/flacedge', import.meta.url));
 const peer = JSON.parse(readFileSync(new URL('../../fixtures/wfdb-peer/wfdb-peer.json', import.meta.url), 'utf8')) as {
@@ -58,7 +62,7 @@ test('libsndfile-written FLAC: every 16-bit value in a 2-channel file at 2 sampl
 });
 
 test('broken FLAC signal files are SignalFileErrors naming the file: cut short, damaged, wrong channel count, not FLAC', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ecglab-flac-'));
+  const dir = mkdtempSync(join(scratchRoot, 'flac-'));
   const copyRecord = (name: string, mutate: (b: Buffer) => Buffer, hea?: string) => {
     writeFileSync(join(dir, `${name}.hea`), (hea ?? readFileSync(`${W}flacformats.hea`, 'latin1')).replaceAll('flacformats', name));
     for (const k of [0, 1, 2]) copyFileSync(`${W}flacformats.d${k}`, join(dir, `${name}.d${k}`));
@@ -78,7 +82,7 @@ test('broken FLAC signal files are SignalFileErrors naming the file: cut short, 
 
 test('a FLAC signal with a huge skew or many samples per frame cannot make the reader allocate past the sample limit', async () => {
   const { LimitError } = await import('../errors.js');
-  const dir = mkdtempSync(join(tmpdir(), 'ecglab-flac-skew-'));
+  const dir = mkdtempSync(join(scratchRoot, 'flac-skew-'));
   copyFileSync(`${W}flacformats.d0`, join(dir, 's.d0'));
   // Found by the fuzz harness: 0 samples, a skew of 99,999,999 frames and 10^6 samples per frame.
   writeFileSync(join(dir, 's.hea'), 's 1 200 0\ns.d0 508x1000000:99999999 200/mV 8 0 0 0 0 x\n');

@@ -1,12 +1,16 @@
 // Signal reading checked against the original WFDB tools' outputs (target-output/, see
 // fixtures/data/wfdb/LICENSE-NOTICE.md for the exact rdsamp command behind each file).
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rdrecord, rdrecordSync, type RdrecordOptions } from './index.js';
 import { FIXTURES, WFDB_FIXTURES as W, firstDifference, targetRows } from './testing.js';
+
+// Every temporary folder of this file's tests is made in this one, removed when they end.
+const scratchRoot = mkdtempSync(join(tmpdir(), 'ecglab-record-test-'));
+after(() => rmSync(scratchRoot, { recursive: true, force: true }));
 
 // rdsamp prints physical values with 8 decimals.
 const PHYS_TOL = 5e-9;
@@ -113,7 +117,7 @@ test('a sample range equals the same slice of the whole record, for every format
 });
 
 test('a sample range reads only its bytes: a file cut after the range still serves it', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ecglab-range-'));
+  const dir = mkdtempSync(join(scratchRoot, 'range-'));
   copyFileSync(`${W}test01_00s.hea`, join(dir, 'test01_00s.hea'));
   // Keep 1000 frames of 4 int16 signals; the header still says 4000.
   writeFileSync(join(dir, 'test01_00s.dat'), readFileSync(`${W}test01_00s.dat`).subarray(0, 8000));

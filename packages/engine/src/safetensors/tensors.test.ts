@@ -1,11 +1,15 @@
 // safetensors over tensors: load a PyTorch-written file, atomic save/load round trip, state dicts.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tensor, fromArray, nn, safetensors, liveTensorCount, type Tensor } from '../index.js';
+
+// Every temporary folder of this file's tests is made in this one, removed when they end.
+const scratchRoot = mkdtempSync(join(tmpdir(), 'ecglab-st-test-'));
+after(() => rmSync(scratchRoot, { recursive: true, force: true }));
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/safetensors/${name}`, import.meta.url));
 
@@ -25,7 +29,7 @@ test('load: a file written from PyTorch becomes tensors of the right dtype (half
 });
 
 test('save: atomic (no temp file left), and load returns equal tensors and metadata', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ecglab-st-'));
+  const dir = mkdtempSync(join(scratchRoot, 'st-'));
   const path = join(dir, 'w.safetensors');
   const src: Record<string, Tensor> = {
     w: tensor([[1.5, -2], [3, 4]], { dtype: 'float64' }),
@@ -51,7 +55,7 @@ test('save: atomic (no temp file left), and load returns equal tensors and metad
 });
 
 test('a module state dict round-trips through a file into a fresh module', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ecglab-st-'));
+  const dir = mkdtempSync(join(scratchRoot, 'st-'));
   const a = new nn.Sequential(new nn.Conv1d(2, 3, 3), new nn.BatchNorm1d(3));
   safetensors.save(join(dir, 'm.safetensors'), a.stateDict());
   const b = new nn.Sequential(new nn.Conv1d(2, 3, 3), new nn.BatchNorm1d(3));
@@ -67,7 +71,7 @@ test('a module state dict round-trips through a file into a fresh module', () =>
 test('load refuses a symlink to /dev/zero, a FIFO, a directory and a file over the size limit, naming the file', async () => {
   const { execFileSync } = await import('node:child_process');
   const { mkdirSync, symlinkSync, writeFileSync } = await import('node:fs');
-  const dir = mkdtempSync(join(tmpdir(), 'ecglab-st-bad-'));
+  const dir = mkdtempSync(join(scratchRoot, 'st-bad-'));
   symlinkSync('/dev/zero', join(dir, 'zero.safetensors'));
   execFileSync('mkfifo', [join(dir, 'fifo.safetensors')]);
   mkdirSync(join(dir, 'dir.safetensors'));
@@ -89,7 +93,7 @@ test('load refuses a symlink to /dev/zero, a FIFO, a directory and a file over t
 test('save fsyncs the temporary file before the rename and the directory after it', async () => {
   const { createRequire, syncBuiltinESMExports } = await import('node:module');
   const fs = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
-  const dir = mkdtempSync(join(tmpdir(), 'ecglab-st-sync-'));
+  const dir = mkdtempSync(join(scratchRoot, 'st-sync-'));
   const path = join(dir, 'w.safetensors');
   const events: string[] = [];
   const fdPath = new Map<number, string>();

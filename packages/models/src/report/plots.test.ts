@@ -1,12 +1,16 @@
 // Plots: the PNG decodes (sharp) to the requested size, and the series' colours are on the canvas where their
 // points and segments lie (pixels read back), for the robustness curves and the training curves.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { accuracyVsEpsPlot, accuracyVsNstdbPlot, accuracyVsWhiteNoisePlot, readRunLog, SERIES_COLOURS, trainingCurvesPlot, writeTrainingCurves } from './plots.js';
+
+// Every temporary folder of this file's tests is made in this one, removed when they end.
+const scratchRoot = mkdtempSync(join(tmpdir(), 'ecglab-plots-test-'));
+after(() => rmSync(scratchRoot, { recursive: true, force: true }));
 
 async function decode(png: Buffer): Promise<{ width: number; height: number; at: (x: number, y: number) => [number, number, number] }> {
   const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -62,7 +66,7 @@ test('accuracy-vs-ε, white-noise and NSTDB plots: PNG of the requested size wit
 });
 
 test('training curves from log.jsonl: three panels (loss, monitored metric, learning rate), ink in each', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ecglab-plots-'));
+  const dir = mkdtempSync(join(scratchRoot, 'plots-'));
   const path = join(dir, 'log.jsonl');
   const lines = Array.from({ length: 12 }, (_, e) => JSON.stringify({ epoch: e, trainLoss: 1.4 * Math.exp(-e / 4), valLoss: 1.3 * Math.exp(-e / 5) + 0.1, lr: 1e-3 * Math.cos((Math.PI * e) / 24), val: { cinc2017F1: 0.3 + 0.03 * e }, seconds: 40 }));
   writeFileSync(path, lines.join('\n') + '\n');

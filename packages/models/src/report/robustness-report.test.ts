@@ -2,7 +2,7 @@
 // must be what a direct attack (or noise draw) of the same batches with the same seeds gives, scored by the
 // metrics module; the files it writes must be there (JSON, Markdown tables, PNGs that decode), and no tensor
 // may outlive it.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +32,7 @@ const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const cinc = join(root, 'fixtures/data/cinc2017/training2017');
 const nstdbDir = join(root, 'fixtures/data/nstdb');
 const dir = mkdtempSync(join(tmpdir(), 'ecglab-robust-report-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 /**
  * A tiny net fitted to 16 fixture records; the report's data are all 16, so that the net gets most of them
