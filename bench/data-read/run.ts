@@ -8,7 +8,7 @@
 // reads each set whole with readMany, and record by record with `--in-flight` reads in flight. The data is read from $ECGLAB_DATA (default
 // ../shared/data beside the checkout); the peer from ../shared/peers/wfdb-python (or $ECGLAB_PEERS).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadavg, tmpdir } from 'node:os';
@@ -237,6 +237,7 @@ for (const [si, set] of sets.entries()) {
 }
 peer?.stdin!.end();
 await pool.close();
+rmSync(listDir, { recursive: true, force: true });
 
 if (json) {
   process.stdout.write(`${JSON.stringify({ node: process.version, wfdbPython: peerVersion, started, repeats, inFlight, workers, loadavg1m: { before: loadBefore, after: loadavg()[0] }, results, sink: sink > 0 }, null, 1)}\n`);
