@@ -207,8 +207,8 @@ export function pickSignals<M extends PickMode>(bytes: Uint8Array, frameBytes: n
   ensureBytes(memory, dstAt + frames * 8);
   const buf = memory.buffer;
   const cal = new DataView(buf, CAL_AT, SRC_AT);
-  // One chunk (most records): each output is a copy of the kernel's, made by slice(), which allocates
-  // without zero-filling first; longer records are assembled chunk by chunk.
+  // One chunk (most records): each output is a copy of the kernel's (slice()); longer records are assembled
+  // chunk by chunk into arrays made first.
   const oneChunk = n > 0 && n <= frames;
   const outs: (Int32Array | Float64Array | Float32Array)[] = oneChunk ? [] : signals.map(() => new Out(n));
   const sums = signals.map(() => 0);
