@@ -98,15 +98,15 @@ export function readRangeSync(path: string, start: number, length: number, flags
 /**
  * A whole regular file as bytes, refusing FIFOs, devices, directories and files over the
  * `maxFileBytes` limit; errors are of class `Err` (the caller's kind of file) and name the file
- * (`what` says what was not found: `header file`).
+ * (`what` says what was not found: `header file`). `flags` are added to the open (`O_NOFOLLOW`).
  * @example const bytes = await readWhole('100.atr', AnnotationError);
  */
-export async function readWhole(path: string, Err: ErrorClass = SignalFileError, limits: Partial<DataLimits> = {}, what = 'file'): Promise<Uint8Array> {
+export async function readWhole(path: string, Err: ErrorClass = SignalFileError, limits: Partial<DataLimits> = {}, what = 'file', flags = 0): Promise<Uint8Array> {
   const lim = dataLimits(limits);
   let fh;
   try {
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
-    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | flags);
   } catch (err) {
     throw missingAs(path, err, Err, what);
   }
@@ -130,11 +130,11 @@ export async function readWhole(path: string, Err: ErrorClass = SignalFileError,
 }
 
 /** Synchronous {@link readWhole}. */
-export function readWholeSync(path: string, Err: ErrorClass = SignalFileError, limits: Partial<DataLimits> = {}, what = 'file'): Uint8Array {
+export function readWholeSync(path: string, Err: ErrorClass = SignalFileError, limits: Partial<DataLimits> = {}, what = 'file', flags = 0): Uint8Array {
   const lim = dataLimits(limits);
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | flags);
   } catch (err) {
     throw missingAs(path, err, Err, what);
   }

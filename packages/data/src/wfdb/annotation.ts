@@ -10,7 +10,7 @@ import { readWhole, readWholeSync } from '../io/read.js';
 import type { DataLimits } from '../limits.js';
 import { consumeHeaderAnnotations } from './annotation-header.js';
 import { ACMAX, codeOf, symbolOf, type AnnotationCode } from './annotation-codes.js';
-import { checkRealInside, checkRealInsideSync, insidePath, type ConfineOptions } from './paths.js';
+import { insidePath, readInside, readInsideSync, type ConfineOptions } from './paths.js';
 
 export { consumeHeaderAnnotations } from './annotation-header.js';
 
@@ -140,15 +140,15 @@ function fromBytes(bytes: Uint8Array, recordPath: string, extension: string, opt
  */
 export async function rdann(recordPath: string, extension: string, opts: RdannOptions = {}): Promise<Annotation> {
   const file = annotationPath(recordPath, extension, opts);
-  await checkRealInside(file, dirname(recordPath), file, 'annotation file', opts);
-  return fromBytes(await readWhole(file, AnnotationError, opts.limits, 'annotation file'), recordPath, extension, opts);
+  const bytes = await readInside(file, dirname(recordPath), file, 'annotation file', opts, (flags) => readWhole(file, AnnotationError, opts.limits, 'annotation file', flags));
+  return fromBytes(bytes, recordPath, extension, opts);
 }
 
 /** Synchronous {@link rdann}. */
 export function rdannSync(recordPath: string, extension: string, opts: RdannOptions = {}): Annotation {
   const file = annotationPath(recordPath, extension, opts);
-  checkRealInsideSync(file, dirname(recordPath), file, 'annotation file', opts);
-  return fromBytes(readWholeSync(file, AnnotationError, opts.limits, 'annotation file'), recordPath, extension, opts);
+  const bytes = readInsideSync(file, dirname(recordPath), file, 'annotation file', opts, (flags) => readWholeSync(file, AnnotationError, opts.limits, 'annotation file', flags));
+  return fromBytes(bytes, recordPath, extension, opts);
 }
 
 /** What {@link wrann} writes: sample numbers and either codes or symbols; other fields optional. */

@@ -6,7 +6,6 @@ import { lstat, realpath } from 'node:fs/promises';
 import { constants, lstatSync, realpathSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { DataError, PathError } from '../errors.js';
-import { readRange, readRangeSync, type ByteRange } from '../io/read.js';
 
 /** The option every reader that follows a name from a file takes. */
 export interface ConfineOptions {
@@ -86,33 +85,35 @@ const NOFOLLOW: number | undefined = constants.O_NOFOLLOW;
 const isSymlinkRefusal = (e: unknown): boolean => e instanceof DataError && (e.cause as { code?: string } | undefined)?.code === 'ELOOP';
 
 /**
- * readRange of a file named by a header, refusing one whose real path is outside `dir` as
- * {@link checkRealInside} does. A direct entry of `dir` is opened with O_NOFOLLOW, which refuses a symlink in the
- * open itself, so a plain file costs no `lstat`; a symlink, or a name with folders in it, takes the full check.
+ * `read(flags)` of a file named by a header (a reader of io/read.ts that adds `flags` to its open), refusing a
+ * file whose real path is outside `dir` as {@link checkRealInside} does. A direct entry of `dir` is opened with
+ * O_NOFOLLOW, which refuses a symlink in the open itself: a plain file costs no `lstat`, and nothing can swap it
+ * for a symlink between a check and the open. A symlink, or a name with folders in it, takes the full check.
+ * @example const bytes = await readInside(file, dir, file, 'annotation file', opts, (flags) => readWhole(file, AnnotationError, limits, 'annotation file', flags));
  */
-export async function readRangeInside(path: string, dir: string, source: string, what: string, opts: ConfineOptions, start: number, length: number): Promise<ByteRange> {
+export async function readInside<T>(path: string, dir: string, source: string, what: string, opts: ConfineOptions, read: (flags: number) => Promise<T>): Promise<T> {
   if (!opts.allowOutside && NOFOLLOW !== undefined && directEntry(path, dir)) {
     try {
-      return await readRange(path, start, length, NOFOLLOW);
+      return await read(NOFOLLOW);
     } catch (e) {
       if (!isSymlinkRefusal(e)) throw e;
     }
   }
   await checkRealInside(path, dir, source, what, opts);
-  return readRange(path, start, length);
+  return read(0);
 }
 
-/** Synchronous {@link readRangeInside}. */
-export function readRangeInsideSync(path: string, dir: string, source: string, what: string, opts: ConfineOptions, start: number, length: number): ByteRange {
+/** Synchronous {@link readInside}. */
+export function readInsideSync<T>(path: string, dir: string, source: string, what: string, opts: ConfineOptions, read: (flags: number) => T): T {
   if (!opts.allowOutside && NOFOLLOW !== undefined && directEntry(path, dir)) {
     try {
-      return readRangeSync(path, start, length, NOFOLLOW);
+      return read(NOFOLLOW);
     } catch (e) {
       if (!isSymlinkRefusal(e)) throw e;
     }
   }
   checkRealInsideSync(path, dir, source, what, opts);
-  return readRangeSync(path, start, length);
+  return read(0);
 }
 
 /** The folder of a record path (`data/100` → `data`). */

@@ -9,7 +9,8 @@ import { statSync } from 'node:fs';
 import type { WfdbHeader } from './header-types.js';
 import { readMultiSegment, readMultiSegmentSync } from './multi.js';
 import { loadFlacDecoder } from './flac.js';
-import { readRangeInside, readRangeInsideSync } from './paths.js';
+import { readRange, readRangeSync } from '../io/read.js';
+import { readInside, readInsideSync } from './paths.js';
 import { rdheader, rdheaderSync, recordBase } from './rdheader.js';
 import { fileGroups, finishRead, framesInFile, planRead } from './record.js';
 import type { RdrecordOptions, WfdbRecord } from './record-types.js';
@@ -54,7 +55,7 @@ async function readSingle(base: string, h: WfdbHeader, opts: RdrecordOptions): P
   }
   const plan = planRead(base, h, sigLen, opts);
   if (plan.flac) await loadFlacDecoder();
-  const got = await Promise.all(plan.reads.map((r) => readRangeInside(r.path, dirname(base), `${base}.hea`, 'signal file', opts, r.start, r.length)));
+  const got = await Promise.all(plan.reads.map((r) => readInside(r.path, dirname(base), `${base}.hea`, 'signal file', opts, (flags) => readRange(r.path, r.start, r.length, flags))));
   return finishRead(base, h, sigLen, plan, got, opts);
 }
 
@@ -83,7 +84,7 @@ function readSingleSync(base: string, h: WfdbHeader, opts: RdrecordOptions): Wfd
     sigLen = g === undefined ? 0 : framesInFile(g, statOrZeroSync(base, g.fileName));
   }
   const plan = planRead(base, h, sigLen, opts);
-  const got = plan.reads.map((r) => readRangeInsideSync(r.path, dirname(base), `${base}.hea`, 'signal file', opts, r.start, r.length));
+  const got = plan.reads.map((r) => readInsideSync(r.path, dirname(base), `${base}.hea`, 'signal file', opts, (flags) => readRangeSync(r.path, r.start, r.length, flags)));
   return finishRead(base, h, sigLen, plan, got, opts);
 }
 
