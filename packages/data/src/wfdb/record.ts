@@ -8,7 +8,7 @@ import { dataLimits, raiseHint } from '../limits.js';
 import { checkSignal } from './checksum.js';
 import { FORMATS, bytesFor, samplesIn, type FormatSpec } from './formats.js';
 import { decodeFlacFrames, flacSpec, isFlacFormat } from './flac.js';
-import { EMPTY, NULL_SAMPLE, extract, integrateFormat8, invalidOf, smoothDigital, storedSum, toPhysical, type PhysicalArray } from './samples.js';
+import { EMPTY, NULL_SAMPLE, extract, gainOf, integrateFormat8, invalidOf, smoothDigital, storedSum, toPhysical, type PhysicalArray } from './samples.js';
 import { PickMode, SampleKind, pickSignals, type PickSignal } from './pick-kernel.js';
 import { headerLines } from './header.js';
 import type { SignalSpec, WfdbHeader } from './header-types.js';
@@ -182,7 +182,7 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
   const mode = !physical ? PickMode.Digital : opts.float32 ? PickMode.Float32 : PickMode.Float64;
   const pickSpec = (sig: number, at: number, kind: SampleKind, invalid: number): PickSignal => {
     const sp = h.signals[sig]!;
-    return { at, kind, baseline: sp.baseline, gain: sp.adcGain === 0 ? 200 : sp.adcGain, k: scaleOf.get(sig)!, invalid };
+    return { at, kind, baseline: sp.baseline, gain: gainOf(sp), k: scaleOf.get(sig)!, invalid };
   };
   // The signals `picked` returns (in order), their samples' 16-bit sums checked against the header.
   const keepPicked = (r: GroupRead, sigs: number[], picked: { out: Int32Array | PhysicalArray; sum: number; invalid: number }[]): void => {

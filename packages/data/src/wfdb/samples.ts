@@ -42,6 +42,8 @@ export type PhysicalType = typeof Float64Array | typeof Float32Array;
 
 // WFDB_INVALID_SAMPLE, for null signals, which have no format of their own.
 export const NULL_SAMPLE = -32768;
+/** A signal's ADC gain, WFDB_DEFGAIN (200) for an uncalibrated signal (gain 0). */
+export const gainOf = (s: { adcGain: number }): number => (s.adcGain === 0 ? 200 : s.adcGain);
 /** A signal's invalid value (WFDB_INVALID_SAMPLE at its format's width). */
 export const invalidOf = (s: SignalSpec): number => FORMATS.get(s.fmt)?.invalid ?? (isFlacFormat(s.fmt) ? flacSpec(s.fmt).invalid : NULL_SAMPLE);
 
@@ -79,7 +81,7 @@ export function smoothDigital(e: Int32Array, spf: number, n: number, invalid: nu
 
 /** Digital to physical units: (d − baseline) / gain × k, NaN for the format's invalid value. */
 export function toPhysical(d: Int32Array, s: SignalSpec, k = 1, Out: PhysicalType = Float64Array): PhysicalArray {
-  const gain = s.adcGain === 0 ? 200 : s.adcGain; // WFDB_DEFGAIN for uncalibrated signals
+  const gain = gainOf(s);
   const invalid = invalidOf(s);
   const baseline = s.baseline;
   const n = d.length;

@@ -8,6 +8,7 @@ import { writeFileAtomic, writeFileAtomicSync } from '../io/atomic.js';
 import { checksum16 } from './checksum.js';
 import { FORMATS, type FormatSpec } from './formats.js';
 import { formatHeader } from './header.js';
+import { gainOf } from './samples.js';
 import type { SignalSpec, WfdbHeader } from './header-types.js';
 
 /** What {@link wrsamp} writes. Give `physical` (converted with `adcGain`/`baseline`, chosen to fit the format's range if omitted) or `digital`. */
@@ -54,7 +55,7 @@ export function fitGain(values: ArrayLike<number>, spec: FormatSpec): { gain: nu
 export function toDigital(x: ArrayLike<number>, s: { fmt: number; adcGain: number; baseline: number }, what = 'toDigital'): Int32Array {
   const spec = FORMATS.get(s.fmt);
   if (!spec) throw new WriteError(`${what}: unknown format ${s.fmt}`);
-  const gain = s.adcGain === 0 ? 200 : s.adcGain;
+  const gain = gainOf(s);
   const d = new Int32Array(x.length);
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
