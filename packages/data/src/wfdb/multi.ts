@@ -129,8 +129,8 @@ function assemble(base: string, h: WfdbHeader, layout: SignalSpec[], fixed: bool
         throw new HeaderError(`${h.recordName}: signal ${layout[c]!.description} has ${rec.header.signals[k]!.sampsPerFrame} samples per frame in segment ${part.piece.name}, the layout has ${layout[c]!.sampsPerFrame}`, `${base}.hea`);
       }
       const got = phys ? rec.physical![k]! : rec.digital![k]!;
-      if (phys) setScaled(phys[i]!, rec.physical![k]!, at * spf, scales.get(c)!);
-      else dig![i]!.set(rec.digital![k]!, at * spf);
+      if (phys) setScaled(phys[i]!, got as Float64Array, at * spf, scales.get(c)!);
+      else dig![i]!.set(got, at * spf);
       invalid[i] = invalid[i]! - got.length + rec.invalid[k]!;
       checks[i]!.push(rec.checksums[k]!);
       found[i]!.push({ piece: part.piece, rec, k });
