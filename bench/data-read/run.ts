@@ -5,7 +5,9 @@
 // NSTDB bw, ma (format 212) and 118e00 (format 16); annotations: every .atr of wfdb's sample-data and NSTDB.
 // Every variant runs once per round, rounds interleaved (the machine is shared), wfdb-python in a child
 // process answering one pass at a time (bench_wfdb.py). RecordReadPool (readRecordSync in `--workers` threads)
-// reads each set whole with readMany, and record by record with `--in-flight` reads in flight. The data is read from $ECGLAB_DATA (default
+// reads each set whole with readMany, and record by record with `--in-flight` reads in flight.
+// The floor rows are the ceiling's reads plus a fresh zero-filled output array per channel: the least a reader that
+// returns new arrays can cost, without any decoding. The data is read from $ECGLAB_DATA (default
 // ../shared/data beside the checkout); the peer from ../shared/peers/wfdb-python (or $ECGLAB_PEERS).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -202,9 +204,21 @@ for (const [si, set] of sets.entries()) {
       }
     }
   });
+  // The least a reader that returns fresh arrays can do: the ceiling's reads, plus one new zero-filled array per
+  // channel of the record's length (what the reader must hand back), with no decoding at all.
+  const shapes = set.annotations ? [] : stored.map((rec) => rec.map((d) => d.length));
+  const floor = (Out: typeof Float64Array | typeof Float32Array | typeof Int32Array) => async (): Promise<number> => time(() => {
+    files.forEach((fs, i) => {
+      for (const f of fs) { const b = readFileSync(f); sink += view16(b).length; }
+      for (const len of shapes[i]!) sink += new Out(len).length;
+    });
+  });
   const probes: Record<string, () => Promise<number>> = set.annotations ? {} : {
     'convert only, fresh Float64Array': convert(true),
     'convert only, reused Float64Array': convert(false),
+    'floor: ceiling + fresh Float64Array outputs': floor(Float64Array),
+    'floor: ceiling + fresh Float32Array outputs': floor(Float32Array),
+    'floor: ceiling + fresh Int32Array outputs': floor(Int32Array),
   };
   const variants = { ...ceilings, ...readers, ...probes };
   const names = Object.keys(variants);

@@ -155,37 +155,49 @@ const TABLE_SLOTS = 4;
 const TABLE_BYTES = 65536 * 8;
 const CAL_AT = 0, TABLES_AT = 64;
 const SRC_AT = TABLES_AT + TABLE_SLOTS * TABLE_BYTES;
-/** Calibrations with a table, and its slot; least recently used first. */
-const tables = new Map<string, number>();
-/** Samples asked for, per calibration without a table yet. */
-const demand = new Map<string, number>();
+/** A calibration: what a table's entries depend on. */
+interface Calibration { mode: PickMode; values: number; baseline: number; gain: number; k: number; invalid: number }
+/** Calibrations with a table (with its slot), least recently used first. */
+const tables: (Calibration & { slot: number })[] = [];
+/** Samples asked for, per calibration without a table yet; least recently asked first. */
+const demand: (Calibration & { asked: number })[] = [];
+const DEMAND_KEPT = 16;
 
-const numKey = (x: number): string => (Object.is(x, -0) ? '-0' : String(x)); // String() is exact, but for −0
+// Object.is: a table made with k = −0 holds −0 where k = 0 gives +0.
+const same = (a: Calibration, b: Calibration): boolean => a.mode === b.mode && a.values === b.values && Object.is(a.baseline, b.baseline)
+  && Object.is(a.gain, b.gain) && Object.is(a.k, b.k) && a.invalid === b.invalid;
+
+/** Moves the entry at `i` of a least-recently-used list to its end (most recent), and returns it. */
+function touch<T>(list: T[], i: number): T {
+  const e = list[i]!;
+  if (i !== list.length - 1) {
+    list.splice(i, 1);
+    list.push(e);
+  }
+  return e;
+}
+
+/** The address of a table's entry for value 0. */
+const entryAt = (slot: number, values: number, mode: PickMode): number => TABLES_AT + slot * TABLE_BYTES + (values / 2) * (mode === PickMode.Float32 ? 4 : 8);
 
 /** The address of the table entry for value 0 for this signal's calibration, or 0 where it has none (yet). */
 function tableFor(buf: ArrayBuffer, s: PickSignal, mode: PickMode, n: number): number {
   if (mode === PickMode.Digital || s.kind === SampleKind.Int32) return 0;
   const values = s.kind === SampleKind.Int16 ? 65536 : 4096;
-  const key = [mode, values, s.baseline, s.gain, s.k, s.invalid].map(numKey).join(' ');
-  let slot = tables.get(key);
-  if (slot === undefined) {
-    const asked = (demand.get(key) ?? 0) + n;
-    if (asked < values) {
-      if (demand.size >= 256) demand.clear();
-      demand.set(key, asked);
-      return 0;
-    }
-    demand.delete(key);
-    if (tables.size < TABLE_SLOTS) slot = tables.size;
-    else {
-      const [oldest, free] = tables.entries().next().value as [string, number];
-      tables.delete(oldest);
-      slot = free;
-    }
-    fillTable(buf, TABLES_AT + slot * TABLE_BYTES, s, mode, values);
-  } else tables.delete(key);
-  tables.set(key, slot);
-  return TABLES_AT + slot * TABLE_BYTES + (values / 2) * (mode === PickMode.Float32 ? 4 : 8);
+  const cal: Calibration = { mode, values, baseline: s.baseline, gain: s.gain, k: s.k, invalid: s.invalid };
+  const t = tables.findIndex((e) => same(e, cal));
+  if (t >= 0) return entryAt(touch(tables, t).slot, values, mode);
+  const d = demand.findIndex((e) => same(e, cal));
+  const asked = (d >= 0 ? demand.splice(d, 1)[0]!.asked : 0) + n;
+  if (asked < values) {
+    if (demand.length >= DEMAND_KEPT) demand.shift();
+    demand.push({ ...cal, asked });
+    return 0;
+  }
+  const slot = tables.length < TABLE_SLOTS ? tables.length : tables.shift()!.slot;
+  fillTable(buf, TABLES_AT + slot * TABLE_BYTES, s, mode, values);
+  tables.push({ ...cal, slot });
+  return entryAt(slot, values, mode);
 }
 
 // Entry i holds value i − values/2 converted by the reader's own expression (as the loop without a table).
