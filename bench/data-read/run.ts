@@ -6,6 +6,7 @@
 // Every variant runs once per round, rounds interleaved (the machine is shared), wfdb-python in a child
 // process answering one pass at a time (bench_wfdb.py). RecordReadPool (readRecordSync in `--workers` threads)
 // reads each set whole with readMany, and record by record with `--in-flight` reads in flight.
+// `into reused arrays` reads each record into the same arrays (the `out` option), as a loader would.
 // The floor rows are the ceiling's reads plus a fresh zero-filled output array per channel: the least a reader that
 // returns new arrays can cost, without any decoding. The data is read from $ECGLAB_DATA (default
 // ../shared/data beside the checkout); the peer from ../shared/peers/wfdb-python (or $ECGLAB_PEERS).
@@ -153,6 +154,15 @@ for (const [si, set] of sets.entries()) {
       for (const f of fs) { const b = await rawRead(f); sink += view16(b).length; }
     })),
   };
+  // Per array type, one array per channel of the widest record, as long as the longest channel (views of them
+  // are handed to each read).
+  const channelsOf = new Map(set.annotations ? [] : set.records.map((r) => [r, rdheaderSync(r).nSig]));
+  const longest = set.annotations ? 0 : Math.max(...set.records.map((r) => rdheaderSync(r).sigLen ?? 0));
+  const pools = new Map<unknown, (Float64Array | Float32Array | Int32Array)[]>();
+  const reusedOut = <T extends Float64Array | Float32Array | Int32Array>(Out: new (n: number) => T, r: string): T[] => {
+    if (!pools.has(Out)) pools.set(Out, Array.from({ length: Math.max(...channelsOf.values()) }, () => new Out(longest)));
+    return (pools.get(Out) as T[]).slice(0, channelsOf.get(r));
+  };
   const readers: Record<string, () => Promise<number>> = set.annotations ? {
     'rdannSync': async () => time(() => { for (const r of set.records) sink += rdannSync(r, 'atr').sample.length; }),
     'rdann': () => timeAsync(async () => { for (const r of set.records) sink += (await rdann(r, 'atr')).sample.length; }),
@@ -166,6 +176,16 @@ for (const [si, set] of sets.entries()) {
     }),
     'rdrecordSync digital': async () => time(() => {
       for (const r of set.records) sink += rdrecordSync(r, { physical: false }).sigLen;
+    }),
+    // A loader's way: the same arrays for every record (`out`), made once for the set's longest channel.
+    'rdrecordSync physical, into reused arrays': async () => time(() => {
+      for (const r of set.records) sink += rdrecordSync(r, { out: reusedOut(Float64Array, r) }).sigLen;
+    }),
+    'rdrecordSync physical float32, into reused arrays': async () => time(() => {
+      for (const r of set.records) sink += rdrecordSync(r, { float32: true, out: reusedOut(Float32Array, r) }).sigLen;
+    }),
+    'rdrecordSync digital, into reused arrays': async () => time(() => {
+      for (const r of set.records) sink += rdrecordSync(r, { physical: false, out: reusedOut(Int32Array, r) }).sigLen;
     }),
     'rdrecord physical': () => timeAsync(async () => {
       for (const r of set.records) sink += (await rdrecord(r)).sigLen;

@@ -57,7 +57,7 @@ function plan(base: string, h: WfdbHeader, opts: RdrecordOptions): { from: numbe
       const segTo = Math.min(to, piece.start + piece.len) - piece.start;
       return {
         piece, from: segFrom, to: segTo, path: piece.name === '~' ? undefined : pathOf(piece),
-        segOpts: { ...opts, sampfrom: segFrom, sampto: segTo, channels: undefined, scale: undefined, float32: undefined, header: undefined },
+        segOpts: { ...opts, sampfrom: segFrom, sampto: segTo, channels: undefined, scale: undefined, float32: undefined, header: undefined, out: undefined },
       };
     });
   return { from, to, layoutPath, firstPath: layoutPath === undefined && firstReal ? pathOf(firstReal) : undefined, parts };

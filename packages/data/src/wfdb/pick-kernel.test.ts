@@ -61,6 +61,34 @@ test('int16 frames: every value, three signals a frame, each calibration and mod
   }
 });
 
+test("caller's arrays: written in place across staging chunks, computed and looked up, nothing past n", () => {
+  // 50,000 frames of 8 bytes are two 256 KiB staging chunks. Each calibration is new: the first read computes
+  // every value (and puts the second signal's NaNs in afterwards, in the caller's array); by the third, the
+  // calibration has been asked for more samples than its table has entries, so the values are looked up.
+  const n = 50000;
+  const frames = Int16Array.from({ length: 4 * n }, (_, i) => (i % 4 === 1 ? (i % 97 === 0 ? -32768 : i % 5000) : ((i * 7919) & 0xffff) - 32768));
+  const bytes = new Uint8Array(frames.buffer);
+  for (const mode of Object.values(PickMode)) {
+    const signals: PickSignal[] = [
+      { at: 0, kind: SampleKind.Int16, invalid: -32768, baseline: 3 + mode, gain: 200, k: 1 },
+      { at: 2, kind: SampleKind.Int16, invalid: -32768, baseline: 17 + mode, gain: 1e5 + 0.5, k: 0.001 },
+    ];
+    const Ref = [Int32Array, Float64Array, Float32Array][mode]!;
+    for (const read of ['computed', 'fresh arrays', 'looked up']) {
+      const into = signals.map(() => new Ref(n + 5).fill(7));
+      const picked = pickSignals(bytes, 8, n, signals, mode, read === 'fresh arrays' ? [] : into as never);
+      signals.forEach((s, i) => {
+        const values = Int16Array.from({ length: n }, (_, f) => frames[4 * f + i]!);
+        const what = `signal ${i}, ${read}, mode ${mode}`;
+        assertPicked(values, s, picked[i]!, mode, what);
+        if (read === 'fresh arrays') return;
+        assert.equal(picked[i]!.out.buffer, into[i]!.buffer, `${what}: a view of the caller's array`);
+        assert.deepEqual([...into[i]!.subarray(n)], [7, 7, 7, 7, 7], `${what}: nothing written past n`);
+      });
+    }
+  }
+});
+
 test('format 212 pairs: every 12-bit value in both places of the block', () => {
   const n = 4096;
   const first = Int32Array.from({ length: n }, (_, f) => f - 2048);

@@ -141,7 +141,7 @@ export interface PickSignal {
   invalid: number;
 }
 
-type Output<M extends PickMode> = M extends typeof PickMode.Digital ? Int32Array : M extends typeof PickMode.Float64 ? Float64Array : Float32Array;
+export type Output<M extends PickMode> = M extends typeof PickMode.Digital ? Int32Array : M extends typeof PickMode.Float64 ? Float64Array : Float32Array;
 const OUTPUT = [Int32Array, Float64Array, Float32Array] as const;
 
 // Frames pass through the kernel's memory this many bytes at a time, so that a long record does not grow
@@ -209,9 +209,10 @@ function fillTable(buf: ArrayBuffer, at: number, s: PickSignal, mode: PickMode, 
 /**
  * The first `n` frames' samples of each signal in `signals`, from `bytes` (frame 0 at byte 0, `frameBytes`
  * apart), as `mode` asks, each with its samples' 16-bit sum and how many were the invalid value (NaN in
- * physical units).
+ * physical units). A signal with an array in `into` (of the mode's type, at least `n` long) is written there
+ * and returned as a view of its first `n` values; the others get new arrays.
  */
-export function pickSignals<M extends PickMode>(bytes: Uint8Array, frameBytes: number, n: number, signals: readonly PickSignal[], mode: M): { out: Output<M>; sum: number; invalid: number }[] {
+export function pickSignals<M extends PickMode>(bytes: Uint8Array, frameBytes: number, n: number, signals: readonly PickSignal[], mode: M, into: readonly (Output<M> | undefined)[] = []): { out: Output<M>; sum: number; invalid: number }[] {
   const { memory, pick } = pickKernel();
   const Out = OUTPUT[mode];
   const frames = Math.max(1, Math.floor(CHUNK_BYTES / frameBytes));
@@ -219,10 +220,10 @@ export function pickSignals<M extends PickMode>(bytes: Uint8Array, frameBytes: n
   ensureBytes(memory, dstAt + frames * 8);
   const buf = memory.buffer;
   const cal = new DataView(buf, CAL_AT, SRC_AT);
-  // One chunk (most records): each output is a copy of the kernel's (slice()); longer records are assembled
-  // chunk by chunk into arrays made first.
+  // One chunk (most records) without a caller's array: the output is a copy of the kernel's (slice()); otherwise
+  // each chunk is copied into the caller's array, or into an array made first.
   const oneChunk = n > 0 && n <= frames;
-  const outs: (Int32Array | Float64Array | Float32Array)[] = oneChunk ? [] : signals.map(() => new Out(n));
+  const outs: (Int32Array | Float64Array | Float32Array | undefined)[] = signals.map((_, i) => into[i]?.subarray(0, n) ?? (oneChunk ? undefined : new Out(n)));
   const sums = signals.map(() => 0);
   const invalid = signals.map(() => 0);
   // A table holds NaN for the invalid value already; without one, NaN is put in afterwards.
@@ -239,8 +240,9 @@ export function pickSignals<M extends PickMode>(bytes: Uint8Array, frameBytes: n
       pick(SRC_AT + s.at, s.kind, frameBytes, m, dstAt, mode, CAL_AT);
       sums[i] = (sums[i]! + cal.getInt32(28, true)) | 0;
       invalid[i] = invalid[i]! + cal.getInt32(32, true);
-      if (oneChunk) outs.push(new Out(buf, dstAt, m).slice());
-      else outs[i]!.set(new Out(buf, dstAt, m), f0);
+      const out = outs[i];
+      if (out === undefined) outs[i] = new Out(buf, dstAt, m).slice();
+      else out.set(new Out(buf, dstAt, m), f0);
     });
   }
   signals.forEach((s, i) => {

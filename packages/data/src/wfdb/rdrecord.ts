@@ -12,7 +12,7 @@ import { loadFlacDecoder } from './flac.js';
 import { readRange, readRangeSync } from '../io/read.js';
 import { readInside, readInsideSync } from './paths.js';
 import { rdheader, rdheaderSync, recordBase } from './rdheader.js';
-import { fileGroups, finishRead, framesInFile, planRead } from './record.js';
+import { fileGroups, finishRead, framesInFile, intoCallerArrays, planRead } from './record.js';
 import type { RdrecordOptions, WfdbRecord } from './record-types.js';
 import type { PhysicalArray } from './samples.js';
 
@@ -35,7 +35,7 @@ export async function rdrecord(recordPath: string, opts: RdrecordOptions = {}): 
   opts = withLimits(opts);
   const base = recordBase(recordPath);
   const h = opts.header ?? await rdheader(base, opts);
-  if (h.segments) return readMultiSegment(base, h, opts, readSegment);
+  if (h.segments) return intoCallerArrays(base, await readMultiSegment(base, h, opts, readSegment), opts);
   return readSingle(base, h, opts);
 }
 
@@ -67,7 +67,7 @@ export function rdrecordSync(recordPath: string, opts: RdrecordOptions = {}): Wf
   opts = withLimits(opts);
   const base = recordBase(recordPath);
   const h = opts.header ?? rdheaderSync(base, opts);
-  if (h.segments) return readMultiSegmentSync(base, h, opts, readSegmentSync);
+  if (h.segments) return intoCallerArrays(base, readMultiSegmentSync(base, h, opts, readSegmentSync), opts);
   return readSingleSync(base, h, opts);
 }
 

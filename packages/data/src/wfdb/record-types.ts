@@ -47,6 +47,13 @@ export interface RdrecordOptions {
    * symlinks out); default false, and such a header is refused with a PathError.
    */
   allowOutside?: boolean;
+  /**
+   * Arrays to write the returned channels' values into, one per returned channel (distinct), each of the type returned
+   * (Float64Array; Float32Array with `float32`; Int32Array when not `physical`) and at least as long as the
+   * channel's values. The record's arrays are then views of their first values: a loader that reads many records
+   * reuses its memory instead of allocating new arrays for each.
+   */
+  out?: readonly (Float64Array | Float32Array | Int32Array)[];
   /** Limits on what the read may allocate (default: `dataLimits()`, which reads ECGLAB_MAX_* variables). */
   limits?: Partial<DataLimits>;
 }

@@ -232,3 +232,53 @@ test('`invalid` counts, per channel, the NaNs of a physical read and the invalid
   }
   assert.ok(seen > 1000, `the cases hold invalid samples (${seen})`);
 });
+
+test("`out`: every path writes each channel into the caller's array, bit for bit the values of a fresh read", async () => {
+  const bits = (a: Float64Array | Float32Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const cases: [string, RdrecordOptions][] = [
+    [`${FIXTURES}nstdb/bw`, { sampto: 20000 }], // format 212, two signals: the kernel writes in place
+    [`${FIXTURES}cinc2017/training2017/A00067`, {}], // MAT v4 `16+24`
+    [`${FIXTURES}ludb/data/21`, { channels: [11, 0, 5], scale: [1, 1e-3, 2] }], // format 16, some of 12 leads
+    [`${W}test01_00s_skewframe`, {}], // skew and 2 samples a frame: made, then copied in
+    [`${W}test01_00s_skewframe`, { smoothFrames: false }],
+    [`${W}multi-segment/s25047/s25047-2704-05-04-10-44`, { sampto: 74985 }], // assembled from segments, then copied in
+    [`${W}multi-segment/p000878/3269321_layout`, {}], // null signals, no frames
+  ];
+  for (const [path, opts] of cases) {
+    for (const mode of [{}, { float32: true }, { physical: false }] as RdrecordOptions[]) {
+      if (path.includes('s25047') && mode.physical === false) continue; // no single digital scale (multi.test.ts)
+      const fresh = rdrecordSync(path, { ...opts, ...mode });
+      const arrays = fresh.physical ?? fresh.digital!;
+      const out = arrays.map((a) => new (a.constructor as Float64ArrayConstructor)(a.length + 3).fill(7));
+      const got = mode.float32 ? rdrecordSync(path, { ...opts, ...mode, out }) : await rdrecord(path, { ...opts, ...mode, out });
+      const what = `${path} ${JSON.stringify(mode)}`;
+      (got.physical ?? got.digital!).forEach((a, i) => {
+        assert.equal(a.buffer, out[i]!.buffer, `${what} channel ${i}: a view of the caller's array`);
+        assert.deepEqual(bits(a), bits(arrays[i]!), `${what} channel ${i}: values`);
+        assert.deepEqual([...out[i]!.subarray(arrays[i]!.length)], [7, 7, 7], `${what} channel ${i}: nothing past its values`);
+      });
+      assert.deepEqual(got.invalid, fresh.invalid, what);
+      assert.deepEqual(got.checksums, fresh.checksums, what);
+    }
+  }
+});
+
+test("`out` is refused, naming the array, before anything is written: a missing array, the wrong type, too short", () => {
+  const path = `${FIXTURES}nstdb/bw`;
+  const ok = () => new Float64Array(21600).fill(7);
+  const cases: [RdrecordOptions, RegExp][] = [
+    [{ out: [ok()] }, /'out' gives 1 arrays; the read returns 2 channels/],
+    [{ out: [ok(), new Float32Array(21600)] }, /'out\[1\]' is a Float32Array; this read returns Float64Array values/],
+    [{ out: [ok(), ok()], physical: false }, /'out\[0\]' is a Float64Array; this read returns Int32Array values/],
+    [{ out: [ok(), new Float64Array(21599)] }, /'out\[1\]' holds 21599 values; the channel has 21600/],
+  ];
+  for (const [opts, message] of cases) {
+    assert.throws(() => rdrecordSync(path, opts), (e: Error) => e.name === 'RangeRequestError' && message.test(e.message) && e.message.startsWith('bw:'));
+    assert.ok(opts.out!.every((a) => a.every((v) => v === 7 || v === 0)), `${message}: nothing written`);
+  }
+  // A multi-segment record's arrays are checked before they are copied in.
+  const multi = `${W}multi-segment/s25047/s25047-2704-05-04-10-44`;
+  const first = new Float64Array(100).fill(7);
+  assert.throws(() => rdrecordSync(multi, { sampto: 100, out: [first, new Float64Array(99)] }), /'out' gives 2 arrays|'out\[1\]' holds 99 values/);
+  assert.ok(first.every((v) => v === 7));
+});

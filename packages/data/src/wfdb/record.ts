@@ -180,6 +180,12 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
   const status = new Map<number, ChecksumStatus>();
   const invalidCount = new Map<number, number>();
   const mode = !physical ? PickMode.Digital : opts.float32 ? PickMode.Float32 : PickMode.Float64;
+  // The caller's arrays, all checked before anything is written; the kernel writes straight into them.
+  plan.channels.forEach((c, i) => {
+    if (opts.out !== undefined) callerArray(recordPath, opts, plan.channels.length, i, smooth ? n : n * h.signals[c]!.sampsPerFrame);
+  });
+  const intoFor = (sig: number): Int32Array & Float64Array & Float32Array | undefined =>
+    opts.out?.[plan.channels.indexOf(sig)] as Int32Array & Float64Array & Float32Array | undefined;
   const pickSpec = (sig: number, at: number, kind: SampleKind, invalid: number): PickSignal => {
     const sp = h.signals[sig]!;
     return { at, kind, baseline: sp.baseline, gain: gainOf(sp), k: scaleOf.get(sig)!, invalid };
@@ -207,7 +213,7 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
     const direct = group.members.filter((m) => plan.channels.includes(m.sig) && m.spf === 1 && m.skew === 0);
     if (direct.length > 0) {
       const bytes = new Uint8Array(stream.buffer, stream.byteOffset + r.lead * size, (stream.length - r.lead) * size);
-      keepPicked(r, direct.map((m) => m.sig), pickSignals(bytes, tpf * size, n, direct.map((m) => pickSpec(m.sig, m.offset * size, kind, spec.invalid)), mode));
+      keepPicked(r, direct.map((m) => m.sig), pickSignals(bytes, tpf * size, n, direct.map((m) => pickSpec(m.sig, m.offset * size, kind, spec.invalid)), mode, direct.map((m) => intoFor(m.sig))));
     }
     for (const m of group.members) {
       if (!plan.channels.includes(m.sig) || direct.includes(m)) continue;
@@ -257,7 +263,7 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
     if (spec.fmt === 212 && group.members.length === 2 && tpf === 2 && group.maxSkew === 0 && r.lead === 0) {
       const wanted = group.members.filter((m) => plan.channels.includes(m.sig));
       const kinds = wanted.map((m) => (m.offset === 0 ? SampleKind.Fmt212First : SampleKind.Fmt212Second));
-      keepPicked(r, wanted.map((m) => m.sig), pickSignals(bytes, 3, n, wanted.map((m, i) => pickSpec(m.sig, 0, kinds[i]!, spec.invalid)), mode));
+      keepPicked(r, wanted.map((m) => m.sig), pickSignals(bytes, 3, n, wanted.map((m, i) => pickSpec(m.sig, 0, kinds[i]!, spec.invalid)), mode, wanted.map((m) => intoFor(m.sig))));
       return;
     }
     // The file's samples in frame order. Format 16 needs no decoding at all: an Int16Array view of
@@ -291,7 +297,7 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
     if (!invalidCount.has(c)) invalidCount.set(c, countOf(d, invalidOf(sigs[i]!)));
     return d;
   });
-  return {
+  const rec: WfdbRecord<PhysicalArray> = {
     recordName: h.recordName,
     header: h,
     fs: h.fs,
@@ -309,6 +315,42 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
     invalid: plan.channels.map((c) => invalidCount.get(c)!),
     warnings,
   };
+  return intoCallerArrays(recordPath, rec, opts);
+}
+
+/**
+ * The array `opts.out` gives for returned channel `i` of `channels`, checked: one array per channel, of the type
+ * this read returns, able to take `length` values. Throws a RangeRequestError naming `out[i]` otherwise.
+ */
+export function callerArray(recordPath: string, opts: RdrecordOptions, channels: number, i: number, length: number): Float64Array | Float32Array | Int32Array {
+  if (opts.out!.length !== channels) {
+    throw new RangeRequestError(`${basename(recordPath)}: 'out' gives ${opts.out!.length} arrays; the read returns ${channels} channels`, `${recordPath}.hea`);
+  }
+  const Want = opts.physical === false ? Int32Array : opts.float32 ? Float32Array : Float64Array;
+  const a = opts.out![i];
+  const problem = a === undefined ? 'is missing'
+    : !(a instanceof Want) ? `is a ${Object.prototype.toString.call(a).slice(8, -1)}; this read returns ${Want.name} values`
+      : a.length < length ? `holds ${a.length} values; the channel has ${length}` : undefined;
+  if (problem !== undefined) {
+    throw new RangeRequestError(`${basename(recordPath)}: 'out[${i}]' ${problem} (one array per returned channel, ${opts.out!.length} given)`, `${recordPath}.hea`);
+  }
+  return a!;
+}
+
+/**
+ * With `opts.out`, each returned channel's values in the caller's array (as a view of its first values): those the
+ * kernel wrote there already are kept, the others are copied in.
+ */
+export function intoCallerArrays(recordPath: string, rec: WfdbRecord<PhysicalArray>, opts: RdrecordOptions): WfdbRecord<PhysicalArray> {
+  if (opts.out === undefined) return rec;
+  const arrays: (PhysicalArray | Int32Array)[] = rec.physical ?? rec.digital!;
+  const to = arrays.map((a, i) => callerArray(recordPath, opts, arrays.length, i, a.length)); // all checked first
+  const placed = arrays.map((a, i) => {
+    if (to[i]!.buffer === a.buffer && to[i]!.byteOffset === a.byteOffset) return a;
+    to[i]!.set(a);
+    return to[i]!.subarray(0, a.length);
+  });
+  return rec.physical ? { ...rec, physical: placed as PhysicalArray[] } : { ...rec, digital: placed as Int32Array[] };
 }
 
 function countOf(d: Int32Array, value: number): number {
