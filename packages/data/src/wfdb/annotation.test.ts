@@ -197,3 +197,14 @@ test('rdann: an extension with a path, or an annotation file that is a symlink o
   await assert.rejects(rdann(rec, 'atr'), (e: unknown) => e instanceof PathError && /r\.atr' is a symlink to '.*elsewhere\/x\.atr', outside the record's folder/.test((e as Error).message));
   assert.deepEqual((await rdann(rec, 'atr', { allowOutside: true })).sample, [3]);
 });
+
+test('AUX text is Latin-1, byte for byte; NULs inside it stay, the trailing ones (padding) go', () => {
+  const bytes = Uint8Array.from([
+    ...word(1, 10), ...aux('(AFIB é ü ÿ'), // bytes 0xe9, 0xfc, 0xff
+    ...word(1, 10), ...word(63, 5), 0x61, 0x00, 0x62, 0x00, 0x00, 0x00, // 'a\0b' then two NULs and the pad byte
+    ...word(1, 10), ...word(63, 2), 0x00, 0x00, // only NULs: no text
+    ...END]);
+  const a = decodeAnnotations(bytes, 'latin1.atr');
+  assert.deepEqual(a.aux, ['(AFIB é ü ÿ', 'a\0b', '']);
+  assert.deepEqual(a.aux.map((s) => [...Buffer.from(s, 'latin1')].length), [11, 3, 0]);
+});

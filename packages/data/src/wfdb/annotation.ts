@@ -15,6 +15,8 @@ import { insidePath, readInside, readInsideSync, type ConfineOptions } from './p
 export { consumeHeaderAnnotations } from './annotation-header.js';
 
 const SKIP = 59, NUM = 60, SUB = 61, CHN = 62, AUX = 63;
+/** rdann's mnemonic of each annotation code 0..ACMAX (looked up per annotation). */
+const SYMBOLS: readonly string[] = Array.from({ length: ACMAX + 1 }, (_, code) => symbolOf(code));
 
 /** Annotations of one file, as parallel arrays (one entry per annotation, in file order). */
 export interface Annotation {
@@ -88,7 +90,10 @@ export function decodeAnnotations(bytes: Uint8Array, file: string, recordName = 
       a.chan[last()] = chan;
     } else if (A === AUX) {
       if (i + I > bytes.length) throw fail(`AUX of ${I} bytes is cut off (${bytes.length - i} left)`);
-      a.aux[last()] = Buffer.from(bytes.subarray(i, i + I)).toString('latin1').replace(/\0+$/, '');
+      let end = i + I;
+      while (end > i && bytes[end - 1] === 0) end--; // NUL padding is not text
+      // Latin-1: each byte is the code point of its character, so no Buffer (nor its copy) is needed.
+      a.aux[last()] = String.fromCharCode.apply(null, bytes.subarray(i, end) as unknown as number[]);
       i += I + (I & 1);
     } else if (A > ACMAX) {
       throw fail(`annotation code ${A} is not a valid code (0..${ACMAX}, or 59..63)`);
@@ -98,7 +103,7 @@ export function decodeAnnotations(bytes: Uint8Array, file: string, recordName = 
       if (t < 0) throw fail(`annotation ${a.sample.length} falls at sample ${t}: a negative SKIP moved it before the start of the record`);
       a.sample.push(t);
       a.code.push(A);
-      a.symbol.push(symbolOf(A));
+      a.symbol.push(SYMBOLS[A]!);
       a.subtype.push(0);
       a.chan.push(chan);
       a.num.push(num);
