@@ -172,3 +172,17 @@ test('property: garbage never throws anything but HeaderError', () => {
     }
   }), { numRuns: 2000 });
 });
+
+test('integer fields read as Number() reads them: signs, leading zeros, −0, 15 digits and more, and refuse the rest', () => {
+  const zeroOf = (v: string): number => parseHeader(`r 1 360 10\nr.dat 16 200 16 ${v} 0 0 0 x\n`, 'r.hea').signals[0]!.adcZero;
+  for (const v of ['0', '-0', '+7', '007', '-32768', '999999999999999', '-999999999999999', '9007199254740991', '0000000000000000001']) {
+    assert.ok(Object.is(zeroOf(v), Number(v)), `'${v}' read as ${zeroOf(v)}`);
+  }
+  for (const [v, why] of [['9007199254740993', 'out of range'], ['12a', 'not a number'], ['1.5', 'not an integer'], ['+', 'not a number'], ['-', 'not a number'], ['١٢', 'not a number']]) {
+    assert.throws(() => zeroOf(v!), (e: Error) => e instanceof HeaderError && e.message.includes(`ADC zero '${v}' is ${why}`), v);
+  }
+  fc.assert(fc.property(fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }), fc.boolean(), (x, plus) => {
+    const v = x >= 0 && plus ? `+${x}` : String(x);
+    assert.equal(zeroOf(v), x);
+  }), { numRuns: 500 });
+});

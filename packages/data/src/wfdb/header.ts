@@ -24,6 +24,19 @@ class Where {
     return new HeaderError(`${this.file} line ${this.line}: ${msg}`, this.file);
   }
   int(field: string, value: string): number {
+    // Most fields are short runs of digits: read those directly (exact below 2^53: at most 15 digits).
+    const len = value.length;
+    const signed = len > 0 && (value.charCodeAt(0) === 45 || value.charCodeAt(0) === 43) ? 1 : 0;
+    if (len > signed && len - signed <= 15) {
+      let x = 0;
+      let i = signed;
+      for (; i < len; i++) {
+        const d = value.charCodeAt(i) - 48;
+        if (d < 0 || d > 9) break;
+        x = x * 10 + d;
+      }
+      if (i === len) return value.charCodeAt(0) === 45 ? -x : x;
+    }
     if (!INT.test(value)) throw this.fail(`${field} '${value}' is not ${FLOAT.test(value) ? 'an integer' : 'a number'}`);
     const n = Number(value);
     if (!Number.isSafeInteger(n)) throw this.fail(`${field} '${value}' is out of range`);

@@ -183,3 +183,22 @@ test('found by the fuzz harness: one 212x2 signal alone in its file, and a fixed
   });
   await rejects(rdrecord(join(dir, 'm')), HeaderError, /m: segment b has 1 signal\(s\), but a fixed-layout record's segments all have the 2 of its first segment/);
 });
+
+test("a segment's header that is a symlink out of the folder is refused; one to a header inside it is read", async () => {
+  const outside = folder('segout', { 'b.hea': 'b 1 250 2\nb.dat 16 200/mV 16 0 0 0 0 I\n' });
+  const dir = folder('segrec', {
+    'm.hea': 'm/2 1 250 4\na 2\nb 2\n',
+    'a.hea': 'a 1 250 2\na.dat 16 200/mV 16 0 0 0 0 I\n', 'a.dat': new Uint8Array([1, 0, 2, 0]),
+    'b.dat': new Uint8Array([3, 0, 4, 0]),
+    'n.hea': 'n/2 1 250 4\na 2\nc 2\n',
+    'c-real.hea': 'c 1 250 2\nb.dat 16 200/mV 16 0 0 0 0 I\n',
+  });
+  symlinkSync(join(outside, 'b.hea'), join(dir, 'b.hea'));
+  symlinkSync(join(dir, 'c-real.hea'), join(dir, 'c.hea'));
+  const refused = /m\.hea: segment header '.*segrec\/b\.hea' is a symlink to '.*segout\/b\.hea', outside the record's folder/;
+  await rejects(rdrecord(join(dir, 'm')), PathError, refused);
+  throwsSync(() => rdrecordSync(join(dir, 'm')), PathError, refused);
+  assert.deepEqual([...(await rdrecord(join(dir, 'm'), { physical: false, allowOutside: true })).digital![0]!], [1, 2, 3, 4]);
+  assert.deepEqual([...(await rdrecord(join(dir, 'n'), { physical: false })).digital![0]!], [1, 2, 3, 4]);
+  assert.deepEqual([...rdrecordSync(join(dir, 'n'), { physical: false }).digital![0]!], [1, 2, 3, 4]);
+});

@@ -7,13 +7,13 @@ import { dirname } from 'node:path';
 import { HeaderError, RangeRequestError } from '../errors.js';
 import { headerLines } from './header.js';
 import type { SignalSpec, WfdbHeader } from './header-types.js';
-import { checkRealInside, checkRealInsideSync, insidePath } from './paths.js';
-import { rdheader, rdheaderSync } from './rdheader.js';
+import { insidePath } from './paths.js';
+import { rdheaderInside, rdheaderInsideSync } from './rdheader.js';
 import { checkSampleLimit, physicalScales } from './record.js';
 import type { PhysicalArray } from './samples.js';
 import type { ChecksumStatus, RdrecordOptions, WfdbRecord } from './record-types.js';
 
-/** Reads one segment (a single-segment record) at `path` with the options given. */
+/** Reads one segment (a single-segment record) at `path` with the options given (its header read already: `opts.header`). */
 type SegmentReader<T> = (path: string, opts: RdrecordOptions) => T;
 
 interface Piece { name: string; start: number; len: number; line: number | undefined }
@@ -161,18 +161,15 @@ function setScaled(out: PhysicalArray, x: Float64Array, at: number, k: number): 
 export async function readMultiSegment(base: string, h: WfdbHeader, opts: RdrecordOptions, read: SegmentReader<Promise<WfdbRecord>>): Promise<WfdbRecord<PhysicalArray>> {
   const { from, to, layoutPath, firstPath, parts } = plan(base, h, opts);
   const dir = dirname(base);
-  const header = async (p: string): Promise<WfdbHeader> => {
-    await checkRealInside(`${p}.hea`, dir, `${base}.hea`, 'segment header', opts);
-    return rdheader(p, opts);
-  };
+  const header = (p: string): Promise<WfdbHeader> => rdheaderInside(p, dir, `${base}.hea`, opts);
   const layout = layoutPath ? await header(layoutPath) : undefined;
   const firstSeg = firstPath ? await header(firstPath) : undefined;
   const sigs = layoutSignals(layout, firstSeg, base);
   checkSampleLimit(`${base}.hea`, h, to - from, outputSpf(sigs, opts), opts);
   const recs = [];
   for (const p of parts) {
-    if (p.path) await checkRealInside(`${p.path}.hea`, dir, `${base}.hea`, 'segment header', opts);
-    recs.push({ ...p, rec: p.path === undefined ? undefined : await read(p.path, p.segOpts) });
+    // Each segment's header read confined to the folder, then handed to the reader, which does not read it again.
+    recs.push({ ...p, rec: p.path === undefined ? undefined : await read(p.path, { ...p.segOpts, header: await header(p.path) }) });
   }
   return assemble(base, h, sigs, layoutPath === undefined, opts, from, to, recs);
 }
@@ -181,17 +178,11 @@ export async function readMultiSegment(base: string, h: WfdbHeader, opts: Rdreco
 export function readMultiSegmentSync(base: string, h: WfdbHeader, opts: RdrecordOptions, read: SegmentReader<WfdbRecord>): WfdbRecord<PhysicalArray> {
   const { from, to, layoutPath, firstPath, parts } = plan(base, h, opts);
   const dir = dirname(base);
-  const header = (p: string): WfdbHeader => {
-    checkRealInsideSync(`${p}.hea`, dir, `${base}.hea`, 'segment header', opts);
-    return rdheaderSync(p, opts);
-  };
+  const header = (p: string): WfdbHeader => rdheaderInsideSync(p, dir, `${base}.hea`, opts);
   const layout = layoutPath ? header(layoutPath) : undefined;
   const firstSeg = firstPath ? header(firstPath) : undefined;
   const sigs = layoutSignals(layout, firstSeg, base);
   checkSampleLimit(`${base}.hea`, h, to - from, outputSpf(sigs, opts), opts);
-  const recs = parts.map((p) => {
-    if (p.path) checkRealInsideSync(`${p.path}.hea`, dir, `${base}.hea`, 'segment header', opts);
-    return { ...p, rec: p.path === undefined ? undefined : read(p.path, p.segOpts) };
-  });
+  const recs = parts.map((p) => ({ ...p, rec: p.path === undefined ? undefined : read(p.path, { ...p.segOpts, header: header(p.path) }) }));
   return assemble(base, h, sigs, layoutPath === undefined, opts, from, to, recs);
 }

@@ -15,7 +15,7 @@ export interface ConfineOptions {
 
 /**
  * `dir/name` for a name read from `source` (a header, or an argument), refusing absolute names and
- * `..` components unless `allowOutside`. Symlinks are checked when the file is opened ({@link checkRealInside}).
+ * `..` components unless `allowOutside`. Symlinks are checked when the file is opened ({@link readInside}).
  * @example insidePath('/data/rec', '100.dat', '/data/rec/100.hea', 'signal file') // '/data/rec/100.dat'
  */
 export function insidePath(dir: string, name: string, source: string, what: string, opts: ConfineOptions = {}): string {
@@ -52,7 +52,7 @@ function lstatOrUndefined(path: string): Stats | undefined {
  * Refuses a file whose real path (symlinks resolved) lies outside the real path of `dir`.
  * A file that does not exist passes: opening it reports that, with the reader's own error.
  */
-export async function checkRealInside(path: string, dir: string, source: string, what: string, opts: ConfineOptions = {}): Promise<void> {
+async function checkRealInside(path: string, dir: string, source: string, what: string, opts: ConfineOptions = {}): Promise<void> {
   if (opts.allowOutside) return;
   if (directEntry(path, dir) && plainFile(await lstat(path).catch(() => undefined))) return;
   let real: string;
@@ -66,7 +66,7 @@ export async function checkRealInside(path: string, dir: string, source: string,
 }
 
 /** Synchronous {@link checkRealInside}. */
-export function checkRealInsideSync(path: string, dir: string, source: string, what: string, opts: ConfineOptions = {}): void {
+function checkRealInsideSync(path: string, dir: string, source: string, what: string, opts: ConfineOptions = {}): void {
   if (opts.allowOutside) return;
   if (directEntry(path, dir) && plainFile(lstatOrUndefined(path))) return;
   let real: string;

@@ -5,7 +5,7 @@ import { readWhole, readWholeSync } from '../io/read.js';
 import { dataLimits, type DataLimits } from '../limits.js';
 import { headerLines, parseHeader } from './header.js';
 import type { WfdbHeader } from './header-types.js';
-import { insidePath, recordDir, type ConfineOptions } from './paths.js';
+import { insidePath, readInside, readInsideSync, recordDir, type ConfineOptions } from './paths.js';
 
 /** Options of {@link rdheader}. */
 export interface RdheaderOptions extends ConfineOptions {
@@ -55,5 +55,24 @@ export function rdheaderSync(recordPath: string, opts: RdheaderOptions = {}): Wf
   const file = `${recordBase(recordPath)}.hea`;
   const limits = dataLimits(opts.limits);
   const bytes = readWholeSync(file, HeaderError, limits, 'header file');
+  return checkNames(parseHeader(latin1(bytes), file, limits), file, opts);
+}
+
+/**
+ * {@link rdheader} for a header that another header names (a segment of a multi-segment record, named by
+ * `source`): its file must be inside `dir` as a signal file must, checked in the open itself (see readInside).
+ */
+export async function rdheaderInside(recordPath: string, dir: string, source: string, opts: RdheaderOptions = {}): Promise<WfdbHeader> {
+  const file = `${recordBase(recordPath)}.hea`;
+  const limits = dataLimits(opts.limits);
+  const bytes = await readInside(file, dir, source, 'segment header', opts, (flags) => readWhole(file, HeaderError, limits, 'header file', flags));
+  return checkNames(parseHeader(latin1(bytes), file, limits), file, opts);
+}
+
+/** Synchronous {@link rdheaderInside}. */
+export function rdheaderInsideSync(recordPath: string, dir: string, source: string, opts: RdheaderOptions = {}): WfdbHeader {
+  const file = `${recordBase(recordPath)}.hea`;
+  const limits = dataLimits(opts.limits);
+  const bytes = readInsideSync(file, dir, source, 'segment header', opts, (flags) => readWholeSync(file, HeaderError, limits, 'header file', flags));
   return checkNames(parseHeader(latin1(bytes), file, limits), file, opts);
 }

@@ -42,7 +42,7 @@ export async function rdrecord(recordPath: string, opts: RdrecordOptions = {}): 
 // A segment of a multi-segment record is an ordinary record in the same folder (read as Float64, unscaled:
 // the multi-segment reader converts when it assembles).
 async function readSegment(path: string, opts: RdrecordOptions): Promise<WfdbRecord> {
-  const h = await rdheader(path, opts);
+  const h = opts.header ?? await rdheader(path, opts);
   if (h.segments) throw nestedSegments(path);
   return readSingle(path, h, opts) as Promise<WfdbRecord>;
 }
@@ -72,7 +72,7 @@ export function rdrecordSync(recordPath: string, opts: RdrecordOptions = {}): Wf
 }
 
 function readSegmentSync(path: string, opts: RdrecordOptions): WfdbRecord {
-  const h = rdheaderSync(path, opts);
+  const h = opts.header ?? rdheaderSync(path, opts);
   if (h.segments) throw nestedSegments(path);
   return readSingleSync(path, h, opts) as WfdbRecord;
 }
