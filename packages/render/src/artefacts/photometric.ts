@@ -1,5 +1,6 @@
 import type { RgbaImage } from '../image.js';
 import type { Rng } from '@ecglab/data';
+import { shadeRows } from './shade.js';
 import { fieldSums } from './wrinkle-field.js';
 
 /** Params each effect chose, for the sidecar. */
@@ -98,21 +99,13 @@ export function wrinkles(img: RgbaImage, s: number, r: Rng, pxPerMm: number): Pa
       field[gy * gw + gx] = (1 + (depth * f) / ampSum) * (1 - ramp * t);
     }
   }
-  const row = new Float32Array(gw);
-  for (let y = 0; y < H; y++) {
+  // Each row's factors, interpolated between grid rows; shadeRows interpolates along the row (a grid point every
+  // `step` = 4 pixels, as it expects) and multiplies the pixels.
+  shadeRows(data, W, H, gw, (y, row) => {
     const gy = Math.floor(y / step);
     const fy = y / step - gy;
     for (let gx = 0; gx < gw; gx++) row[gx] = field[gy * gw + gx]! * (1 - fy) + field[(gy + 1) * gw + gx]! * fy;
-    let i = y * W * 4;
-    for (let x = 0; x < W; x++, i += 4) {
-      const gx = x >> 2;
-      const fx = (x & 3) / step;
-      const m = row[gx]! * (1 - fx) + row[gx + 1]! * fx;
-      data[i] = clamp(data[i]! * m);
-      data[i + 1] = clamp(data[i + 1]! * m);
-      data[i + 2] = clamp(data[i + 2]! * m);
-    }
-  }
+  });
   return { waves: K, depth, ramp, light };
 }
 
