@@ -76,7 +76,7 @@ test("caller's arrays: written in place across staging chunks, computed and look
     const Ref = [Int32Array, Float64Array, Float32Array][mode]!;
     for (const read of ['computed', 'fresh arrays', 'looked up']) {
       const into = signals.map(() => new Ref(n + 5).fill(7));
-      const picked = pickSignals(bytes, 8, n, signals, mode, read === 'fresh arrays' ? [] : into as never);
+      const picked = pickSignals(bytes, 8, n, signals, mode, read === 'fresh arrays' ? [] : into);
       signals.forEach((s, i) => {
         const values = Int16Array.from({ length: n }, (_, f) => frames[4 * f + i]!);
         const what = `signal ${i}, ${read}, mode ${mode}`;

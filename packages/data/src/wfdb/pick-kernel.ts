@@ -141,7 +141,7 @@ export interface PickSignal {
   invalid: number;
 }
 
-export type Output<M extends PickMode> = M extends typeof PickMode.Digital ? Int32Array : M extends typeof PickMode.Float64 ? Float64Array : Float32Array;
+type Output<M extends PickMode> = M extends typeof PickMode.Digital ? Int32Array : M extends typeof PickMode.Float64 ? Float64Array : Float32Array;
 const OUTPUT = [Int32Array, Float64Array, Float32Array] as const;
 
 // Frames pass through the kernel's memory this many bytes at a time, so that a long record does not grow
@@ -212,7 +212,7 @@ function fillTable(buf: ArrayBuffer, at: number, s: PickSignal, mode: PickMode, 
  * physical units). A signal with an array in `into` (of the mode's type, at least `n` long) is written there
  * and returned as a view of its first `n` values; the others get new arrays.
  */
-export function pickSignals<M extends PickMode>(bytes: Uint8Array, frameBytes: number, n: number, signals: readonly PickSignal[], mode: M, into: readonly (Output<M> | undefined)[] = []): { out: Output<M>; sum: number; invalid: number }[] {
+export function pickSignals<M extends PickMode>(bytes: Uint8Array, frameBytes: number, n: number, signals: readonly PickSignal[], mode: M, into: readonly (Int32Array | Float64Array | Float32Array | undefined)[] = []): { out: Output<M>; sum: number; invalid: number }[] {
   const { memory, pick } = pickKernel();
   const Out = OUTPUT[mode];
   const frames = Math.max(1, Math.floor(CHUNK_BYTES / frameBytes));

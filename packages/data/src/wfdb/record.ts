@@ -181,11 +181,8 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
   const invalidCount = new Map<number, number>();
   const mode = !physical ? PickMode.Digital : opts.float32 ? PickMode.Float32 : PickMode.Float64;
   // The caller's arrays, all checked before anything is written; the kernel writes straight into them.
-  plan.channels.forEach((c, i) => {
-    if (opts.out !== undefined) callerArray(recordPath, opts, plan.channels.length, i, smooth ? n : n * h.signals[c]!.sampsPerFrame);
-  });
-  const intoFor = (sig: number): Int32Array & Float64Array & Float32Array | undefined =>
-    opts.out?.[plan.channels.indexOf(sig)] as Int32Array & Float64Array & Float32Array | undefined;
+  if (opts.out !== undefined) plan.channels.forEach((c, i) => callerArray(recordPath, opts, plan.channels.length, i, smooth ? n : n * h.signals[c]!.sampsPerFrame));
+  const intoFor = (sig: number): PhysicalArray | Int32Array | undefined => opts.out?.[plan.channels.indexOf(sig)];
   const pickSpec = (sig: number, at: number, kind: SampleKind, invalid: number): PickSignal => {
     const sp = h.signals[sig]!;
     return { at, kind, baseline: sp.baseline, gain: gainOf(sp), k: scaleOf.get(sig)!, invalid };
@@ -322,7 +319,7 @@ export function finishRead(recordPath: string, h: WfdbHeader, sigLen: number, pl
  * The array `opts.out` gives for returned channel `i` of `channels`, checked: one array per channel, of the type
  * this read returns, able to take `length` values. Throws a RangeRequestError naming `out[i]` otherwise.
  */
-export function callerArray(recordPath: string, opts: RdrecordOptions, channels: number, i: number, length: number): Float64Array | Float32Array | Int32Array {
+function callerArray(recordPath: string, opts: RdrecordOptions, channels: number, i: number, length: number): Float64Array | Float32Array | Int32Array {
   if (opts.out!.length !== channels) {
     throw new RangeRequestError(`${basename(recordPath)}: 'out' gives ${opts.out!.length} arrays; the read returns ${channels} channels`, `${recordPath}.hea`);
   }
