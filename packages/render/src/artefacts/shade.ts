@@ -118,19 +118,7 @@ const BAND_BYTES = 1 << 20;
 export function shadeRows(data: Uint8Array, width: number, height: number, gw: number, rowAt: (y: number, row: Float32Array) => void): void {
   if (kernel === undefined) kernel = instantiate<ShadeFn>(moduleOf('shade', 5, [[7, I32], [2, F64], [10, V128]], body()), 'shade');
   if (kernel === null) {
-    const row = new Float32Array(gw);
-    for (let y = 0; y < height; y++) {
-      rowAt(y, row);
-      let i = y * width * 4;
-      for (let x = 0; x < width; x++, i += 4) {
-        const gx = x >> 2;
-        const fx = (x & 3) / 4;
-        const m = row[gx]! * (1 - fx) + row[gx + 1]! * fx;
-        data[i] = clamp(data[i]! * m);
-        data[i + 1] = clamp(data[i + 1]! * m);
-        data[i + 2] = clamp(data[i + 2]! * m);
-      }
-    }
+    shadeRowsJs(data, width, height, gw, rowAt);
     return;
   }
   const rowBytes = width * 4;
@@ -146,6 +134,23 @@ export function shadeRows(data: Uint8Array, width: number, height: number, gw: n
     pix.set(data.subarray(y0 * rowBytes, (y0 + n) * rowBytes));
     kernel.fn(pixAt, rowsAt, width, gw, n);
     data.set(pix.subarray(0, n * rowBytes), y0 * rowBytes);
+  }
+}
+
+/** {@link shadeRows} as the JS expression: where WebAssembly is missing, and the kernel's reference in the tests. */
+export function shadeRowsJs(data: Uint8Array, width: number, height: number, gw: number, rowAt: (y: number, row: Float32Array) => void): void {
+  const row = new Float32Array(gw);
+  for (let y = 0; y < height; y++) {
+    rowAt(y, row);
+    let i = y * width * 4;
+    for (let x = 0; x < width; x++, i += 4) {
+      const gx = x >> 2;
+      const fx = (x & 3) / 4;
+      const m = row[gx]! * (1 - fx) + row[gx + 1]! * fx;
+      data[i] = clamp(data[i]! * m);
+      data[i + 1] = clamp(data[i + 1]! * m);
+      data[i + 2] = clamp(data[i + 2]! * m);
+    }
   }
 }
 
