@@ -6,8 +6,8 @@ import { DataError, RecordError, reviveDataError } from '../errors.js';
 import { WorkerPool } from './pool.js';
 import type { TestTask } from './testing-worker.js';
 
-const make = (size: number) => new WorkerPool<TestTask, unknown>({
-  module: new URL('./testing-worker.ts', import.meta.url), name: 'TestPool', size, doing: 'testing',
+const make = (size: number, queueIn?: 'pool' | 'workers') => new WorkerPool<TestTask, unknown>({
+  module: new URL('./testing-worker.ts', import.meta.url), name: 'TestPool', size, doing: 'testing', queueIn,
   errors: { argument: (m) => new DataError(m), worker: (m) => new DataError(m), revive: reviveDataError },
 });
 
@@ -50,5 +50,42 @@ describe('WorkerPool', () => {
 
   test('size is checked with the caller\'s error', () => {
     assert.throws(() => make(0), (e: Error) => e instanceof DataError && e.message === "TestPool: option 'size' must be an integer in [1, 256], got 0");
+  });
+});
+
+describe("WorkerPool with queueIn 'workers'", () => {
+  const blockFor = (ms: number): number => { const t = Date.now(); while (Date.now() - t < ms); return Date.now(); };
+  type Span = { start: number; end: number };
+
+  test('tasks go to the workers at once, so they run while this thread is blocked, each worker in order', async () => {
+    for (const queueIn of ['workers', 'pool'] as const) {
+      const pool = make(1, queueIn);
+      try {
+        await pool.run({ kind: 'busy', ms: 1 }); // the worker is up
+        const spans = [1, 2, 3].map(() => pool.run({ kind: 'busy', ms: 40 }) as Promise<Span>);
+        const unblocked = blockFor(400);
+        const got = await Promise.all(spans);
+        const during = got.filter((s) => s.end <= unblocked).length;
+        // Queued here, only the first task reaches the worker before this thread is free to send the next.
+        assert.equal(during, queueIn === 'workers' ? 3 : 1, `${queueIn}: ${during} of 3 tasks ran while this thread was blocked`);
+        got.slice(1).forEach((s, i) => assert.ok(s.start >= got[i]!.end, `${queueIn}: task ${i + 1} started after task ${i} ended`));
+      } finally {
+        await pool.close();
+      }
+    }
+  });
+
+  test('a worker that dies rejects every task sent to it; the next tasks go to a new worker', async () => {
+    const pool = make(1, 'workers');
+    try {
+      await pool.run({ kind: 'busy', ms: 1 });
+      const dying = pool.run({ kind: 'exit', ms: 20 });
+      const behind = pool.run({ kind: 'busy', ms: 1 });
+      await assert.rejects(dying, /TestPool: a worker failed while testing: worker exited with code 3/);
+      await assert.rejects(behind, /TestPool: a worker failed while testing/);
+      assert.deepEqual(Object.keys(await pool.run({ kind: 'busy', ms: 1 }) as Span), ['start', 'end']);
+    } finally {
+      await pool.close();
+    }
   });
 });

@@ -14,6 +14,13 @@ export interface WorkerPoolOptions {
   size?: number | undefined;
   /** What a task does, for the error of a worker that dies during one: `a worker failed while ${doing}`. */
   doing: string;
+  /**
+   * Where tasks wait. `pool` (default): here, each worker is sent its next task when it has finished the last, so a
+   * long task never holds up others that a free worker could take. `workers`: each task is sent at once to the
+   * worker with the fewest (each runs its own in order), so workers keep going while this thread is too busy to
+   * hand out work, e.g. inside a training step.
+   */
+  queueIn?: 'pool' | 'workers';
   /** The caller's error classes: errors come out of the pool as the caller's API would throw them. */
   errors: {
     /** A bad option of the pool (`size`). */
@@ -34,17 +41,18 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
-  /** The task this worker is running, by id; a worker runs one at a time. */
-  busy: number | null;
+  /** The ids of the tasks sent to this worker and not answered yet, in the order it runs them. */
+  tasks: number[];
 }
 
 /**
- * A queue of tasks over worker threads, the one mechanism behind ecglab's pools (RenderPool, RecordReadPool).
- * Workers are spawned as work arrives, up to `size`, and each runs one task at a time, so a long task never
- * holds up others queued behind it on the same worker. Buffers named in a task's `transfer` list are moved
- * to the worker, and those the worker names are moved back, not copied. Workers hold the process open only
- * while they have work. A worker that dies rejects its own task and the others go on (to a new worker);
- * `close()` rejects what is still queued or running.
+ * A queue of tasks over worker threads, the one mechanism behind ecglab's pools (RenderPool, RecordReadPool,
+ * models' PageRenderer). Workers are spawned as work arrives, up to `size`, and each runs one task at a time. By
+ * default tasks wait here, so a long task never holds up others behind it on the same worker; with `queueIn:
+ * 'workers'` they are sent at once (see the option). Buffers named in a task's `transfer` list are moved to the
+ * worker, and those the worker names are moved back, not copied. Workers hold the process open only while they
+ * have work. A worker that dies rejects the tasks it had and the others go on (to a new worker); `close()` rejects
+ * what is still queued or running.
  *
  * @example
  * const pool = new WorkerPool<{ n: number }, Float32Array>({ module: new URL('./my-worker.ts', import.meta.url),
@@ -93,18 +101,20 @@ export class WorkerPool<T, R> {
   }
 
   #dispatch(): void {
+    const eager = this.#opts.queueIn === 'workers';
     while (this.#queue.length > 0) {
-      let slot = this.#slots.find((s) => s.busy === null);
-      if (slot === undefined && this.#slots.length < this.size) slot = this.#spawn();
-      if (slot === undefined) return;
+      // The worker with the fewest tasks; a new one while there is room and every worker has work.
+      let slot = this.#slots.reduce<Slot | undefined>((best, x) => (best === undefined || x.tasks.length < best.tasks.length ? x : best), undefined);
+      if ((slot === undefined || slot.tasks.length > 0) && this.#slots.length < this.size) slot = this.#spawn();
+      if (slot === undefined || (!eager && slot.tasks.length > 0)) return;
       const { id, p } = this.#queue.shift()!;
       try {
         slot.worker.postMessage({ id, task: p.task }, p.transfer);
       } catch (err) {
-        p.reject(err as Error); // a task that cannot be cloned (a function in it...): the worker stays free
+        p.reject(err as Error); // a task that cannot be cloned (a function in it...): the worker stays as it was
         continue;
       }
-      slot.busy = id;
+      slot.tasks.push(id);
       this.#pending.set(id, p);
       slot.worker.ref();
     }
@@ -114,12 +124,12 @@ export class WorkerPool<T, R> {
     const workerData: BootData = { module: this.#opts.module.href };
     const worker = new Worker(new URL('./boot.mjs', import.meta.url), { workerData });
     worker.unref(); // held open only while it has a task (#dispatch refs it)
-    const slot: Slot = { worker, busy: null };
+    const slot: Slot = { worker, tasks: [] };
     const settle = (id: number): Pending | undefined => {
       const p = this.#pending.get(id);
       this.#pending.delete(id);
-      slot.busy = null;
-      if (this.#queue.length === 0) worker.unref(); // an idle pool does not keep the process alive
+      slot.tasks = slot.tasks.filter((t) => t !== id);
+      if (slot.tasks.length === 0 && this.#queue.length === 0) worker.unref(); // an idle pool does not keep the process alive
       this.#dispatch();
       return p;
     };
@@ -129,14 +139,16 @@ export class WorkerPool<T, R> {
       if (m.ok) p.resolve(m.result);
       else p.reject(this.#opts.errors.revive(m.error));
     });
-    // A reply that cannot be deserialised here: its task fails, the worker goes on.
+    // A reply that cannot be deserialised here: its task (the first the worker has, as it runs them in order)
+    // fails, the worker goes on.
     worker.on('messageerror', (err) => {
-      if (slot.busy !== null) settle(slot.busy)?.reject(this.#opts.errors.worker(`${this.#opts.name}: a worker's reply could not be received: ${err.message}`));
+      const id = slot.tasks[0];
+      if (id !== undefined) settle(id)?.reject(this.#opts.errors.worker(`${this.#opts.name}: a worker's reply could not be received: ${err.message}`));
     });
     // Out of the slots first, so that settle's dispatch gives the rest to the other workers or a new one.
     const fail = (err: Error) => {
       this.#slots = this.#slots.filter((s) => s !== slot);
-      if (slot.busy !== null) settle(slot.busy)?.reject(this.#opts.errors.worker(`${this.#opts.name}: a worker failed while ${this.#opts.doing}: ${err.message}`));
+      for (const id of [...slot.tasks]) settle(id)?.reject(this.#opts.errors.worker(`${this.#opts.name}: a worker failed while ${this.#opts.doing}: ${err.message}`));
     };
     worker.on('error', fail);
     worker.on('exit', (code) => {

@@ -11,29 +11,35 @@ export interface TaskDone<R> {
 }
 
 /**
- * Answers a WorkerPool's tasks in this worker thread with `run`, one at a time (the pool sends a worker
- * one task at a time). Call it once, at the top level of the module given to WorkerPool as `module`.
+ * Answers a WorkerPool's tasks in this worker thread with `run`, one at a time, in the order they came. Call it
+ * once, at the top level of the module given to WorkerPool as `module`.
  *
  * @example serveTasks((task: { n: number }) => ({ result: new Float32Array(task.n) }));
  */
 export function serveTasks<T, R>(run: (task: T) => TaskDone<R> | Promise<TaskDone<R>>): void {
   const port = parentPort;
   if (port === null) throw new DataError('serveTasks: must be called in a worker thread started by a WorkerPool, not on the main thread');
-  port.on('message', async (m: TaskMessage<T>) => {
-    let done: TaskDone<R>;
-    try {
-      done = await run(m.task);
-    } catch (err) {
-      port.postMessage({ id: m.id, ok: false, error: errorToWire(err) } satisfies ReplyMessage<R>);
-      return;
-    }
-    try {
-      port.postMessage({ id: m.id, ok: true, result: done.result } satisfies ReplyMessage<R>, done.transfer);
-    } catch (err) {
-      // a result that cannot be cloned: the caller gets that error rather than a worker that died
-      port.postMessage({ id: m.id, ok: false, error: errorToWire(err) } satisfies ReplyMessage<R>);
-    }
+  // One task at a time, in the order they came (a pool with `queueIn: 'workers'` sends several).
+  let queue: Promise<void> = Promise.resolve();
+  port.on('message', (m: TaskMessage<T>) => {
+    queue = queue.then(() => answer(port, run, m));
   });
+}
+
+async function answer<T, R>(port: NonNullable<typeof parentPort>, run: (task: T) => TaskDone<R> | Promise<TaskDone<R>>, m: TaskMessage<T>): Promise<void> {
+  let done: TaskDone<R>;
+  try {
+    done = await run(m.task);
+  } catch (err) {
+    port.postMessage({ id: m.id, ok: false, error: errorToWire(err) } satisfies ReplyMessage<R>);
+    return;
+  }
+  try {
+    port.postMessage({ id: m.id, ok: true, result: done.result } satisfies ReplyMessage<R>, done.transfer);
+  } catch (err) {
+    // a result that cannot be cloned: the caller gets that error rather than a worker that died
+    port.postMessage({ id: m.id, ok: false, error: errorToWire(err) } satisfies ReplyMessage<R>);
+  }
 }
 
 /**

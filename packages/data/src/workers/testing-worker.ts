@@ -2,7 +2,7 @@
 import { RecordError } from '../errors.js';
 import { serveTasks } from './serve.js';
 
-export type TestTask = { kind: 'sum'; x: Float64Array } | { kind: 'fill'; n: number } | { kind: 'throw' } | { kind: 'exit'; ms: number };
+export type TestTask = { kind: 'sum'; x: Float64Array } | { kind: 'fill'; n: number } | { kind: 'throw' } | { kind: 'exit'; ms: number } | { kind: 'busy'; ms: number };
 
 serveTasks<TestTask, unknown>(async (task) => {
   switch (task.kind) {
@@ -17,5 +17,13 @@ serveTasks<TestTask, unknown>(async (task) => {
     case 'exit':
       await new Promise((r) => setTimeout(r, task.ms));
       process.exit(3);
+    case 'busy': {
+      // Keeps the thread busy for `ms` (an await first, so that tasks run one after another only if served so);
+      // answers when it started and ended, in Date.now() time, which both threads share.
+      await Promise.resolve();
+      const start = Date.now();
+      while (Date.now() - start < task.ms);
+      return { result: { start, end: Date.now() } };
+    }
   }
 });
