@@ -2,11 +2,14 @@ import { ChecksumError } from '../errors.js';
 import type { SignalSpec } from './header-types.js';
 import type { ChecksumStatus } from './record-types.js';
 
+/** A sum (or a checksum field, signed or not) modulo 2^16, in 0..65535. */
+export const mod16 = (x: number): number => ((x % 65536) + 65536) % 65536;
+
 /** WFDB's checksum: the sum of all samples of a signal, modulo 2^16 (written signed or unsigned). */
 export function checksum16(samples: ArrayLike<number>, n = samples.length): number {
   let s = 0;
   for (let i = 0; i < n; i++) s = (s + samples[i]!) | 0;
-  return ((s % 65536) + 65536) % 65536;
+  return mod16(s);
 }
 
 /**
@@ -22,7 +25,7 @@ export function checkSignal(
   spec: SignalSpec, computed: number, allZero: boolean, where: string, mode: 'error' | 'warn', warnings: string[],
 ): ChecksumStatus {
   if (spec.checksum === undefined) return 'absent';
-  const field = ((spec.checksum % 65536) + 65536) % 65536;
+  const field = mod16(spec.checksum);
   if (field === computed) return 'ok';
   const signed = computed >= 32768 ? computed - 65536 : computed;
   if (field === 0 && allZero) {

@@ -23,6 +23,7 @@
  * the JS expression itself (`fillTable`), so the division, the slowest step, is done once per value instead
  * of once per sample.
  */
+import { mod16 } from './checksum.js';
 import { block, br, brIf, ensureBytes, get, i32c, ifElse, instantiate, moduleOf, op, set, uleb, F64, I32, loop, type WasmMemory } from '../wasm/writer.js';
 
 // parameters
@@ -251,5 +252,5 @@ export function pickSignals<M extends PickMode>(bytes: Uint8Array, frameBytes: n
     const out = outs[i]!;
     for (let f = 0; f < n; f++) if (digital[f] === s.invalid) out[f] = NaN;
   });
-  return outs.map((out, i) => ({ out: out as Output<M>, sum: ((sums[i]! % 65536) + 65536) % 65536, invalid: invalid[i]! }));
+  return outs.map((out, i) => ({ out: out as Output<M>, sum: mod16(sums[i]!), invalid: invalid[i]! }));
 }

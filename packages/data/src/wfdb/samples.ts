@@ -1,6 +1,7 @@
 // The record reader's per-sample loops for the less common layouts: signals with several samples per
 // frame or a skew, format 8's integration, frame smoothing, and their conversion to physical units.
 // One sample per frame (nearly every record) goes through pick-kernel.ts. record.ts calls both.
+import { mod16 } from './checksum.js';
 import { flacSpec, isFlacFormat } from './flac.js';
 import { FORMATS } from './formats.js';
 import type { SignalSpec, WfdbHeader } from './header-types.js';
@@ -11,7 +12,7 @@ import type { FileGroup } from './record.js';
 export function storedSum(stream: Int16Array | Int32Array, base: number, tpf: number, spf: number, n: number): number {
   let s = 0;
   for (let f = 0; f < n; f++) for (let j = 0; j < spf; j++) s = (s + stream[base + f * tpf + j]!) | 0;
-  return ((s % 65536) + 65536) % 65536;
+  return mod16(s);
 }
 
 // One signal's samples out of the interleaved stream: `spf` per frame, frames `tpf` apart.
