@@ -38,6 +38,10 @@ function checkNames(h: WfdbHeader, file: string, opts: RdheaderOptions): WfdbHea
   return h;
 }
 
+/** The header read from `bytes` of `file`, its file and segment names checked. */
+const headerOf = (bytes: Uint8Array, file: string, limits: DataLimits, opts: RdheaderOptions): WfdbHeader =>
+  checkNames(parseHeader(latin1(bytes), file, limits), file, opts);
+
 /**
  * Reads and parses a record's header (`<recordPath>.hea`). Signal file and segment names must stay
  * inside the record's folder unless `allowOutside` is set.
@@ -46,16 +50,14 @@ function checkNames(h: WfdbHeader, file: string, opts: RdheaderOptions): WfdbHea
 export async function rdheader(recordPath: string, opts: RdheaderOptions = {}): Promise<WfdbHeader> {
   const file = `${recordBase(recordPath)}.hea`;
   const limits = dataLimits(opts.limits); // once: both steps check them
-  const bytes = await readWhole(file, HeaderError, limits, 'header file');
-  return checkNames(parseHeader(latin1(bytes), file, limits), file, opts);
+  return headerOf(await readWhole(file, HeaderError, limits, 'header file'), file, limits, opts);
 }
 
 /** Synchronous {@link rdheader}. */
 export function rdheaderSync(recordPath: string, opts: RdheaderOptions = {}): WfdbHeader {
   const file = `${recordBase(recordPath)}.hea`;
   const limits = dataLimits(opts.limits);
-  const bytes = readWholeSync(file, HeaderError, limits, 'header file');
-  return checkNames(parseHeader(latin1(bytes), file, limits), file, opts);
+  return headerOf(readWholeSync(file, HeaderError, limits, 'header file'), file, limits, opts);
 }
 
 /**
@@ -65,14 +67,12 @@ export function rdheaderSync(recordPath: string, opts: RdheaderOptions = {}): Wf
 export async function rdheaderInside(recordPath: string, dir: string, source: string, opts: RdheaderOptions = {}): Promise<WfdbHeader> {
   const file = `${recordBase(recordPath)}.hea`;
   const limits = dataLimits(opts.limits);
-  const bytes = await readInside(file, dir, source, 'segment header', opts, (flags) => readWhole(file, HeaderError, limits, 'header file', flags));
-  return checkNames(parseHeader(latin1(bytes), file, limits), file, opts);
+  return headerOf(await readInside(file, dir, source, 'segment header', opts, (flags) => readWhole(file, HeaderError, limits, 'header file', flags)), file, limits, opts);
 }
 
 /** Synchronous {@link rdheaderInside}. */
 export function rdheaderInsideSync(recordPath: string, dir: string, source: string, opts: RdheaderOptions = {}): WfdbHeader {
   const file = `${recordBase(recordPath)}.hea`;
   const limits = dataLimits(opts.limits);
-  const bytes = readInsideSync(file, dir, source, 'segment header', opts, (flags) => readWholeSync(file, HeaderError, limits, 'header file', flags));
-  return checkNames(parseHeader(latin1(bytes), file, limits), file, opts);
+  return headerOf(readInsideSync(file, dir, source, 'segment header', opts, (flags) => readWholeSync(file, HeaderError, limits, 'header file', flags)), file, limits, opts);
 }
