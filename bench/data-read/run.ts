@@ -154,15 +154,15 @@ for (const [si, set] of sets.entries()) {
       for (const f of fs) { const b = await rawRead(f); sink += view16(b).length; }
     })),
   };
-  // Per array type, one array per channel of the widest record, as long as the longest channel (views of them
-  // are handed to each read).
-  const channelsOf = new Map(set.annotations ? [] : set.records.map((r) => [r, rdheaderSync(r).nSig]));
-  const longest = set.annotations ? 0 : Math.max(...set.records.map((r) => rdheaderSync(r).sigLen ?? 0));
-  const pools = new Map<unknown, (Float64Array | Float32Array | Int32Array)[]>();
-  const reusedOut = <T extends Float64Array | Float32Array | Int32Array>(Out: new (n: number) => T, r: string): T[] => {
-    if (!pools.has(Out)) pools.set(Out, Array.from({ length: Math.max(...channelsOf.values()) }, () => new Out(longest)));
-    return (pools.get(Out) as T[]).slice(0, channelsOf.get(r));
-  };
+  // The records' stored samples (the conversion probes below convert them) and the length of each one's channels.
+  const stored = set.annotations ? [] : set.records.map((r) => rdrecordSync(r, { physical: false }).digital!);
+  const shapes = stored.map((rec) => rec.map((d) => d.length));
+  const longest = Math.max(0, ...shapes.flat());
+  // A loader's arrays: per type, one per channel of the widest record, as long as the longest channel; each read
+  // is given views of as many as its record has channels.
+  const widest = Math.max(0, ...shapes.map((s) => s.length));
+  const made = <T>(Out: new (n: number) => T): T[] => Array.from({ length: widest }, () => new Out(longest));
+  const reused64 = made(Float64Array), reused32 = made(Float32Array), reusedInt = made(Int32Array);
   const readers: Record<string, () => Promise<number>> = set.annotations ? {
     'rdannSync': async () => time(() => { for (const r of set.records) sink += rdannSync(r, 'atr').sample.length; }),
     'rdann': () => timeAsync(async () => { for (const r of set.records) sink += (await rdann(r, 'atr')).sample.length; }),
@@ -179,13 +179,13 @@ for (const [si, set] of sets.entries()) {
     }),
     // A loader's way: the same arrays for every record (`out`), made once for the set's longest channel.
     'rdrecordSync physical, into reused arrays': async () => time(() => {
-      for (const r of set.records) sink += rdrecordSync(r, { out: reusedOut(Float64Array, r) }).sigLen;
+      set.records.forEach((r, i) => { sink += rdrecordSync(r, { out: reused64.slice(0, shapes[i]!.length) }).sigLen; });
     }),
     'rdrecordSync physical float32, into reused arrays': async () => time(() => {
-      for (const r of set.records) sink += rdrecordSync(r, { float32: true, out: reusedOut(Float32Array, r) }).sigLen;
+      set.records.forEach((r, i) => { sink += rdrecordSync(r, { float32: true, out: reused32.slice(0, shapes[i]!.length) }).sigLen; });
     }),
     'rdrecordSync digital, into reused arrays': async () => time(() => {
-      for (const r of set.records) sink += rdrecordSync(r, { physical: false, out: reusedOut(Int32Array, r) }).sigLen;
+      set.records.forEach((r, i) => { sink += rdrecordSync(r, { physical: false, out: reusedInt.slice(0, shapes[i]!.length) }).sigLen; });
     }),
     'rdrecord physical': () => timeAsync(async () => {
       for (const r of set.records) sink += (await rdrecord(r)).sigLen;
@@ -213,8 +213,7 @@ for (const [si, set] of sets.entries()) {
   };
   // Where a physical read's time goes, without file I/O: the stored samples (held in memory) converted as the
   // reader converts them, (x − baseline) / gain, into a fresh Float64Array per record, or into one reused array.
-  const stored = set.annotations ? [] : set.records.map((r) => rdrecordSync(r, { physical: false }).digital!);
-  const reused = new Float64Array(Math.max(0, ...stored.flat().map((d) => d.length)));
+  const reused = new Float64Array(longest);
   const convert = (fresh: boolean) => async (): Promise<number> => time(() => {
     for (const rec of stored) {
       for (const d of rec) {
@@ -226,7 +225,6 @@ for (const [si, set] of sets.entries()) {
   });
   // The least a reader that returns fresh arrays can do: the ceiling's reads, plus one new zero-filled array per
   // channel of the record's length (what the reader must hand back), with no decoding at all.
-  const shapes = set.annotations ? [] : stored.map((rec) => rec.map((d) => d.length));
   const floor = (Out: typeof Float64Array | typeof Float32Array | typeof Int32Array) => async (): Promise<number> => time(() => {
     files.forEach((fs, i) => {
       for (const f of fs) { const b = readFileSync(f); sink += view16(b).length; }
